@@ -1,0 +1,38 @@
+# tieuchuan — `make run` and `make test` are the whole Quick start.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA_DIR ?= ./var
+
+.PHONY: run test lint format bench bundle index clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## create .venv, build store and index if missing, serve on :8000
+	$(BIN)/tieuchuan index --data-dir $(DATA_DIR)
+	$(BIN)/tieuchuan serve --data-dir $(DATA_DIR) --host 127.0.0.1 --port 8000
+
+test: $(STAMP)  ## the whole suite
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check catalogue indexer tests
+	$(BIN)/ruff format --check catalogue indexer tests
+
+format: $(STAMP)
+	$(BIN)/ruff format catalogue indexer tests
+	$(BIN)/ruff check --fix catalogue indexer tests
+
+bench: $(STAMP)  ## speed and memory, on a synthetic catalogue labelled as such
+	$(BIN)/python tests/bench/search.py
+
+bundle: $(STAMP)  ## rebuild catalogue/data from ../shared/data (developers only)
+	$(BIN)/python -m catalogue.bundle --from ../shared/data
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

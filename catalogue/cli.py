@@ -1,0 +1,177 @@
+"""The ``tieuchuan`` command line.
+
+Every command takes ``--data-dir`` (env ``TIEUCHUAN_DATA_DIR``, default ``./var``).
+Errors print one line on stderr and exit non-zero; no traceback reaches the user.
+Exit codes: 0 success, 1 an error of ours (store, index), 2 bad arguments or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from catalogue.errors import InvalidInput, TieuchuanError
+from catalogue.settings import Settings, describe
+
+__all__ = ["main"]
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+    if not 1900 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"year out of range 1900..2100: {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data folder (env TIEUCHUAN_DATA_DIR, default ./var)")
+    parser = argparse.ArgumentParser(prog="tieuchuan", description="Search Vietnam's TCVN and QCVN catalogue.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("search", parents=[common], help="search the catalogue")
+    p.add_argument("query", nargs="+", help="words or a standard number")
+    p.add_argument("--kind", type=str.upper, choices=["TCVN", "QCVN"])
+    p.add_argument("--status", choices=["active", "withdrawn", "replaced", "unknown"])
+    p.add_argument("--ics", help="ICS code or prefix, e.g. 67.120")
+    p.add_argument("--ministry", help="issuing ministry of a QCVN, e.g. BKHCN")
+    p.add_argument("--year-from", type=_year)
+    p.add_argument("--year-to", type=_year)
+    p.add_argument("--sort", choices=["relevance", "newest"], default="relevance")
+    p.add_argument("--page", type=_positive, default=1)
+    p.add_argument("--limit", type=_positive, default=10)
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+
+    p = sub.add_parser("index", parents=[common], help="check the index, building it if needed")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from the store even if it is healthy")
+
+    p = sub.add_parser("serve", parents=[common], help="serve the web site")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+
+    sub.add_parser("settings", help="list every setting with its environment variable")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {k: getattr(args, k, None) for k in ("data_dir", "host", "port")}
+    return Settings.load(overrides)
+
+
+def _progress_bar(total: int) -> Any:
+    from rich.progress import Progress
+
+    progress = Progress(transient=True)
+    task = progress.add_task("Đang lập chỉ mục / indexing", total=total)
+    return progress, lambda n: progress.update(task, completed=n)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from catalogue.engine import Engine
+    from catalogue.search import SearchRequest
+
+    engine = Engine.open(_settings(args))
+    request = SearchRequest(
+        q=" ".join(args.query),
+        kind=args.kind,
+        status=args.status,
+        ics=args.ics,
+        ministry=args.ministry,
+        year_from=args.year_from,
+        year_to=args.year_to,
+        page=args.page,
+        limit=args.limit,
+        sort=args.sort,
+    )
+    result = engine.search(request)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result.total} kết quả / results for {result.query!r}")
+    if result.message:
+        print(result.message)
+    if result.suggestion:
+        print(f"Có phải bạn muốn tìm / did you mean: {result.suggestion}")
+    for hit in result.hits:
+        print(f"  {hit.number:<32} [{hit.status}] {hit.title_vi or hit.title_en or ''}")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from catalogue.engine import Engine
+
+    settings = _settings(args)
+    engine = Engine(settings)
+    if args.rebuild:
+        progress, update = _progress_bar(engine.store.count())
+        with progress:
+            meta = engine.rebuild(update)
+    else:
+        engine.ensure_ready()  # reports what it repaired on the log
+        meta = engine.index.meta()
+    rate = meta["count"] / meta["build_seconds"] if meta.get("build_seconds") else 0
+    print(
+        f"index: {meta['count']} documents, built {meta['built_at']} in {meta.get('build_seconds')} s"
+        f" ({rate:.0f} records/s), watermark {meta['watermark']}"
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from catalogue.web import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    print(describe())
+    return 0
+
+
+COMMANDS = {"search": cmd_search, "index": cmd_index, "serve": cmd_serve, "settings": cmd_settings}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        return COMMANDS[args.command](args)
+    except InvalidInput as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except TieuchuanError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

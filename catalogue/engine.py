@@ -1,0 +1,84 @@
+"""The engine: the store, the index and the searcher, opened and kept consistent together.
+
+Contract of :meth:`Engine.open`:
+
+1. open (and migrate) the SQLite store; seed it from the bundled catalogue when it
+   holds no standard;
+2. check the served index; when it is missing or corrupt, say so on the log and
+   rebuild it from the store (``rebuild_on_start``), else raise
+   :class:`IndexUnavailable`;
+3. re-index whatever the store wrote after the index's watermark.
+
+The CLI and the web app both go through this class, so they cannot disagree on
+where data lives or how it is repaired.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from catalogue.bundle import seed
+from catalogue.errors import IndexUnavailable
+from catalogue.model import Standard
+from catalogue.search import SearchRequest, SearchResult, Searcher
+from catalogue.settings import Settings
+from catalogue.store import Store
+from indexer.index import Index
+
+__all__ = ["Engine"]
+
+log = logging.getLogger("tieuchuan")
+
+
+class Engine:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings.store_path)
+        self.index = Index(settings.index_path)
+        self.searcher = Searcher(self.index)
+        self.events: list[str] = []
+
+    @classmethod
+    def open(cls, settings: Settings, progress: Callable[[int], None] | None = None) -> Engine:
+        engine = cls(settings)
+        engine.ensure_ready(progress)
+        return engine
+
+    def _say(self, message: str) -> None:
+        self.events.append(message)
+        log.warning(message)
+
+    def ensure_ready(self, progress: Callable[[int], None] | None = None) -> None:
+        if self.store.count() == 0:
+            counts = seed(self.store)
+            self._say(f"Đã nạp danh mục kèm theo / seeded the bundled catalogue: {counts['new']} standards")
+        try:
+            self.index.check()
+        except IndexUnavailable as exc:
+            if not self.settings.rebuild_on_start:
+                raise
+            self._say(f"{exc.message} — xây lại từ kho / rebuilding from the store")
+            self.rebuild(progress)
+        repaired = self.index.catch_up(self.store)
+        if repaired:
+            self._say(f"Đã cập nhật chỉ mục / re-indexed {repaired} records written after the index's watermark")
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+        seq = self.store.seq
+        return self.index.rebuild(self.store.all(), seq, progress)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return self.searcher.search(request)
+
+    def save(self, records: list[Standard], *, require_title: bool = True) -> dict[str, int]:
+        """Write records to the store, then update the index incrementally."""
+        before = self.index.meta().get("watermark", 0)
+        counts = self.store.upsert_many(records, require_title=require_title)
+        self.index.update(list(self.store.changed_since(before)), self.store.seq)
+        return counts
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()

@@ -1,0 +1,272 @@
+"""Parse, normalise and format TCVN / QCVN numbers and international equivalents.
+
+Canonical display forms::
+
+    TCVN 5699-1:2010            TCVN ISO 9001:2015        TCVN ISO/IEC 17025:2017
+    QCVN 01-190:2020/BNNPTNT    QCVN 08-MT:2015/BTNMT     Sửa đổi 1:2017 QCVN 1:2015/BKHCN
+
+Contracts:
+
+* ``parse(format(x)) == x`` for every :class:`Identifier` (the display spelling,
+  zero padding included, survives a round trip).
+* :attr:`Identifier.key` is the comparison form: case, accents and zero padding
+  are not significant, so ``QCVN 03:2019/BKHCN`` and ``QCVN 3:2019/BKHCN`` share it.
+* :func:`parse_loose` accepts what people paste (``tcvn5107``, ``TCVN 7745-2007``,
+  ``9386:2012``, ``qcvn 16 2023 bxd``, full-width colons, NBSP) and may return an
+  identifier without kind, year or ministry; :meth:`Identifier.lookup_keys` of a
+  record contains :attr:`Identifier.key` of every loose identifier that names it.
+* Numbers never go through word segmentation; the index stores these keys verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+from catalogue.errors import InvalidIdentifier
+from catalogue.text import fold
+
+__all__ = [
+    "Identifier",
+    "find_all",
+    "international_keys",
+    "parse",
+    "parse_loose",
+    "slug",
+]
+
+KINDS = ("TCVN", "QCVN")
+_YEAR_MIN, _YEAR_MAX = 1950, 2099
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
+_PREFIX = r"(?:ISO|IEC)(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS|GUIDE))*"
+_BODY = r"\d+[A-Za-z]?(?:-[0-9A-Za-z]+)*"
+_MINISTRY = r"[A-Za-zĐđ]+"
+_AMEND = r"(?:sửa\s*đổi|sua\s*doi|sđ|sd)"
+
+_STRICT = re.compile(
+    rf"^(?:(?P<amend>{_AMEND})\s*(?P<anum>\d+):(?P<ayear>\d{{4}})\s+)?"
+    rf"(?P<kind>TCVN|QCVN)\s+(?:(?P<prefix>{_PREFIX})\s+)?(?P<body>{_BODY})"
+    rf"(?::(?P<year>\d{{4}}))?(?:/(?P<ministry>{_MINISTRY}))?$",
+    re.IGNORECASE,
+)
+_LOOSE = re.compile(
+    rf"^(?:(?P<amend>{_AMEND})\s*(?P<anum>\d+)\s*[:\s]\s*(?P<ayear>\d{{4}})\s+)?"
+    rf"(?:(?P<kind>TCVN|QCVN)\s*)?(?:(?P<prefix>{_PREFIX})\s*)?(?P<body>{_BODY})"
+    rf"(?:\s*[:\s]\s*(?P<year>\d{{4}}))?(?:\s*[/\s]\s*(?P<ministry>{_MINISTRY}))?$",
+    re.IGNORECASE,
+)
+# Numbers inside free text must carry their kind, so "2015" alone is not a standard.
+_EMBEDDED = re.compile(
+    rf"(?:{_AMEND}\s*\d+\s*:\s*\d{{4}}\s+)?(?:TCVN|QCVN)\s*(?:{_PREFIX}\s*)?{_BODY}"
+    rf"(?:\s*:\s*\d{{4}})?(?:\s*/\s*{_MINISTRY})?",
+    re.IGNORECASE,
+)
+_INTERNATIONAL = re.compile(
+    r"\b(?P<org>ISO(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS))*|IEC(?:/(?:TR|TS|PAS))*|CODEX\s+STAN|"
+    r"CAC/(?:RCP|GL|MISC)|ASTM|EN|JIS|BS|AOAC|ITU-T|ETSI\s+(?:EN|TS|ES)|UN\s+ECE|ECE|ASME|API|DIN|ANSI|AS)"
+    r"\s*(?P<num>[A-Z]?\d+(?:[-.]\d+)*[A-Z]?)(?:\s*:\s*(?P<year>\d{4})|-(?P<year2>\d{2}(?:\d{2})?)\b)?",
+    re.IGNORECASE,
+)
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)  # full-width colon, NBSP, full-width digits
+    text = _DASHES.sub("-", text)
+    text = re.sub(r"\s*-\s*", "-", text)
+    text = re.sub(r"\s*/\s*", "/", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _depad(component: str) -> str:
+    return str(int(component)) if component.isdigit() else component.lower()
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """One TCVN or QCVN number, or an amendment of one.
+
+    ``base`` keeps the source spelling (``01-190``); ``part`` is only used for TCVN
+    (``5699-1`` has base ``5699`` and part ``1``).  ``amendment`` is
+    ``(number, year)`` for ``Sửa đổi N:YYYY``.  A loose identifier may have
+    ``kind``, ``year`` or ``ministry`` set to ``None``.
+    """
+
+    kind: str | None
+    base: str
+    part: str | None = None
+    year: int | None = None
+    ministry: str | None = None
+    prefix: str | None = None
+    amendment: tuple[int, int] | None = None
+
+    # -- display -----------------------------------------------------------------
+    def format(self) -> str:
+        """The canonical display form, keeping the source's zero padding."""
+        text = self.kind or ""
+        if self.prefix:
+            text += f" {self.prefix}"
+        text += f" {self.base}" if text else self.base
+        if self.part:
+            text += f"-{self.part}"
+        if self.year is not None:
+            text += f":{self.year}"
+        if self.ministry:
+            text += f"/{self.ministry}"
+        if self.amendment:
+            text = f"Sửa đổi {self.amendment[0]}:{self.amendment[1]} {text}"
+        return text
+
+    __str__ = format
+
+    # -- comparison --------------------------------------------------------------
+    def _key(self, *, kind: bool = True, year: bool = True, ministry: bool = True) -> str:
+        base = "-".join(_depad(c) for c in self.base.split("-"))
+        if self.part:
+            base += "-" + "-".join(_depad(c) for c in self.part.split("-"))
+        text = (self.kind.lower() if kind and self.kind else "*") + " "
+        if self.prefix:
+            text += self.prefix.lower() + " "
+        text += base
+        if year and self.year is not None:
+            text += f":{self.year}"
+        if ministry and self.ministry:
+            text += "/" + fold(self.ministry).lower()
+        if self.amendment:
+            text = f"sd {self.amendment[0]}:{self.amendment[1]} {text}"
+        return text
+
+    @property
+    def key(self) -> str:
+        """Comparison key: padding, case and accents are not significant."""
+        return self._key()
+
+    @property
+    def edition_key(self) -> str:
+        """Key of the number without its year: every edition of one standard shares it."""
+        return replace(self, year=None, amendment=None)._key()
+
+    @property
+    def series_key(self) -> str | None:
+        """``tcvn 5699`` for ``TCVN 5699-1:2010``; ``None`` when there is no part."""
+        if not self.part:
+            return None
+        return "~" + replace(self, part=None, year=None, ministry=None, amendment=None)._key()
+
+    def lookup_keys(self) -> set[str]:
+        """Every key a loose spelling of this number can produce (kind, year or ministry left out)."""
+        keys = set()
+        for k in (True, False):
+            for y in (True, False):
+                for m in (True, False):
+                    keys.add(self._key(kind=k, year=y, ministry=m))
+        if self.series_key:
+            keys.add(self.series_key)
+            keys.add("~" + replace(self, kind=None, part=None, year=None, ministry=None, amendment=None)._key())
+        if self.prefix:  # TCVN ISO 9001 is also found as "tcvn 9001"
+            keys |= replace(self, prefix=None).lookup_keys()
+        return keys
+
+    def slug(self) -> str:
+        """URL slug: ``tcvn-7570-2006``, ``qcvn-01-190-2020-bnnptnt``."""
+        return slug(self.format())
+
+    @property
+    def is_complete(self) -> bool:
+        """A record's identifier has a kind and a year (and a ministry for QCVN)."""
+        return bool(self.kind and self.year and (self.kind == "TCVN" or self.ministry))
+
+
+def _build(m: re.Match[str], text: str) -> Identifier:
+    kind = m.group("kind").upper() if m.group("kind") else None
+    body = m.group("body")
+    year = int(m.group("year")) if m.group("year") else None
+    ministry = m.group("ministry")
+    if year is None:
+        # "TCVN 7745-2007": a trailing four-digit component is a year, not a part.
+        head, _, tail = body.rpartition("-")
+        if head and tail.isdigit() and len(tail) == 4 and _YEAR_MIN <= int(tail) <= _YEAR_MAX:
+            body, year = head, int(tail)
+    if year is not None and not _YEAR_MIN <= year <= _YEAR_MAX:
+        raise InvalidIdentifier(f"năm không hợp lệ / implausible year {year} in {text!r}")
+    if ministry:
+        if kind == "TCVN" or not ministry.isalpha():
+            raise InvalidIdentifier(f"TCVN has no ministry suffix: {text!r}")
+        kind = "QCVN"
+        ministry = ministry.upper()
+    prefix = m.group("prefix").upper() if m.group("prefix") else None
+    part = None
+    if kind != "QCVN" and "-" in body:
+        body, part = body.split("-", 1)
+    amendment = None
+    if m.group("amend"):
+        amendment = (int(m.group("anum")), int(m.group("ayear")))
+    if kind == "QCVN" and prefix:
+        raise InvalidIdentifier(f"QCVN numbers have no ISO prefix: {text!r}")
+    return Identifier(kind, body, part, year, ministry, prefix, amendment)
+
+
+def parse(text: str) -> Identifier:
+    """Parse a number written in canonical form (spacing and case are forgiven).
+
+    Raises :class:`InvalidIdentifier` when the text is not a TCVN/QCVN number with
+    a kind.  Use :func:`parse_loose` for user input.
+    """
+    if not isinstance(text, str):
+        raise InvalidIdentifier("số hiệu phải là chuỗi / number must be a string")
+    cleaned = _clean(text)
+    m = _STRICT.match(cleaned)
+    if not m:
+        raise InvalidIdentifier(f"không phải số hiệu TCVN/QCVN / not a TCVN/QCVN number: {text[:80]!r}")
+    return _build(m, text)
+
+
+def parse_loose(text: str) -> Identifier | None:
+    """Parse what a user typed; ``None`` when it does not look like a number at all."""
+    cleaned = _clean(text)
+    if not cleaned or len(cleaned) > 80 or not any(c.isdigit() for c in cleaned):
+        return None
+    m = _LOOSE.match(cleaned)
+    if not m:
+        return None
+    try:
+        ident = _build(m, text)
+    except InvalidIdentifier:
+        return None
+    if ident.kind is None and ident.prefix:
+        return None  # "ISO 9001" alone is an international number, not a TCVN
+    if ident.kind is None and not (ident.year or ident.part or len(ident.base) >= 3):
+        return None  # "12" alone is not a standard number
+    return ident
+
+
+def find_all(text: str) -> list[tuple[Identifier, int, int]]:
+    """Every number with an explicit kind inside free text, with its offsets."""
+    found = []
+    for m in _EMBEDDED.finditer(text):
+        ident = parse_loose(m.group(0))
+        if ident is not None:
+            found.append((ident, m.start(), m.end()))
+    return found
+
+
+def international_keys(text: str) -> list[tuple[str, str]]:
+    """Keys for international numbers in ``text``: ``[("iso 8124-1", "iso 8124"), ...]``.
+
+    The first key names the document (parts included, year excluded); the second
+    its series, so ``ISO 8124`` finds every part.
+    """
+    keys = []
+    for m in _INTERNATIONAL.finditer(_clean(text)):
+        org = re.sub(r"\s+", " ", m.group("org")).lower()
+        num = m.group("num").lower()
+        if org == "astm":  # ASTM D445-11: the suffix is the year of issue
+            num = re.sub(r"-\d{2}$", "", num)
+        series = re.split(r"[-.]", num, maxsplit=1)[0]
+        keys.append((f"{org} {num}", f"{org} {series}"))
+    return keys
+
+
+def slug(text: str) -> str:
+    """Lower-case, accent-free, hyphen-separated form of a display number."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")

@@ -1,0 +1,159 @@
+"""The :class:`Standard` record: one TCVN or QCVN edition as the catalogue knows it.
+
+Contract: a ``Standard`` is plain data.  :meth:`Standard.to_dict` and
+:meth:`Standard.from_dict` round-trip through JSON, which is how the bundle, the
+store's JSON columns and the API exchange records.  :func:`validate` lists every
+problem of a record (empty list: valid); it is the one validation used by the
+bundle loader, imports and the crawler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from catalogue.errors import InvalidIdentifier
+from catalogue.identifiers import Identifier, parse
+
+__all__ = ["STATUSES", "Equivalence", "Standard", "validate"]
+
+STATUSES = ("active", "withdrawn", "replaced", "unknown")
+STATUS_LABELS = {
+    "active": ("Còn hiệu lực", "Active"),
+    "withdrawn": ("Hết hiệu lực", "Withdrawn"),
+    "replaced": ("Đã bị thay thế", "Replaced"),
+    "unknown": ("Chưa rõ", "Unknown"),
+}
+DEGREES = {
+    "IDT": ("Tương đương hoàn toàn", "Identical"),
+    "MOD": ("Tương đương có sửa đổi", "Modified"),
+    "NEQ": ("Không tương đương", "Not equivalent"),
+}
+
+
+@dataclass
+class Equivalence:
+    """An international document the standard adopts, with the degree IDT/MOD/NEQ."""
+
+    number: str
+    degree: str | None = None
+
+
+@dataclass
+class Standard:
+    """One edition.  ``number`` is the display spelling; ``key`` the comparison key.
+
+    ``status_basis`` says where ``status`` comes from: ``official`` (the official
+    catalogue), ``source`` (another cited source) or ``inferred`` (presumed from
+    the editions we hold; not an official statement).
+    """
+
+    number: str
+    title_vi: str | None = None
+    title_en: str | None = None
+    scope_vi: str | None = None
+    status: str = "unknown"
+    status_basis: str | None = None
+    replaces: list[str] = field(default_factory=list)
+    replaced_by: list[str] = field(default_factory=list)
+    amendments: list[dict[str, Any]] = field(default_factory=list)
+    ics: list[str] = field(default_factory=list)
+    equivalents: list[Equivalence] = field(default_factory=list)
+    technical_committee: str | None = None
+    decision: str | None = None
+    decision_date: str | None = None
+    issue_date: str | None = None
+    effective_date: str | None = None
+    pages: int | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    updated_at: str | None = None
+    version: int = 0
+
+    # -- derived from the number -------------------------------------------------
+    @property
+    def ident(self) -> Identifier:
+        return parse(self.number)
+
+    @property
+    def key(self) -> str:
+        return self.ident.key
+
+    @property
+    def kind(self) -> str:
+        return self.ident.kind or "TCVN"
+
+    @property
+    def year(self) -> int | None:
+        return self.ident.year
+
+    @property
+    def ministry(self) -> str | None:
+        return self.ident.ministry
+
+    @property
+    def slug(self) -> str:
+        return self.ident.slug()
+
+    @property
+    def title(self) -> str:
+        """Best title for display; never empty."""
+        return self.title_vi or self.title_en or "(chưa có tên / untitled)"
+
+    # -- serialisation -----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Standard:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["equivalents"] = [
+            e if isinstance(e, Equivalence) else Equivalence(**e) for e in values.get("equivalents") or []
+        ]
+        return cls(**values)
+
+
+def _is_date(value: str | None) -> bool:
+    if value is None:
+        return True
+    try:
+        day = dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return dt.date(1945, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=3 * 366)
+
+
+def validate(record: Standard, *, require_title: bool = True) -> list[str]:
+    """Every reason the record cannot be stored; an empty list means it can.
+
+    ``require_title=False`` is for numbers confirmed by a cited source whose title
+    no source gives (the bundle keeps them); crawled and imported rows need one.
+    """
+    problems = []
+    try:
+        ident = parse(record.number)
+    except InvalidIdentifier as exc:
+        return [exc.message]
+    if not ident.is_complete:
+        problems.append(f"số hiệu thiếu năm hoặc bộ / number lacks year or ministry: {record.number}")
+    if require_title and not (record.title_vi or record.title_en):
+        problems.append("thiếu tên / no title")
+    if record.status not in STATUSES:
+        problems.append(f"tình trạng không hợp lệ / unknown status {record.status!r}")
+    for name in ("decision_date", "issue_date", "effective_date"):
+        if not _is_date(getattr(record, name)):
+            problems.append(f"ngày không hợp lệ / impossible date in {name}: {getattr(record, name)!r}")
+    for rel in record.replaces + record.replaced_by:
+        try:
+            parse(rel)
+        except InvalidIdentifier:
+            problems.append(f"liên kết không phải số hiệu / relation is not a number: {rel!r}")
+    for eq in record.equivalents:
+        if eq.degree not in (None, *DEGREES):
+            problems.append(f"mức tương đương không hợp lệ / unknown degree {eq.degree!r}")
+    if record.pages is not None and not (0 < record.pages < 100000):
+        problems.append(f"số trang không hợp lệ / implausible page count {record.pages}")
+    return problems

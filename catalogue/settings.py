@@ -1,0 +1,102 @@
+"""Settings, each declared once with its type, default, environment variable and help.
+
+Precedence: an explicit value (a CLI flag) > the environment variable > the default.
+``tieuchuan settings`` prints this table; the README's settings section is
+generated from the same declarations, so documentation cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalogue.errors import InvalidInput
+
+__all__ = ["SETTINGS", "Setting", "Settings"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    cast: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return "TIEUCHUAN_" + self.name.upper()
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "./var", "Folder holding the SQLite store and the search index.", str),
+    Setting("host", "127.0.0.1", "Address the web server listens on.", str),
+    Setting("port", 8000, "Port the web server listens on.", int),
+    Setting("page_size", 10, "Results per page on the web page and the API default.", int),
+    Setting("rebuild_on_start", True, "Rebuild a missing or corrupt index from the store at start-up.", _bool),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass
+class Settings:
+    """Resolved values; ``Settings.load(overrides, environ)`` applies the precedence."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        overrides = overrides or {}
+        values = {}
+        for s in SETTINGS:
+            if overrides.get(s.name) is not None:
+                values[s.name] = overrides[s.name]
+            elif s.env in environ:
+                try:
+                    values[s.name] = s.cast(environ[s.env])
+                except ValueError as exc:
+                    raise InvalidInput(f"{s.env}: giá trị không hợp lệ / invalid value: {exc}") from exc
+            else:
+                values[s.name] = s.default
+        return cls(values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.values["data_dir"])
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_path / "catalogue.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_path / "index"
+
+
+def describe() -> str:
+    """A Markdown table of every setting."""
+    rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    return "\n".join(rows)
+
+
+def get(name: str) -> Setting:
+    return _BY_NAME[name]

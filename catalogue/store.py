@@ -1,0 +1,302 @@
+"""The SQLite store: the catalogue's source of truth.
+
+Contracts:
+
+* One file, WAL mode, versioned migrations applied in order on open
+  (``PRAGMA user_version`` holds the version).  A store newer than this code
+  refuses to open rather than guess.
+* Every write runs in one transaction; a crash leaves the previous state.
+* Every write of a standard bumps a store-wide sequence number kept in the
+  row (``seq``).  The index records the highest ``seq`` it has seen
+  (its watermark), so :meth:`Store.changed_since` tells what to re-index.
+* A record is rewritten only when its content hash changes.
+* SQL is always parameterised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from catalogue.errors import NotFound, StoreError, ValidationError
+from catalogue.identifiers import parse_loose
+from catalogue.model import Standard, validate
+
+__all__ = ["Store"]
+
+_JSON_FIELDS = ("replaces", "replaced_by", "amendments", "ics", "equivalents", "sources", "notes", "extra")
+_COLUMNS = (
+    "number",
+    "title_vi",
+    "title_en",
+    "scope_vi",
+    "status",
+    "status_basis",
+    *_JSON_FIELDS,
+    "technical_committee",
+    "decision",
+    "decision_date",
+    "issue_date",
+    "effective_date",
+    "pages",
+)
+
+MIGRATIONS: list[str] = [
+    # 1: standards, ICS, meta
+    """
+    CREATE TABLE standards (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        edition_key TEXT NOT NULL,
+        slug TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        year INTEGER,
+        ministry TEXT,
+        number TEXT NOT NULL,
+        title_vi TEXT, title_en TEXT, scope_vi TEXT,
+        status TEXT NOT NULL DEFAULT 'unknown',
+        status_basis TEXT,
+        replaces TEXT NOT NULL DEFAULT '[]',
+        replaced_by TEXT NOT NULL DEFAULT '[]',
+        amendments TEXT NOT NULL DEFAULT '[]',
+        ics TEXT NOT NULL DEFAULT '[]',
+        equivalents TEXT NOT NULL DEFAULT '[]',
+        technical_committee TEXT,
+        decision TEXT, decision_date TEXT, issue_date TEXT, effective_date TEXT,
+        pages INTEGER,
+        sources TEXT NOT NULL DEFAULT '[]',
+        notes TEXT NOT NULL DEFAULT '[]',
+        extra TEXT NOT NULL DEFAULT '{}',
+        content_hash TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        seq INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX standards_edition ON standards(edition_key);
+    CREATE INDEX standards_seq ON standards(seq);
+    CREATE TABLE ics (
+        code TEXT PRIMARY KEY,
+        level TEXT NOT NULL,
+        parent TEXT,
+        title_en TEXT NOT NULL,
+        title_vi TEXT,
+        scope_en TEXT
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('seq', '0');
+    """,
+]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def content_hash(record: Standard) -> str:
+    """Hash of everything a user can see; bookkeeping fields excluded."""
+    data = record.to_dict()
+    for k in ("updated_at", "version"):
+        data.pop(k, None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class Store:
+    """Catalogue store on one SQLite file.  Safe to share between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._migrate(self._conn())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"không mở được kho dữ liệu / cannot open store {self.path}: {exc}") from exc
+
+    # -- connection --------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``; rolled back on any exception."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(f"kho dữ liệu mới hơn phần mềm / store schema v{version} is newer than this code")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")  # not a bindable pragma
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn().execute("PRAGMA user_version").fetchone()[0]
+
+    # -- meta --------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn().execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    @property
+    def seq(self) -> int:
+        return int(self.get_meta("seq", "0") or 0)
+
+    # -- standards ---------------------------------------------------------------
+    def _row_to_record(self, row: sqlite3.Row) -> Standard:
+        data: dict[str, Any] = {k: row[k] for k in _COLUMNS}
+        for k in _JSON_FIELDS:
+            data[k] = json.loads(data[k])
+        data["updated_at"] = row["updated_at"]
+        data["version"] = row["version"]
+        return Standard.from_dict(data)
+
+    def upsert(self, record: Standard, *, conn: sqlite3.Connection | None = None, require_title: bool = True) -> str:
+        """Insert or update by number key.  Returns ``new``, ``changed`` or ``unchanged``.
+
+        Raises :class:`ValidationError` (and writes nothing) for an invalid record.
+        """
+        problems = validate(record, require_title=require_title)
+        if problems:
+            raise ValidationError(f"{record.number}: {'; '.join(problems)}", problems)
+        if conn is None:
+            with self.transaction() as tx:
+                return self.upsert(record, conn=tx, require_title=require_title)
+        ident = record.ident
+        digest = content_hash(record)
+        row = conn.execute("SELECT content_hash, version FROM standards WHERE key = ?", (ident.key,)).fetchone()
+        if row and row["content_hash"] == digest:
+            return "unchanged"
+        seq = int(conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0]) + 1
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'seq'", (str(seq),))
+        values = record.to_dict()
+        for k in _JSON_FIELDS:
+            values[k] = json.dumps(values[k], ensure_ascii=False)
+        row_values = [values[k] for k in _COLUMNS]
+        now = _now()
+        if row is None:
+            conn.execute(
+                f"INSERT INTO standards (key, edition_key, slug, kind, year, ministry, {', '.join(_COLUMNS)},"
+                f" content_hash, version, seq, updated_at) VALUES ({', '.join('?' * (len(_COLUMNS) + 10))})",
+                [ident.key, ident.edition_key, ident.slug(), ident.kind, ident.year, ident.ministry]
+                + row_values
+                + [digest, 1, seq, now],
+            )
+            return "new"
+        conn.execute(
+            f"UPDATE standards SET {', '.join(f'{k} = ?' for k in _COLUMNS)}, content_hash = ?,"
+            " version = version + 1, seq = ?, updated_at = ? WHERE key = ?",
+            row_values + [digest, seq, now, ident.key],
+        )
+        return "changed"
+
+    def upsert_many(self, records: Iterable[Standard], *, require_title: bool = True) -> dict[str, int]:
+        """Upsert in one transaction (all or nothing); counts of new/changed/unchanged."""
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        with self.transaction() as tx:
+            for record in records:
+                counts[self.upsert(record, conn=tx, require_title=require_title)] += 1
+        return counts
+
+    def get(self, number: str) -> Standard:
+        """The record for a number in any spelling; :class:`NotFound` otherwise."""
+        ident = parse_loose(number)
+        row = None
+        if ident is not None:
+            row = self._conn().execute("SELECT * FROM standards WHERE key = ?", (ident.key,)).fetchone()
+        if row is None:
+            raise NotFound(f"không có tiêu chuẩn / no standard {number[:80]!r}")
+        return self._row_to_record(row)
+
+    def get_by_slug(self, slug: str) -> Standard:
+        row = self._conn().execute("SELECT * FROM standards WHERE slug = ?", (slug,)).fetchone()
+        if row is None:
+            raise NotFound(f"không có tiêu chuẩn / no standard {slug[:80]!r}")
+        return self._row_to_record(row)
+
+    def editions(self, edition_key: str) -> list[Standard]:
+        """Every edition sharing a number without year, newest first."""
+        rows = self._conn().execute(
+            "SELECT * FROM standards WHERE edition_key = ? ORDER BY year DESC", (edition_key,)
+        ).fetchall()
+        return [self._row_to_record(r) for r in rows]
+
+    def all(self) -> Iterator[Standard]:
+        for row in self._conn().execute("SELECT * FROM standards ORDER BY id"):
+            yield self._row_to_record(row)
+
+    def changed_since(self, seq: int) -> Iterator[Standard]:
+        """Records written after watermark ``seq``, oldest write first."""
+        for row in self._conn().execute("SELECT * FROM standards WHERE seq > ? ORDER BY seq", (seq,)):
+            yield self._row_to_record(row)
+
+    def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return self._conn().execute("SELECT count(*) FROM standards").fetchone()[0]
+        return self._conn().execute("SELECT count(*) FROM standards WHERE kind = ?", (kind,)).fetchone()[0]
+
+    def newest(self, limit: int = 10) -> list[Standard]:
+        rows = self._conn().execute(
+            "SELECT * FROM standards ORDER BY year DESC, id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [self._row_to_record(r) for r in rows]
+
+    # -- ICS ---------------------------------------------------------------------
+    def load_ics(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Replace the ICS table; returns the number of codes."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM ics")
+            n = 0
+            for r in rows:
+                tx.execute(
+                    "INSERT INTO ics(code, level, parent, title_en, title_vi, scope_en) VALUES (?, ?, ?, ?, ?, ?)",
+                    (r["code"], r["level"], r.get("parent"), r["title_en"], r.get("title_vi"), r.get("scope_en")),
+                )
+                n += 1
+        return n
+
+    def ics(self) -> dict[str, dict[str, Any]]:
+        """Every ICS code as ``{code: {level, parent, title_en, title_vi, scope_en}}``."""
+        rows = self._conn().execute("SELECT * FROM ics ORDER BY code").fetchall()
+        return {r["code"]: dict(r) for r in rows}

@@ -1,0 +1,295 @@
+"""The Whoosh index: schema, documents, atomic builds and incremental updates.
+
+Layout under ``<data-dir>/index``::
+
+    CURRENT          one line: the name of the generation being served
+    gen-000007/      a complete Whoosh index plus META.json
+
+Contracts:
+
+* :meth:`Index.rebuild` writes a new generation directory and only then swaps
+  ``CURRENT`` with an atomic ``os.replace``.  A crash at any point before the
+  swap leaves the previous generation serving; leftovers are removed by the next
+  build.
+* ``META.json`` holds the store's sequence number the index reflects (its
+  watermark).  :meth:`Index.catch_up` re-indexes every record written after it,
+  which repairs a crash between a store write and the index update.
+* :meth:`Index.check` raises :class:`IndexUnavailable` for a missing or corrupt
+  index; callers rebuild from the store, which is the truth.
+* One searcher stays open (:meth:`Index.searcher`) and is refreshed after writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.searching import Searcher
+
+from catalogue.errors import IndexUnavailable
+from catalogue.identifiers import international_keys, parse
+from catalogue.model import Standard
+from indexer.analysis import compound_analyzer, english_analyzer, exact_analyzer, folded_analyzer
+
+__all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
+
+SCHEMA_VERSION = 1
+STATUS_RANK = {"active": 3, "unknown": 2, "replaced": 1, "withdrawn": 0}
+
+
+def make_schema() -> Schema:
+    """Few, lean fields: titles are searched first, the body only as a fallback."""
+    return Schema(
+        key=ID(stored=True, unique=True),
+        number=STORED(),
+        slug=STORED(),
+        title_vi=STORED(),
+        title_en_text=STORED(),
+        scope=STORED(),
+        numkey=KEYWORD(commas=True, scorable=False),
+        equiv=KEYWORD(commas=True, lowercase=True, scorable=False),
+        title=TEXT(analyzer=exact_analyzer(), phrase=False),
+        title_f=TEXT(analyzer=folded_analyzer(), phrase=False, spelling=True),
+        title_c=TEXT(analyzer=compound_analyzer(), phrase=False),
+        title_en=TEXT(analyzer=english_analyzer(), phrase=False),
+        body_f=TEXT(analyzer=folded_analyzer(), phrase=False),
+        kind=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),
+        ministry=ID(stored=True, sortable=True),
+        decade=ID(sortable=True),
+        ics=KEYWORD(commas=True, stored=True),
+        ics_fields=ID(sortable=True),
+        year=NUMERIC(stored=True, sortable=True),
+        status_rank=NUMERIC(sortable=True),
+    )
+
+
+def document(record: Standard) -> dict[str, Any]:
+    """The Whoosh document for a record; pure function of the record."""
+    ident = parse(record.number)
+    numkeys = set(ident.lookup_keys())
+    for amendment in record.amendments:
+        label = amendment.get("amendment") or ""
+        with contextlib.suppress(Exception):
+            numkeys |= parse(f"{label} {record.number}").lookup_keys()
+    equiv = set()
+    for eq in record.equivalents:
+        for full, series in international_keys(eq.number):
+            equiv.update((full, series))
+    if ident.prefix:  # TCVN ISO 9001:2015 adopts ISO 9001
+        equiv.add(f"{ident.prefix.lower()} {ident.base}" + (f"-{ident.part}" if ident.part else ""))
+        equiv.add(f"{ident.prefix.lower()} {ident.base}")
+    ics_all = set()
+    for code in record.ics:
+        pieces = code.split(".")
+        ics_all.update(".".join(pieces[:n]) for n in range(1, len(pieces) + 1))
+    body = " ".join(
+        filter(None, [record.scope_vi, record.extra.get("subject_vi"), " ; ".join(record.extra.get("products") or [])])
+    )
+    title_vi = record.title_vi or ""
+    doc: dict[str, Any] = {
+        "key": ident.key,
+        "number": record.number,
+        "slug": ident.slug(),
+        "title_vi": record.title_vi,
+        "title_en_text": record.title_en,
+        "scope": record.scope_vi,
+        "numkey": ",".join(sorted(numkeys)),
+        "kind": ident.kind,
+        "status": record.status,
+        "ministry": (ident.ministry or "").upper(),
+        "decade": f"{ident.year // 10 * 10}s" if ident.year else "",
+        "ics": ",".join(sorted(ics_all)),
+        "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
+        "year": ident.year or 0,
+        "status_rank": STATUS_RANK.get(record.status, 2),
+    }
+    if equiv:
+        doc["equiv"] = ",".join(sorted(equiv))
+    if title_vi:
+        doc.update(title=title_vi, title_f=title_vi, title_c=title_vi)
+    if record.title_en:
+        doc["title_en"] = record.title_en
+    if body:
+        doc["body_f"] = body
+    return doc
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class Index:
+    """The served index generation under ``root``; thread-safe for one process."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self._lock = threading.RLock()
+        self._searcher: Searcher | None = None
+        self._searcher_gen: str | None = None
+        self._ix: Any = None
+
+    # -- locating ----------------------------------------------------------------
+    @property
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / "CURRENT").read_text().strip()
+        except OSError:
+            return None
+        return name or None
+
+    @property
+    def current_dir(self) -> Path:
+        name = self.current_name
+        if name is None:
+            raise IndexUnavailable("chưa có chỉ mục / no search index has been built")
+        return self.root / name
+
+    def meta(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.current_dir / "META.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"chỉ mục hỏng / index metadata unreadable: {exc}") from exc
+
+    def check(self) -> dict[str, Any]:
+        """Open and probe the served generation; :class:`IndexUnavailable` if unusable."""
+        meta = self.meta()
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexUnavailable("chỉ mục cũ / index schema is outdated")
+        try:
+            ix = whoosh_index.open_dir(str(self.current_dir))
+            with ix.searcher() as s:
+                count = s.doc_count()
+                list(s.lexicon("kind"))
+        except Exception as exc:  # Whoosh raises many types for damaged files
+            raise IndexUnavailable(f"chỉ mục hỏng / index is corrupt: {type(exc).__name__}: {exc}") from exc
+        if count != meta.get("count"):
+            raise IndexUnavailable(f"chỉ mục không khớp / index holds {count} documents, META says {meta.get('count')}")
+        return meta
+
+    # -- building ----------------------------------------------------------------
+    def rebuild(
+        self,
+        records: Iterable[Standard],
+        watermark: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Build a complete new generation from ``records`` and swap it in atomically."""
+        with self._lock:
+            self.root.mkdir(parents=True, exist_ok=True)
+            gen = f"gen-{int(time.time() * 1000):015d}-{os.getpid()}"
+            tmp_dir = self.root / (gen + ".building")
+            tmp_dir.mkdir()
+            started = time.perf_counter()
+            ix = whoosh_index.create_in(str(tmp_dir), make_schema())
+            writer = ix.writer(limitmb=256)
+            count = 0
+            try:
+                for record in records:
+                    writer.add_document(**document(record))
+                    count += 1
+                    if progress is not None:
+                        progress(count)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                shutil.rmtree(tmp_dir, ignore_errors=True)
+                raise
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "count": count,
+                "watermark": watermark,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "build_seconds": round(time.perf_counter() - started, 3),
+            }
+            _write_json(tmp_dir / "META.json", meta)
+            os.replace(tmp_dir, self.root / gen)
+            (self.root / "CURRENT.tmp").write_text(gen + "\n")
+            with open(self.root / "CURRENT.tmp", "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(self.root / "CURRENT.tmp", self.root / "CURRENT")
+            self._prune(keep=gen)
+            self._drop_searcher()
+            return meta
+
+    def _prune(self, keep: str) -> None:
+        for path in self.root.iterdir():
+            if path.is_dir() and path.name.startswith("gen-") and path.name != keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- incremental -------------------------------------------------------------
+    def update(self, records: Iterable[Standard], watermark: int) -> int:
+        """Replace documents by key and advance the watermark; returns how many."""
+        with self._lock:
+            meta = self.meta()
+            ix = whoosh_index.open_dir(str(self.current_dir))
+            writer = ix.writer(limitmb=64)
+            n = 0
+            try:
+                for record in records:
+                    writer.update_document(**document(record))
+                    n += 1
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            with ix.searcher() as s:
+                meta["count"] = s.doc_count()
+            meta["watermark"] = max(watermark, meta.get("watermark", 0))
+            _write_json(self.current_dir / "META.json", meta)
+            self._refresh()
+            return n
+
+    def catch_up(self, store: Any) -> int:
+        """Re-index records the store wrote after the index's watermark."""
+        watermark = self.meta().get("watermark", 0)
+        changed = list(store.changed_since(watermark))
+        if not changed:
+            return 0
+        return self.update(changed, store.seq)
+
+    # -- searching ---------------------------------------------------------------
+    def searcher(self) -> Searcher:
+        """The shared searcher for the served generation, reopened when it changes."""
+        with self._lock:
+            name = self.current_name
+            if self._searcher is None or name != self._searcher_gen:
+                self._drop_searcher()
+                try:
+                    self._ix = whoosh_index.open_dir(str(self.current_dir))
+                    self._searcher = self._ix.searcher()
+                except IndexUnavailable:
+                    raise
+                except Exception as exc:
+                    raise IndexUnavailable(f"không mở được chỉ mục / cannot open index: {exc}") from exc
+                self._searcher_gen = name
+            return self._searcher
+
+    def _refresh(self) -> None:
+        if self._searcher is not None:
+            self._searcher = self._searcher.refresh()
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+        self._searcher = None
+        self._searcher_gen = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_searcher()
