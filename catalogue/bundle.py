@@ -98,8 +98,12 @@ def _sources(row: dict[str, Any], file: str) -> list[dict[str, Any]]:
         for s, k in zip(srcs, kinds, strict=False):
             found.append({"ref": s, "kind": k})
     elif isinstance(srcs, dict):
-        found.append({"ref": "{repo}@{commit}:{path}".format(**srcs) if "repo" in srcs else srcs.get("url"),
-                      "kind": row.get("source_kind")})
+        found.append(
+            {
+                "ref": "{repo}@{commit}:{path}".format(**srcs) if "repo" in srcs else srcs.get("url"),
+                "kind": row.get("source_kind"),
+            }
+        )
     for extra in row.get("sources") or []:
         if isinstance(extra, dict) and "repo" in extra:
             ref = "{repo}@{commit}:{path}".format(**extra)
@@ -108,6 +112,10 @@ def _sources(row: dict[str, Any], file: str) -> list[dict[str, Any]]:
     for url_key in ("source_url", "vsqi_url", "issuing_instrument_url"):
         if row.get(url_key):
             found.append({"ref": row[url_key], "kind": row.get("source_kind") or url_key})
+    if not found:  # a transcription whose URL the source did not record
+        found.append(
+            {"ref": row.get("source_portal") or file, "kind": row.get("source_kind"), "note": row.get("url_note")}
+        )
     for f in found:
         f["file"] = file
         if row.get("trust"):
@@ -127,7 +135,7 @@ def _date(value: Any, notes: list[str], label: str) -> str | None:
     if not value:
         return None
     text = str(value)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and "2000" <= text[:4] <= "2035" or re.fullmatch(
+    if (re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and "2000" <= text[:4] <= "2035") or re.fullmatch(
         r"(19[4-9]\d)-\d{2}-\d{2}", text
     ):
         return text
@@ -167,10 +175,7 @@ def _tcvn_fields(row: dict[str, Any], file: str) -> dict[str, Any]:
 
 def _merge(target: dict[str, Any], fields: dict[str, Any]) -> None:
     for key, value in fields.items():
-        if key in ("replaces", "replaced_by", "ics", "notes"):
-            target.setdefault(key, [])
-            target[key] += [v for v in value if v not in target[key]]
-        elif key in ("sources", "equivalents"):
+        if key in ("replaces", "replaced_by", "ics", "notes") or key in ("sources", "equivalents"):
             target.setdefault(key, [])
             target[key] += [v for v in value if v not in target[key]]
         elif key in ("ics_vi", "extra"):
@@ -236,8 +241,16 @@ def _load_qcvn(src: Path, report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "notes": notes,
             "extra": {
                 k: row[k]
-                for k in ("ministry_name_vi", "issuing_instrument_type", "issuing_instrument_title",
-                          "products", "hs_codes", "related_tcvn", "trust", "title_basis")
+                for k in (
+                    "ministry_name_vi",
+                    "issuing_instrument_type",
+                    "issuing_instrument_title",
+                    "products",
+                    "hs_codes",
+                    "related_tcvn",
+                    "trust",
+                    "title_basis",
+                )
                 if row.get(k)
             },
         }
@@ -250,7 +263,7 @@ def _load_qcvn(src: Path, report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _link_relations(records: dict[str, dict[str, Any]]) -> None:
     """Make replaces / replaced_by symmetric between records we hold."""
-    for key, rec in records.items():
+    for _key, rec in records.items():
         for other in rec.get("replaces", []):
             target = records.get(parse(other).key)
             if target is not None and rec["number"] not in target.setdefault("replaced_by", []):
@@ -365,8 +378,13 @@ def seed(store: Store, data_dir: Path = DATA_DIR) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build catalogue/data from the shared source files.")
-    parser.add_argument("--from", dest="src", type=Path, default=Path("../shared/data"),
-                        help="folder holding standards/ and classification/ (default ../shared/data)")
+    parser.add_argument(
+        "--from",
+        dest="src",
+        type=Path,
+        default=Path("../shared/data"),
+        help="folder holding standards/ and classification/ (default ../shared/data)",
+    )
     parser.add_argument("--out", type=Path, default=DATA_DIR, help="output folder (default catalogue/data)")
     args = parser.parse_args(argv)
     if not (args.src / "standards" / "qcvn_records.jsonl").is_file():
@@ -382,4 +400,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

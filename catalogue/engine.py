@@ -22,7 +22,7 @@ from typing import Any
 from catalogue.bundle import seed
 from catalogue.errors import IndexUnavailable
 from catalogue.model import Standard
-from catalogue.search import SearchRequest, SearchResult, Searcher
+from catalogue.search import Searcher, SearchRequest, SearchResult
 from catalogue.settings import Settings
 from catalogue.store import Store
 from indexer.index import Index

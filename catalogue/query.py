@@ -28,9 +28,11 @@ MAX_QUERY_CHARS = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 # Folded words that only rank: function words and the generic vocabulary of titles.
 OPTIONAL_WORDS = frozenset(
-    "ve cua cho va cac nhung trong voi la co duoc bang theo tu doi the mot so "
-    "tieu chuan quy ky thuat quoc gia viet nam yeu cau "
-    "the of and for to in on with a an standard standards regulation technical national".split()
+    (
+        "ve cua cho va cac nhung trong voi la co duoc bang theo tu doi mot so "  # function words
+        "tieu chuan quy ky thuat quoc gia viet nam yeu cau "  # generic title vocabulary
+        "the of and for to in on with a an standard standards regulation technical national"
+    ).split()
 )
 
 
@@ -79,9 +81,11 @@ def parse_query(raw: str) -> ParsedQuery:
     whole = parse_loose(text)
     if whole is not None:
         parsed.numbers.append(whole)
-        return parsed
+        if whole.kind or whole.year or whole.part:
+            return parsed
+        # a bare "5107" may be a number or a word of a title: search both
     rest = text
-    for ident, start, end in reversed(find_all(text)):
+    for ident, start, end in reversed(find_all(rest)):
         parsed.numbers.insert(0, ident)
         rest = rest[:start] + " " + rest[end:]
     parsed.international = international_keys(rest)

@@ -245,7 +245,9 @@ class Searcher:
             if pq.accented and w.exact != w.folded:
                 optional.append(wq.Term("title", w.exact, boost=1.5))
         if pq.accented:
-            optional.extend(wq.Term("title_c", c.lower(), boost=2.0) for c in compounds(" ".join(w.exact for w in pq.words)))
+            optional.extend(
+                wq.Term("title_c", c.lower(), boost=2.0) for c in compounds(" ".join(w.exact for w in pq.words))
+            )
         must = wq.And(required)
         return wq.AndMaybe(must, wq.Or(optional)) if optional else must
 
@@ -352,7 +354,8 @@ class Searcher:
         for name in ("kind", "status", "ministry", "decade"):
             counts = np.bincount(cols.codes[name][docset], minlength=len(cols.labels[name]))
             facets[name] = {
-                label: int(n) for label, n in sorted(zip(cols.labels[name], counts, strict=True), key=lambda x: -x[1])
+                label: int(n)
+                for label, n in sorted(zip(cols.labels[name], counts, strict=True), key=lambda x: -x[1])
                 if n and label
             }
         ics = {code: int((mask & docset).sum()) for code, mask in cols.ics_masks.items()}
@@ -409,12 +412,12 @@ class Searcher:
             candidates = s.suggest("title_f", w.folded, limit=100, maxdist=2)
             if candidates:
                 best = min(candidates, key=lambda c: (_distance(c, w.folded), -known(c)))
-            for i in range(2, len(w.folded) - 1):
+            close = best is not None and _distance(best, w.folded) <= 1
+            for i in range(2, len(w.folded) - 1) if not close else ():
                 left, right = w.folded[:i], w.folded[i:]
-                if best is None or _distance(best, w.folded) > 1:
-                    if reader.doc_frequency("title_f", left) and reader.doc_frequency("title_f", right):
-                        best = f"{left} {right}"
-                        break
+                if reader.doc_frequency("title_f", left) and reader.doc_frequency("title_f", right):
+                    best = f"{left} {right}"
+                    break
             if best is None:
                 words.append(w.exact)
                 continue

@@ -116,7 +116,7 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._migrate(self._conn())
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"không mở được kho dữ liệu / cannot open store {self.path}: {exc}") from exc
 
     # -- connection --------------------------------------------------------------
@@ -219,15 +219,14 @@ class Store:
             conn.execute(
                 f"INSERT INTO standards (key, edition_key, slug, kind, year, ministry, {', '.join(_COLUMNS)},"
                 f" content_hash, version, seq, updated_at) VALUES ({', '.join('?' * (len(_COLUMNS) + 10))})",
-                [ident.key, ident.edition_key, ident.slug(), ident.kind, ident.year, ident.ministry]
-                + row_values
+                [ident.key, ident.edition_key, ident.slug(), ident.kind, ident.year, ident.ministry, *row_values]
                 + [digest, 1, seq, now],
             )
             return "new"
         conn.execute(
             f"UPDATE standards SET {', '.join(f'{k} = ?' for k in _COLUMNS)}, content_hash = ?,"
             " version = version + 1, seq = ?, updated_at = ? WHERE key = ?",
-            row_values + [digest, seq, now, ident.key],
+            [*row_values, digest, seq, now, ident.key],
         )
         return "changed"
 
@@ -257,9 +256,11 @@ class Store:
 
     def editions(self, edition_key: str) -> list[Standard]:
         """Every edition sharing a number without year, newest first."""
-        rows = self._conn().execute(
-            "SELECT * FROM standards WHERE edition_key = ? ORDER BY year DESC", (edition_key,)
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM standards WHERE edition_key = ? ORDER BY year DESC", (edition_key,))
+            .fetchall()
+        )
         return [self._row_to_record(r) for r in rows]
 
     def all(self) -> Iterator[Standard]:
@@ -277,9 +278,7 @@ class Store:
         return self._conn().execute("SELECT count(*) FROM standards WHERE kind = ?", (kind,)).fetchone()[0]
 
     def newest(self, limit: int = 10) -> list[Standard]:
-        rows = self._conn().execute(
-            "SELECT * FROM standards ORDER BY year DESC, id DESC LIMIT ?", (limit,)
-        ).fetchall()
+        rows = self._conn().execute("SELECT * FROM standards ORDER BY year DESC, id DESC LIMIT ?", (limit,)).fetchall()
         return [self._row_to_record(r) for r in rows]
 
     # -- ICS ---------------------------------------------------------------------

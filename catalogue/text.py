@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["fold", "nfc", "normalize", "normalize_tones", "syllables", "has_diacritics"]
+__all__ = ["fold", "has_diacritics", "nfc", "normalize", "normalize_tones", "syllables"]
 
 # Tone marks as combining characters, and the vowel modifiers that are not tones.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -62,10 +62,8 @@ def _retone_word(word: str) -> str:
         return word
     start = 0
     lowered = "".join(bases)
-    if lowered.startswith("qu") and len(bases) > 2:
-        start = 2
-    elif lowered.startswith("gi") and len(bases) > 2 and bases[2] in _VOWELS:
-        start = 2
+    if len(bases) > 2 and (lowered.startswith("qu") or (lowered.startswith("gi") and bases[2] in _VOWELS)):
+        start = 2  # the u of "qu" and the i of "gi" belong to the consonant
     vowel_idx = [i for i in range(start, len(bases)) if bases[i] in _VOWELS]
     if not vowel_idx:
         return word
@@ -78,9 +76,7 @@ def _retone_word(word: str) -> str:
         target = modified[-1]  # ươ -> ơ, uô -> ô, iê -> ê
     elif len(vowel_idx) == 1:
         target = vowel_idx[0]
-    elif len(vowel_idx) >= 3:
-        target = vowel_idx[1]
-    elif has_final:
+    elif len(vowel_idx) >= 3 or has_final:
         target = vowel_idx[1]
     else:
         target = vowel_idx[0]  # traditional: hòa, thụy, mái, múa

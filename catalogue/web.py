@@ -119,8 +119,8 @@ def _search_request(request: Request, page_size: int) -> SearchRequest:
         ministry=text("ministry"),
         year_from=_int(request, "year_from", None),
         year_to=_int(request, "year_to", None),
-        page=_int(request, "page", 1) or 1,
-        limit=_int(request, "limit", page_size) or page_size,
+        page=_int(request, "page", 1),  # type: ignore[arg-type]
+        limit=_int(request, "limit", page_size),  # type: ignore[arg-type]
         sort=text("sort") or "relevance",
     )
 
@@ -173,8 +173,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     async def healthz(request: Request) -> Response:
         meta = eng().index.meta()
         return JSONResponse(
-            {"status": "ok", "standards": eng().store.count(), "indexed": meta["count"],
-             "watermark": meta["watermark"], "store_seq": eng().store.seq}
+            {
+                "status": "ok",
+                "standards": eng().store.count(),
+                "indexed": meta["count"],
+                "watermark": meta["watermark"],
+                "store_seq": eng().store.seq,
+            }
         )
 
     async def handle_error(request: Request, exc: Exception) -> Response:
@@ -206,4 +211,3 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     )
     app.state.engine_state = state
     return app
-

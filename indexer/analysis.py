@@ -85,8 +85,9 @@ class SyllableTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         text = normalize(value)
         words = syllables(text) if tokenize else iter([(text, 0, len(text))])
-        yield from _token_stream(words, positions, chars, keeporiginal, removestops, start_pos, start_char, mode,
-                                 **kwargs)
+        yield from _token_stream(
+            words, positions, chars, keeporiginal, removestops, start_pos, start_char, mode, **kwargs
+        )
 
 
 class CompoundTokenizer(Tokenizer):
@@ -106,8 +107,9 @@ class CompoundTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         words = ((w, 0, 0) for w in compounds(value))
-        yield from _token_stream(words, positions, False, keeporiginal, removestops, start_pos, start_char, mode,
-                                 **kwargs)
+        yield from _token_stream(
+            words, positions, False, keeporiginal, removestops, start_pos, start_char, mode, **kwargs
+        )
 
 
 def compounds(value: str) -> list[str]:

@@ -1,0 +1,103 @@
+"""The command line, run as a real subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str, data_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "catalogue.cli", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_search_json_shape(bundle_dir: Path) -> None:
+    proc = run("search", "nuoc", "mam", "--json", data_dir=bundle_dir)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) >= {"query", "total", "page", "hits", "facets", "suggestion"}
+    hit = data["hits"][0]
+    assert set(hit) >= {"number", "kind", "title_vi", "title_en", "status", "year", "ics", "score", "highlight"}
+    assert hit["number"] == "TCVN 5107:2003"
+    assert set(data["facets"]) == {"kind", "status", "ics_field", "ministry", "decade"}
+
+
+def test_search_filters(bundle_dir: Path) -> None:
+    proc = run(
+        "search",
+        "an",
+        "toàn",
+        "--kind",
+        "QCVN",
+        "--status",
+        "active",
+        "--year-from",
+        "2015",
+        "--limit",
+        "50",
+        "--json",
+        data_dir=bundle_dir,
+    )
+    assert proc.returncode == 0, proc.stderr
+    hits = json.loads(proc.stdout)["hits"]
+    assert hits
+    assert all(h["kind"] == "QCVN" and h["status"] == "active" and h["year"] >= 2015 for h in hits)
+
+
+def test_human_output(bundle_dir: Path) -> None:
+    proc = run("search", "TCVN 8430:2010", data_dir=bundle_dir)
+    assert proc.returncode == 0
+    assert "TCVN 8430:2010" in proc.stdout
+    assert "Phomat" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", "x", "--limit", "0"),
+        ("search", "x", "--year-from", "abc"),
+        ("search", "x", "--kind", "ISO"),
+        ("search",),
+        ("frobnicate",),
+    ],
+)
+def test_bad_arguments_exit_2_without_traceback(bundle_dir: Path, args: tuple) -> None:
+    proc = run(*args, data_dir=bundle_dir)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "error" in proc.stderr
+
+
+def test_bad_setting_in_environment_is_a_clear_error(bundle_dir: Path) -> None:
+    proc = run("search", "x", data_dir=bundle_dir, env={"TIEUCHUAN_PAGE_SIZE": "many"})
+    assert proc.returncode == 2
+    assert "TIEUCHUAN_PAGE_SIZE" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_index_builds_store_and_index_in_a_fresh_dir_then_rebuilds(tmp_path: Path) -> None:
+    proc = run("index", data_dir=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "1202 documents" in proc.stdout
+    assert (tmp_path / "catalogue.sqlite3").is_file()
+    first = (tmp_path / "index" / "CURRENT").read_text()
+    proc = run("index", "--rebuild", data_dir=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "index" / "CURRENT").read_text() != first
+
+
+def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    proc = run("search", "x", data_dir=blocker)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "error" in proc.stderr

@@ -1,0 +1,135 @@
+"""Atomic index builds, corruption detection and the store → index watermark."""
+
+from pathlib import Path
+
+import pytest
+
+from catalogue.engine import Engine
+from catalogue.errors import IndexUnavailable
+from catalogue.search import SearchRequest
+from catalogue.settings import Settings
+from catalogue.store import Store
+from indexer.index import Index, document
+from tests.conftest import make_standard
+
+
+def _records(n: int) -> list:
+    return [make_standard(f"TCVN {1000 + i}:2010", title_vi=f"Mật ong loại {i}") for i in range(n)]
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Store, Index]:
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert_many(_records(5))
+    index = Index(tmp_path / "index")
+    index.rebuild(store.all(), store.seq)
+    return store, index
+
+
+def test_rebuild_swaps_in_a_complete_generation(built) -> None:
+    store, index = built
+    meta = index.check()
+    assert meta["count"] == 5
+    assert meta["watermark"] == store.seq
+    assert (index.root / "CURRENT").read_text().strip() == index.current_name
+
+
+def test_a_crash_mid_build_leaves_the_old_index_serving(built) -> None:
+    _store, index = built
+    before = index.current_name
+
+    def exploding():
+        yield from _records(3)
+        raise RuntimeError("killed mid-build")
+
+    with pytest.raises(RuntimeError):
+        index.rebuild(exploding(), 99)
+    assert index.current_name == before
+    assert index.check()["count"] == 5
+    assert not [p for p in index.root.iterdir() if p.name.endswith(".building")]
+    assert index.searcher().doc_count() == 5
+
+
+def test_a_half_written_generation_left_by_a_killed_process_is_ignored_and_pruned(built) -> None:
+    store, index = built
+    junk = index.root / "gen-000000000000001-1.building"
+    junk.mkdir()
+    (junk / "garbage").write_bytes(b"\x00" * 100)
+    assert index.check()["count"] == 5
+    index.rebuild(store.all(), store.seq)
+    assert [p.name for p in index.root.iterdir() if p.is_dir()] == [index.current_name]
+
+
+def test_missing_index_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnavailable):
+        Index(tmp_path / "nothing").check()
+
+
+def test_corrupt_index_is_detected(built) -> None:
+    _, index = built
+    for path in index.current_dir.iterdir():
+        if path.suffix in (".seg", ".toc") or path.name.endswith(".trm"):
+            path.write_bytes(b"corrupt")
+    with pytest.raises(IndexUnavailable):
+        index.check()
+
+
+def test_engine_rebuilds_a_corrupt_index_at_start_up(tmp_path: Path) -> None:
+    settings = Settings.load({"data_dir": str(tmp_path)}, environ={})
+    Engine.open(settings).close()
+    index = Index(settings.index_path)
+    for path in index.current_dir.iterdir():
+        if path.name != "META.json":
+            path.write_bytes(b"corrupt")
+    engine = Engine.open(settings)
+    try:
+        assert any("rebuilding" in e for e in engine.events)
+        assert engine.search(SearchRequest(q="nuoc mam")).hits[0].number == "TCVN 5107:2003"
+    finally:
+        engine.close()
+
+
+def test_engine_refuses_to_serve_a_corrupt_index_when_rebuild_is_off(tmp_path: Path) -> None:
+    settings = Settings.load({"data_dir": str(tmp_path), "rebuild_on_start": False}, environ={})
+    with pytest.raises(IndexUnavailable):
+        Engine.open(settings)
+
+
+def test_catch_up_reindexes_writes_made_after_the_watermark(built) -> None:
+    store, index = built
+    store.upsert(make_standard("TCVN 9999:2020", title_vi="Phomat tươi"))  # index not told
+    assert index.catch_up(store) == 1
+    assert index.meta()["watermark"] == store.seq
+    assert index.catch_up(store) == 0
+    s = index.searcher()
+    from whoosh.query import Term
+
+    assert s.doc_count() == 6
+    assert len(list(s.docs_for_query(Term("title_f", "phomat")))) == 1
+
+
+def test_update_replaces_by_key_without_duplicates(built) -> None:
+    store, index = built
+    rec = store.get("TCVN 1000:2010")
+    rec.title_vi = "Nước mắm"
+    store.upsert(rec)
+    index.update([store.get("TCVN 1000:2010")], store.seq)
+    assert index.searcher().doc_count() == 5
+    assert index.check()["count"] == 5
+
+
+def test_engine_save_is_visible_to_search_without_a_rebuild(tmp_path: Path) -> None:
+    engine = Engine.open(Settings.load({"data_dir": str(tmp_path)}, environ={}))
+    try:
+        generation = engine.index.current_name
+        engine.save([make_standard("TCVN 99999:2024", title_vi="Bánh phở khô")])
+        assert engine.index.current_name == generation
+        assert engine.search(SearchRequest(q="banh pho")).hits[0].number == "TCVN 99999:2024"
+    finally:
+        engine.close()
+
+
+def test_document_keys() -> None:
+    doc = document(make_standard("TCVN ISO 9001:2015", title_vi="Hệ thống quản lý chất lượng"))
+    assert "tcvn iso 9001:2015" in doc["numkey"].split(",")
+    assert "iso 9001" in doc["equiv"].split(",")

@@ -1,0 +1,142 @@
+import sqlite3
+import threading
+
+import pytest
+
+from catalogue.errors import NotFound, StoreError, ValidationError
+from catalogue.model import Standard, validate
+from catalogue.store import MIGRATIONS, Store
+from tests.conftest import make_standard
+
+
+def test_a_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
+    assert store.schema_version == len(MIGRATIONS)
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_store_newer_than_the_code_is_refused(tmp_path) -> None:
+    path = tmp_path / "s.sqlite3"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError):
+        Store(path)
+
+
+def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path) -> None:
+    path = tmp_path / "bad.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError):
+        Store(path)
+
+
+def test_upsert_reports_new_changed_unchanged_and_bumps_seq(store: Store) -> None:
+    rec = make_standard()
+    assert store.upsert(rec) == "new"
+    seq = store.seq
+    assert store.upsert(rec) == "unchanged"
+    assert store.seq == seq
+    rec.title_en = "Fish sauce"
+    assert store.upsert(rec) == "changed"
+    assert store.seq == seq + 1
+    got = store.get("tcvn 5107:2003")
+    assert got.title_en == "Fish sauce"
+    assert got.version == 2
+
+
+def test_any_spelling_finds_the_record(store: Store) -> None:
+    store.upsert(make_standard("QCVN 03:2019/BKHCN", title_vi="An toàn đồ chơi trẻ em"))
+    assert store.get("qcvn 3:2019/bkhcn").number == "QCVN 03:2019/BKHCN"
+    assert store.get_by_slug("qcvn-03-2019-bkhcn").number == "QCVN 03:2019/BKHCN"
+    with pytest.raises(NotFound):
+        store.get("QCVN 4:2019/BKHCN")
+
+
+def test_invalid_records_are_refused_with_every_reason_and_nothing_written(store: Store) -> None:
+    bad = make_standard("TCVN 5107:2003", title_vi=None, decision_date="2063-12-30", replaces=["not a number"])
+    with pytest.raises(ValidationError) as info:
+        store.upsert(bad)
+    assert len(info.value.problems) == 3
+    assert store.count() == 0
+
+
+def test_a_batch_with_one_bad_record_writes_nothing(store: Store) -> None:
+    good = make_standard("TCVN 1:2008")
+    bad = make_standard("TCVN 2:2008", title_vi="")
+    with pytest.raises(ValidationError):
+        store.upsert_many([good, bad])
+    assert store.count() == 0
+    assert store.seq == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("number", "TCVN 5107"),
+        ("number", "QCVN 16:2023"),
+        ("status", "alive"),
+        ("pages", -3),
+        ("issue_date", "30-12-2063"),
+    ],
+)
+def test_validation_rules(field: str, value: object) -> None:
+    rec = make_standard()
+    setattr(rec, field, value)
+    assert validate(rec)
+
+
+def test_sql_injection_text_is_stored_literally(store: Store) -> None:
+    payload = "'); DROP TABLE standards; --"
+    store.upsert(make_standard(title_vi=payload))
+    assert store.get("TCVN 5107:2003").title_vi == payload
+    assert store.count() == 1
+
+
+def test_changed_since_returns_writes_after_a_watermark(store: Store) -> None:
+    store.upsert(make_standard("TCVN 1:2008"))
+    mark = store.seq
+    store.upsert(make_standard("TCVN 2:2008"))
+    assert [r.number for r in store.changed_since(mark)] == ["TCVN 2:2008"]
+
+
+def test_editions_newest_first(store: Store) -> None:
+    store.upsert_many([make_standard("TCVN 6096:2004"), make_standard("TCVN 6096:2010")])
+    assert [r.number for r in store.editions("tcvn 6096")] == ["TCVN 6096:2010", "TCVN 6096:2004"]
+
+
+def test_threads_get_their_own_connection(store: Store) -> None:
+    store.upsert(make_standard())
+    counts = []
+    threads = [threading.Thread(target=lambda: counts.append(store.count())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counts == [1, 1, 1, 1]
+
+
+def test_round_trip_of_every_field(store: Store) -> None:
+    rec = make_standard(
+        "TCVN 8430:2010",
+        title_en="Unripened cheese",
+        scope_vi="Phạm vi",
+        status="active",
+        status_basis="official",
+        replaces=["TCVN 1:2000"],
+        ics=["67.100.30"],
+        equivalents=[{"number": "CODEX STAN 221:2001", "degree": "IDT"}],
+        technical_committee="TCVN/TC/F 12",
+        decision="2920/QĐ-BKHCN",
+        decision_date="2010-10-18",
+        pages=12,
+        notes=["n"],
+        extra={"k": "v"},
+    )
+    store.upsert(rec)
+    got = store.get(rec.number)
+    for name in ("title_en", "scope_vi", "status", "replaces", "ics", "equivalents", "decision_date", "pages", "extra"):
+        assert getattr(got, name) == getattr(rec, name)
+    assert isinstance(got, Standard)
