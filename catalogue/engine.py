@@ -67,7 +67,7 @@ class Engine:
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
         seq = self.store.seq
-        return self.index.rebuild(self.store.all(), seq, progress)
+        return self.index.rebuild(self.store.all(), seq, progress, size_hint=self.store.count())
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self.searcher.search(request)

@@ -27,15 +27,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh import query as wq
 
 from catalogue.errors import InvalidInput
 from catalogue.highlight import highlight, snippet
 from catalogue.model import STATUSES
 from catalogue.query import ParsedQuery, parse_query
-from catalogue.text import fold
 from indexer.analysis import compounds, english_analyzer, terms
 from indexer.index import Index
+from indexer.snapshot import Snapshot
 
 __all__ = ["FULLTEXT_THRESHOLD", "Hit", "SearchRequest", "SearchResult", "Searcher"]
 
@@ -44,7 +43,8 @@ MAX_LIMIT = 100
 MAX_WINDOW = 10_000
 STATUS_WEIGHT = {"active": 1.0, "unknown": 0.85, "replaced": 0.6, "withdrawn": 0.55}
 FACETS = ("kind", "status", "ics_field", "ministry", "decade")
-TIER_NUMBER, TIER_SERIES, TIER_EQUIV, TIER_TITLE, TIER_BODY = 5, 4, 3, 2, 1
+TIER_NUMBER, TIER_SERIES, TIER_EQUIV, TIER_TITLE, TIER_BODY, TIER_RELAXED = 6, 5, 4, 3, 2, 1
+MATCH_NAMES = {TIER_NUMBER: "number", TIER_SERIES: "series", TIER_EQUIV: "equivalent", TIER_TITLE: "title"}
 _ENGLISH = english_analyzer()
 
 
@@ -122,134 +122,30 @@ class SearchResult:
         return asdict(self)
 
 
-class _Columns:
-    """Per-generation arrays for filtering and faceting without touching Whoosh per document."""
-
-    def __init__(self, searcher: Any) -> None:
-        reader = searcher.reader()
-        self.size = reader.doc_count_all()
-        self.alive = np.ones(self.size, dtype=bool)
-        if reader.has_deletions():
-            self.alive[:] = False
-            for docnum in reader.all_doc_ids():
-                self.alive[docnum] = True
-        self.codes: dict[str, np.ndarray] = {}
-        self.labels: dict[str, list[str]] = {}
-        for name in ("kind", "status", "ministry", "decade"):
-            values = list(reader.column_reader(name))
-            labels = sorted(set(values))
-            index = {v: i for i, v in enumerate(labels)}
-            self.labels[name] = labels
-            self.codes[name] = np.fromiter((index[v] for v in values), dtype=np.int32, count=self.size)
-        self.year = np.fromiter(reader.column_reader("year"), dtype=np.int32, count=self.size)
-        self.ics_masks: dict[str, np.ndarray] = {}
-        for i, value in enumerate(reader.column_reader("ics_fields")):
-            for code in filter(None, value.split(",")):
-                self.ics_masks.setdefault(code, np.zeros(self.size, dtype=bool))[i] = True
-        # folded word -> its most frequent accented spelling, for "did you mean"
-        self.spelling: dict[str, tuple[int, str]] = {}
-        for term, info in searcher.reader().iter_field("title"):
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            f = fold(word)
-            if info.doc_frequency() > self.spelling.get(f, (0, ""))[0]:
-                self.spelling[f] = (info.doc_frequency(), word)
-
-    def mask(self, name: str, value: str) -> np.ndarray:
-        labels = self.labels[name]
-        if value not in labels:
-            return np.zeros(self.size, dtype=bool)
-        return self.codes[name] == labels.index(value)
-
-
 class Searcher:
-    """Search service over one :class:`Index`.  Thread-safe; holds one Whoosh searcher."""
+    """Search service over one :class:`Index`.  Thread-safe.
+
+    Query evaluation runs on a :class:`~indexer.snapshot.Snapshot` of the served
+    generation: numpy arrays over Whoosh's posting lists, rebuilt when the
+    generation or its segments change.
+    """
 
     def __init__(self, index: Index) -> None:
         self.index = index
         self._lock = threading.Lock()
-        self._columns: _Columns | None = None
-        self._columns_for: Any = None
+        self._snapshot: Snapshot | None = None
 
     def warm_up(self) -> None:
-        """Open the searcher, build the column arrays and load pyvi before the first query."""
+        """Open the searcher, build the snapshot and load pyvi before the first query."""
         compounds("khởi động")
+        self.snapshot()
+
+    def snapshot(self) -> Snapshot:
         with self._lock:
-            self._searcher()
-
-    # -- plumbing ----------------------------------------------------------------
-    def _searcher(self) -> tuple[Any, _Columns]:
-        s = self.index.searcher()
-        if self._columns_for is not s:
-            self._columns = _Columns(s)
-            self._columns_for = s
-        assert self._columns is not None
-        return s, self._columns
-
-    def _allowed(self, s: Any, cols: _Columns, req: SearchRequest, kind: str | None) -> np.ndarray | None:
-        mask = None
-
-        def both(m: np.ndarray) -> None:
-            nonlocal mask
-            mask = m if mask is None else mask & m
-
-        if kind:
-            both(cols.mask("kind", kind.upper()))
-        if req.status:
-            both(cols.mask("status", req.status))
-        if req.ministry:
-            both(cols.mask("ministry", req.ministry.upper()))
-        if req.year_from is not None:
-            both(cols.year >= req.year_from)
-        if req.year_to is not None:
-            both((cols.year <= req.year_to) & (cols.year > 0))
-        if req.ics:
-            m = np.zeros(cols.size, dtype=bool)
-            docs = list(s.docs_for_query(wq.Term("ics", req.ics)))
-            m[docs] = True
-            both(m)
-        if mask is not None:
-            mask = mask & cols.alive
-        return mask
-
-    @staticmethod
-    def _scored(s: Any, q: wq.Query, allowed: np.ndarray | None) -> dict[int, float]:
-        """Every matching document with its score (one posting walk)."""
-        results = s.search(q, limit=None, terms=False)
-        pairs = {docnum: score for score, docnum in results.top_n}
-        if allowed is not None:
-            pairs = {d: sc for d, sc in pairs.items() if allowed[d]}
-        return pairs
-
-    # -- query building ----------------------------------------------------------
-    @staticmethod
-    def _number_queries(pq: ParsedQuery) -> tuple[wq.Query | None, wq.Query | None]:
-        exact, series = [], []
-        for ident in pq.numbers:
-            exact.append(wq.Term("numkey", ident.key))
-            if not ident.part and not ident.year:
-                series.append(wq.Term("numkey", "~" + ident.key))
-        return (wq.Or(exact) if exact else None), (wq.Or(series) if series else None)
-
-    @staticmethod
-    def _text_query(pq: ParsedQuery, fields: tuple[str, ...]) -> wq.Query | None:
-        if not pq.words:
-            return None
-        required, optional = [], []
-        for w in pq.words:
-            alternatives: list[wq.Query] = [wq.Term(f, w.folded) for f in fields]
-            english = terms(_ENGLISH, w.folded)
-            if english:
-                alternatives.append(wq.Term("title_en", english[0]))
-            clause = wq.Or(alternatives)
-            (required if w.required else optional).append(clause)
-            if pq.accented and w.exact != w.folded:
-                optional.append(wq.Term("title", w.exact, boost=1.5))
-        if pq.accented:
-            optional.extend(
-                wq.Term("title_c", c.lower(), boost=2.0) for c in compounds(" ".join(w.exact for w in pq.words))
-            )
-        must = wq.And(required)
-        return wq.AndMaybe(must, wq.Or(optional)) if optional else must
+            s = self.index.searcher()
+            if self._snapshot is None or self._snapshot.searcher is not s:
+                self._snapshot = Snapshot(s)
+            return self._snapshot
 
     # -- the search --------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:
@@ -259,25 +155,20 @@ class Searcher:
         messages = []
         if pq.truncated:
             messages.append("Truy vấn quá dài đã được cắt ngắn / The query was too long and has been shortened.")
-        kind = req.kind or pq.kind
-        with self._lock:
-            s, cols = self._searcher()
-            allowed = self._allowed(s, cols, req, kind)
-            if pq.is_empty and allowed is None:
-                result.message = "Nhập từ khóa hoặc số hiệu tiêu chuẩn / Type words or a standard number."
-                return result
-            tiers = self._tiers(s, cols, pq, allowed)
-            ranked = self._rank(cols, tiers, req.sort, pq.is_empty)
-            result.total = len(ranked)
-            docset = np.zeros(cols.size, dtype=bool)
-            if ranked:
-                docset[[d for d, _, _ in ranked]] = True
-            result.facets = self._facets(cols, docset)
-            start = (req.page - 1) * req.limit
-            for docnum, tier, score in ranked[start : start + req.limit]:
-                result.hits.append(self._hit(s, docnum, tier, score, pq))
-            if result.total < 3 and pq.words:
-                result.suggestion = self._suggest(s, cols, pq)
+        snap = self.snapshot()
+        allowed = self._allowed(snap, req, req.kind or pq.kind)
+        if pq.is_empty and allowed is None:
+            result.message = "Nhập từ khóa hoặc số hiệu tiêu chuẩn / Type words or a standard number."
+            return result
+        tier, score = self._tiers(snap, pq, allowed)
+        matched = np.nonzero(tier > 0)[0]
+        result.total = int(matched.size)
+        result.facets = self._facets(snap, tier > 0)
+        start = (req.page - 1) * req.limit
+        for docnum in self._order(snap, matched, tier, score, req.sort, pq.is_empty)[start : start + req.limit]:
+            result.hits.append(self._hit(snap, int(docnum), float(tier[docnum]), float(score[docnum]), pq))
+        if result.total < 3 and pq.words:
+            result.suggestion = self._suggest(snap, pq)
         if result.total == 0:
             messages.append(
                 "Không tìm thấy kết quả. Thử bỏ bộ lọc, gõ không dấu hoặc duyệt theo ICS. / "
@@ -286,89 +177,153 @@ class Searcher:
         result.message = " ".join(messages) or None
         return result
 
-    def _tiers(self, s: Any, cols: _Columns, pq: ParsedQuery, allowed: np.ndarray | None) -> list[dict[int, float]]:
-        """Matches per tier, highest tier first; a document appears in its best tier only."""
-        out: list[tuple[int, dict[int, float]]] = []
+    @staticmethod
+    def _allowed(snap: Snapshot, req: SearchRequest, kind: str | None) -> np.ndarray | None:
+        """The filters as one boolean mask; ``None`` when nothing is filtered."""
+        masks = []
+        if kind:
+            masks.append(snap.mask("kind", kind.upper()))
+        if req.status:
+            masks.append(snap.mask("status", req.status))
+        if req.ministry:
+            masks.append(snap.mask("ministry", req.ministry.upper()))
+        if req.year_from is not None:
+            masks.append(snap.year >= req.year_from)
+        if req.year_to is not None:
+            masks.append((snap.year <= req.year_to) & (snap.year > 0))
+        if req.ics:
+            m = np.zeros(snap.size, dtype=bool)
+            m[snap.docs("ics", req.ics)] = True
+            masks.append(m)
+        if not masks:
+            return None
+        return np.logical_and.reduce([*masks, snap.alive])
+
+    def _tiers(self, snap: Snapshot, pq: ParsedQuery, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Per document: the best tier it matched (0 = none) and its score in that tier."""
+        tier = np.zeros(snap.size, dtype=np.float32)
+        score = np.zeros(snap.size, dtype=np.float32)
+        ok = snap.alive if allowed is None else allowed
+
+        def add(level: float, mask: np.ndarray, scores: np.ndarray | None = None) -> int:
+            fresh = mask & ok & (tier == 0)
+            tier[fresh] = level
+            if scores is not None:
+                score[fresh] = scores[fresh]
+            return int(fresh.sum())
+
         if pq.is_empty:  # browse: every allowed document
-            docs = np.nonzero(allowed)[0] if allowed is not None else np.nonzero(cols.alive)[0]
-            return [(TIER_TITLE, dict.fromkeys(docs.tolist(), 0.0))]  # type: ignore[list-item]
-        exact, series = self._number_queries(pq)
+            add(TIER_TITLE, ok)
+            return tier, score
+        exact = self._keys_mask(snap, "numkey", [i.key for i in pq.numbers])
         if exact is not None:
-            out.append((TIER_NUMBER, self._scored(s, exact, allowed)))
-            if series is not None and not out[-1][1]:
-                out.append((TIER_SERIES, self._scored(s, series, allowed)))
+            add(TIER_NUMBER, exact, exact.astype(np.float32))
+            if not (exact & ok).any():
+                series = [f"~{i.key}" for i in pq.numbers if not i.part and not i.year]
+                series_mask = self._keys_mask(snap, "numkey", series)
+                if series_mask is not None:
+                    add(TIER_SERIES, series_mask, series_mask.astype(np.float32))
         if pq.international:
-            keys = [wq.Term("equiv", k) for full, series_key in pq.international for k in (full, series_key)]
-            out.append((TIER_EQUIV, self._scored(s, wq.Or(keys), allowed)))
-        title_q = self._text_query(pq, ("title_f",))
-        if title_q is not None:
-            titles = self._scored(s, title_q, allowed)
-            out.append((TIER_TITLE, titles))
-            if len(titles) < FULLTEXT_THRESHOLD:
-                body_q = self._text_query(pq, ("title_f", "body_f"))
-                out.append((TIER_BODY, self._scored(s, body_q, allowed)))
-                significant = [w for w in pq.words if w.required and not w.folded.isdigit()]
-                if not titles and not out[-1][1] and len(significant) > 2:
-                    # nothing has every word: accept documents with all but one
-                    out.append((TIER_BODY - 0.5, self._relaxed(s, significant, allowed)))  # type: ignore[arg-type]
-        seen: set[int] = set()
-        tiers = []
-        for tier, docs in out:
-            fresh = {d: sc for d, sc in docs.items() if d not in seen}
-            seen.update(fresh)
-            tiers.append((tier, fresh))
-        return tiers  # type: ignore[return-value]
-
-    def _relaxed(self, s: Any, words: list[Any], allowed: np.ndarray | None) -> dict[int, float]:
-        """Documents holding all significant words but one (Whoosh's ``minmatch`` is not honoured)."""
-        clauses = [wq.Or([wq.Term("title_f", w.folded), wq.Term("body_f", w.folded)]) for w in words]
-        counts: dict[int, int] = {}
-        for clause in clauses:
-            for docnum in s.docs_for_query(clause):
-                counts[docnum] = counts.get(docnum, 0) + 1
-        keep = {d for d, n in counts.items() if n >= len(words) - 1}
-        if not keep:
-            return {}
-        results = s.search(wq.Or(clauses), limit=None, terms=False, filter=keep)
-        pairs = {docnum: score for score, docnum in results.top_n}
-        return {d: sc for d, sc in pairs.items() if allowed is None or allowed[d]}
+            # a document that adopts exactly that part outranks one from the same series
+            full = self._keys_mask(snap, "equiv", [full for full, _ in pq.international])
+            series_of = self._keys_mask(snap, "equiv", [series for _, series in pq.international])
+            if full is not None and series_of is not None:
+                add(TIER_EQUIV, full | series_of, full.astype(np.float32) + series_of)
+        if not pq.words:
+            return tier, score
+        title_mask, title_scores = self._text(snap, pq, ("title_f",))
+        add(TIER_TITLE, title_mask, title_scores)
+        if int((title_mask & ok).sum()) < FULLTEXT_THRESHOLD:
+            body_mask, body_scores = self._text(snap, pq, ("title_f", "body_f"))
+            add(TIER_BODY, body_mask, body_scores)
+            significant = [w for w in pq.words if w.required and not w.folded.isdigit()]
+            if not ((title_mask | body_mask) & ok).any() and len(significant) > 2:
+                # nothing holds every word: accept documents with all but one
+                hits = np.zeros(snap.size, dtype=np.int32)
+                total = np.zeros(snap.size, dtype=np.float32)
+                for w in significant:
+                    word_mask, word_score = self._word(snap, w.folded, ("title_f", "body_f"))
+                    hits += word_mask
+                    total += word_score
+                add(TIER_RELAXED, hits >= len(significant) - 1, total)
+        return tier, score
 
     @staticmethod
-    def _rank(cols: _Columns, tiers: Any, sort: str, browse: bool) -> list[tuple[int, float, float]]:
-        status_labels = cols.labels["status"]
-        weights = np.array([STATUS_WEIGHT.get(label, 0.85) for label in status_labels])
-        ranked = []
-        for tier, docs in tiers:
-            for docnum, score in docs.items():
-                weighted = float(score) * float(weights[cols.codes["status"][docnum]])
-                ranked.append((docnum, tier, round(weighted, 4)))
+    def _keys_mask(snap: Snapshot, field: str, keys: list[str]) -> np.ndarray | None:
+        if not keys:
+            return None
+        mask = np.zeros(snap.size, dtype=bool)
+        for key in keys:
+            mask[snap.docs(field, key)] = True
+        return mask
+
+    @staticmethod
+    def _word(snap: Snapshot, folded: str, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Where one folded word matches (any field, or its English stem) and its summed BM25."""
+        mask = np.zeros(snap.size, dtype=bool)
+        scores = np.zeros(snap.size, dtype=np.float32)
+        alternatives = [(f, folded) for f in fields]
+        english = terms(_ENGLISH, folded)
+        if english:
+            alternatives.append(("title_en", english[0]))
+        for name, term in alternatives:
+            docnums, s = snap.bm25(name, term)
+            mask[docnums] = True
+            scores[docnums] += s
+        return mask, scores
+
+    def _text(self, snap: Snapshot, pq: ParsedQuery, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Every required word must match; optional words, exact accents and compounds add score."""
+        required = np.ones(snap.size, dtype=bool)
+        scores = np.zeros(snap.size, dtype=np.float32)
+        for w in pq.words:
+            mask, s = self._word(snap, w.folded, fields)
+            if w.required:
+                required &= mask
+            scores += s
+            if pq.accented and w.exact != w.folded:
+                docnums, exact = snap.bm25("title", w.exact)
+                scores[docnums] += 1.5 * exact
+        if pq.accented:
+            for compound in compounds(" ".join(w.exact for w in pq.words)):
+                docnums, s = snap.bm25("title_c", compound.lower())
+                scores[docnums] += 2.0 * s
+        return required, scores
+
+    @staticmethod
+    def _order(
+        snap: Snapshot, matched: np.ndarray, tier: np.ndarray, score: np.ndarray, sort: str, browse: bool
+    ) -> np.ndarray:
+        """Matched document numbers in ranking order."""
+        if matched.size == 0:
+            return matched
+        weights = np.array([STATUS_WEIGHT.get(label, 0.85) for label in snap.labels["status"]], dtype=np.float32)
+        weighted = np.round(score[matched] * weights[snap.codes["status"][matched]], 4)
+        year = snap.year[matched]
         if sort == "newest" or browse:
-            ranked.sort(key=lambda r: (-int(cols.year[r[0]]), -r[1], -r[2]))
+            order = np.lexsort((-weighted, -tier[matched], -year))
         else:
-            ranked.sort(key=lambda r: (-r[1], -r[2], -int(cols.year[r[0]])))
-        return ranked
+            order = np.lexsort((-year, -weighted, -tier[matched]))
+        return matched[order]
 
     @staticmethod
-    def _facets(cols: _Columns, docset: np.ndarray) -> dict[str, dict[str, int]]:
+    def _facets(snap: Snapshot, docset: np.ndarray) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {}
         for name in ("kind", "status", "ministry", "decade"):
-            counts = np.bincount(cols.codes[name][docset], minlength=len(cols.labels[name]))
-            facets[name] = {
-                label: int(n)
-                for label, n in sorted(zip(cols.labels[name], counts, strict=True), key=lambda x: -x[1])
-                if n and label
-            }
-        ics = {code: int((mask & docset).sum()) for code, mask in cols.ics_masks.items()}
+            counts = np.bincount(snap.codes[name][docset], minlength=len(snap.labels[name]))
+            pairs = [(label, int(n)) for label, n in zip(snap.labels[name], counts, strict=True) if n and label]
+            facets[name] = dict(sorted(pairs, key=lambda x: -x[1]))
+        ics = {code: int((mask & docset).sum()) for code, mask in snap.ics_masks.items()}
         facets["ics_field"] = {k: v for k, v in sorted(ics.items(), key=lambda x: (-x[1], x[0])) if v}
         facets["decade"] = dict(sorted(facets["decade"].items(), reverse=True))
         return facets
 
-    def _hit(self, s: Any, docnum: int, tier: float, score: float, pq: ParsedQuery) -> Hit:
-        f = s.stored_fields(docnum)
+    @staticmethod
+    def _hit(snap: Snapshot, docnum: int, tier: float, score: float, pq: ParsedQuery) -> Hit:
+        f = snap.stored(docnum)
         folded = {w.folded for w in pq.words}
-        ics = [c for c in (f.get("ics") or "").split(",") if c.count(".") >= 1 or len(c) == 2]
+        ics = [c for c in (f.get("ics") or "").split(",") if c]
         leaf_ics = [c for c in ics if not any(o != c and o.startswith(c + ".") for o in ics)]
-        match = {TIER_NUMBER: "number", TIER_SERIES: "series", TIER_EQUIV: "equivalent", TIER_TITLE: "title"}
         title = f.get("title_vi") or f.get("title_en_text") or ""
         hit = Hit(
             number=f["number"],
@@ -379,20 +334,21 @@ class Searcher:
             status=f["status"],
             year=f.get("year") or None,
             ics=sorted(leaf_ics),
-            score=score,
+            score=round(score, 4),
             highlight=highlight(title, folded),
-            match=match.get(tier, "scope"),  # type: ignore[call-overload]
+            match=MATCH_NAMES.get(tier, "scope"),
         )
         if tier < TIER_TITLE and f.get("scope"):
             hit.snippet = snippet(f["scope"], folded)
         return hit
 
-    def _suggest(self, s: Any, cols: _Columns, pq: ParsedQuery) -> str | None:
+    def _suggest(self, snap: Snapshot, pq: ParsedQuery) -> str | None:
         """A corrected query when some words are unknown to the index's vocabulary.
 
         Unknown words are corrected to the closest title word (edit distance, then
         frequency), or split in two known words ("ximang" -> "xi mang").
         """
+        s = snap.searcher
         reader = s.reader()
 
         def known(word: str) -> int:
@@ -423,7 +379,7 @@ class Searcher:
                 continue
             changed = True
             if pq.accented:
-                best = " ".join(cols.spelling.get(part, (0, part))[1] for part in best.split())
+                best = " ".join(snap.spelling.get(part, (0, part))[1] for part in best.split())
             words.append(best)
         return " ".join(words) if changed else None
 
@@ -433,11 +389,10 @@ class Searcher:
         pq = parse_query(text)
         if not pq.only_number:
             return []
-        exact, _ = self._number_queries(pq)
-        with self._lock:
-            s, cols = self._searcher()
-            docs = sorted(s.docs_for_query(exact), key=lambda d: -int(cols.year[d]))
-            return [s.stored_fields(d)["slug"] for d in docs]
+        snap = self.snapshot()
+        mask = self._keys_mask(snap, "numkey", [i.key for i in pq.numbers])
+        docs = sorted(np.nonzero(mask & snap.alive)[0].tolist(), key=lambda d: -int(snap.year[d]))
+        return [snap.stored(d)["slug"] for d in docs]
 
 
 def _distance(a: str, b: str) -> int:
