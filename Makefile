@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA_DIR ?= ./var
 
-.PHONY: run test lint format bench bundle index clean
+.PHONY: run test lint format bench eval bundle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ format: $(STAMP)
 
 bench: $(STAMP)  ## speed and memory, on a synthetic catalogue labelled as such
 	$(BIN)/python tests/bench/search.py
+
+eval: $(STAMP)  ## recommender evaluation: recall@3, recall@5, MRR
+	$(BIN)/python tests/recommend_eval.py
 
 bundle: $(STAMP)  ## rebuild catalogue/data from ../shared/data (developers only)
 	$(BIN)/python -m catalogue.bundle --from ../shared/data

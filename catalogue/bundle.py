@@ -4,7 +4,10 @@ Two halves:
 
 * :func:`build` (``python -m catalogue.bundle --from ../shared/data``) reads the
   gathered source files, merges TCVN records on the normalised number keeping
-  every source, and writes ``catalogue/data/standards.jsonl`` and ``ics.jsonl``.
+  every source, and writes ``catalogue/data/standards.jsonl``, ``ics.jsonl``,
+  ``hs.jsonl`` (the tariff lines with their quality measures) and
+  ``product_regulations.jsonl`` (product → QCVN rows with their legal basis).
+  ``product_groups.json`` is curated by hand and is not generated.
   It invents nothing: every field comes from a source row, and statuses that are
   presumed from the editions held are marked ``status_basis = "inferred"``.
 * :func:`seed` loads those files into a :class:`~catalogue.store.Store`.  The
@@ -24,7 +27,7 @@ from typing import Any
 
 from catalogue.errors import InvalidIdentifier
 from catalogue.identifiers import find_all, parse, parse_loose
-from catalogue.model import DEGREES, Equivalence, Standard
+from catalogue.model import DEGREES, Equivalence, Standard, same_subject
 from catalogue.store import Store
 from catalogue.text import nfc
 
@@ -287,17 +290,34 @@ def _settle_status(records: dict[str, dict[str, Any]]) -> int:
         editions[parse(rec["number"]).edition_key].append(rec)
     inferred = 0
     for group in editions.values():
-        if len(group) < 2 or any(r.get("status") for r in group):
-            continue
         group.sort(key=lambda r: parse(r["number"]).year or 0, reverse=True)
-        for i, rec in enumerate(group):
-            rec["status"] = "active" if i == 0 else "replaced"
-            rec["status_basis"] = "inferred"
-            rec.setdefault("notes", []).append(
-                "Tình trạng suy đoán: bản mới nhất coi là hiện hành / status presumed from editions held, not official"
-            )
-            inferred += 1
+        # a shared number is not enough: ministries reuse numbers for other subjects
+        for cluster in _subject_clusters(group):
+            if len(cluster) < 2 or any(r.get("status") for r in cluster):
+                continue
+            for i, rec in enumerate(cluster):
+                rec["status"] = "active" if i == 0 else "replaced"
+                rec["status_basis"] = "inferred"
+                rec.setdefault("notes", []).append(
+                    "Tình trạng suy đoán: bản mới nhất coi là hiện hành / status presumed from editions held,"
+                    " not official"
+                )
+                inferred += 1
     return inferred
+
+
+def _subject_clusters(group: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Split records sharing a number into editions of the same subject (order kept)."""
+    clusters: list[list[dict[str, Any]]] = []
+    for rec in group:
+        std = Standard(number=rec["number"], title_vi=rec.get("title_vi"))
+        for cluster in clusters:
+            if same_subject(Standard(number=cluster[0]["number"], title_vi=cluster[0].get("title_vi")), std):
+                cluster.append(rec)
+                break
+        else:
+            clusters.append([rec])
+    return clusters
 
 
 def _ics_rows(src: Path, vi_names: dict[str, str]) -> list[dict[str, Any]]:
@@ -314,6 +334,65 @@ def _ics_rows(src: Path, vi_names: dict[str, str]) -> list[dict[str, Any]]:
         }
         for r in _rows(src / "classification" / "ics_codes.jsonl")
     ]
+
+
+def _hs_rows(src: Path) -> list[dict[str, Any]]:
+    """Headings (4 digits) and eight-digit tariff lines (deduplicated) with quality measures.
+
+    A line keeps its own description and its nearest sub-heading (``parent_vi``):
+    "Loại khác" means nothing without them.  The heading text is kept once.
+    """
+    measures: dict[str, list[str]] = {}
+    for row in _rows(src / "trade" / "hs_specialised_procedures.jsonl"):
+        labels = [nfc(label) for label in row.get("quality_conformity_related") or []]
+        if labels:
+            measures[row["hs_code"]] = sorted(set(measures.get(row["hs_code"], []) + labels))
+    headings: dict[str, dict[str, Any]] = {}
+    lines: dict[str, dict[str, Any]] = {}
+
+    def clean(text: str | None) -> str:
+        return nfc(text or "").lstrip("- ").rstrip(":").strip()
+
+    for row in _rows(src / "trade" / "hs_tariff_nomenclature.jsonl"):
+        code = row.get("hs_code")
+        if row.get("level") == 0 and code and len(code) == 4 and code not in headings:
+            headings[code] = {"heading": code, "vi": clean(row["description_vi"]), "en": clean(row["description_en"])}
+        if not row.get("is_tariff_line") or not code or code in lines:
+            continue
+        ancestors = row.get("ancestor_descriptions_vi") or []
+        ancestors_en = row.get("ancestor_descriptions_en") or []
+        lines[code] = {
+            "code": code,
+            "vi": clean(row["description_vi"]),
+            "en": clean(row.get("description_en")),
+            "parent_vi": clean(ancestors[-1]) if len(ancestors) > 1 else None,
+            "parent_en": clean(ancestors_en[-1]) if len(ancestors_en) > 1 else None,
+            "measures": measures.get(code, []),
+        }
+    return [headings[k] for k in sorted(headings)] + [lines[k] for k in sorted(lines)]
+
+
+def _product_regulation_rows(src: Path) -> list[dict[str, Any]]:
+    keep = (
+        "ministry_code",
+        "product_vi",
+        "product_en",
+        "product_group_vi",
+        "hs_codes",
+        "qcvn",
+        "legal_basis",
+        "import_control",
+        "related_tcvn",
+        "trust",
+        "note",
+    )
+    out = []
+    for row in _rows(src / "products" / "product_qcvn_hs.jsonl"):
+        item = {k: row[k] for k in keep if row.get(k)}
+        item["source"] = row.get("source")
+        item["source_kind"] = row.get("source_kind")
+        out.append(item)
+    return out
 
 
 def build(src: Path, out: Path = DATA_DIR) -> dict[str, Any]:
@@ -343,12 +422,19 @@ def build(src: Path, out: Path = DATA_DIR) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     _write_jsonl(out / "standards.jsonl", (s.to_dict() for s in standards), drop=("updated_at", "version"))
     _write_jsonl(out / "ics.jsonl", ics)
+    hs = _hs_rows(src)
+    _write_jsonl(out / "hs.jsonl", hs)
+    product_rows = _product_regulation_rows(src)
+    _write_jsonl(out / "product_regulations.jsonl", product_rows)
     report.update(
         tcvn=sum(1 for s in standards if s.kind == "TCVN"),
         qcvn=sum(1 for s in standards if s.kind == "QCVN"),
         untitled=sum(1 for s in standards if not (s.title_vi or s.title_en)),
         ics=len(ics),
         ics_vi=sum(1 for r in ics if r["title_vi"]),
+        hs_lines=sum(1 for r in hs if "code" in r),
+        hs_with_measures=sum(1 for r in hs if r.get("measures")),
+        product_regulations=len(product_rows),
     )
     return report
 
@@ -369,10 +455,26 @@ def bundled_standards(data_dir: Path = DATA_DIR) -> Iterator[Standard]:
 
 
 def seed(store: Store, data_dir: Path = DATA_DIR) -> dict[str, int]:
-    """Load the bundle into ``store`` (idempotent: unchanged records are not rewritten)."""
-    store.load_ics(_rows(data_dir / "ics.jsonl"))
-    counts = store.upsert_many(bundled_standards(data_dir), require_title=False)
-    store.set_meta("bundle_seeded", "1")
+    """Load each part of the bundle that the store does not hold yet.
+
+    Parts already present are left alone, so re-running never overwrites what the
+    secretariat edited.  Returns how many rows each part wrote (0: skipped).
+    """
+    from catalogue.taxonomy import Taxonomy, group_from_curated
+
+    taxonomy = Taxonomy(store)
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "hs_lines": 0, "product_regulations": 0, "groups": 0}
+    if not store.ics():
+        store.load_ics(_rows(data_dir / "ics.jsonl"))
+    if store.count() == 0:
+        counts.update(store.upsert_many(bundled_standards(data_dir), require_title=False))
+    if not taxonomy.has_hs():
+        counts["hs_lines"] = taxonomy.load_hs(_rows(data_dir / "hs.jsonl"))
+    if not taxonomy.product_regulations():
+        counts["product_regulations"] = taxonomy.load_product_regulations(_rows(data_dir / "product_regulations.jsonl"))
+    if not taxonomy.groups():
+        curated = json.loads((data_dir / "product_groups.json").read_text(encoding="utf-8"))
+        counts["groups"] = sum(taxonomy.save(group_from_curated(g)) == "new" for g in curated["groups"])
     return counts
 
 

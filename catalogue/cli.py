@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
 
+    p = sub.add_parser("recommend", parents=[common], help="standards that apply to a product")
+    p.add_argument("text", nargs="*", help="the product, in Vietnamese or English")
+    p.add_argument("--hs", help="HS code, with or without dots (6506.10 or 650610)")
+    p.add_argument("--include-withdrawn", action="store_true", help="also list withdrawn editions")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+
     sub.add_parser("settings", help="list every setting with its environment variable")
     return parser
 
@@ -145,12 +151,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from catalogue.engine import Engine
+
+    engine = Engine.open(_settings(args))
+    result = engine.recommender.recommend(" ".join(args.text), args.hs, include_withdrawn=args.include_withdrawn)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if result.message:
+        print(result.message)
+    for g in result.groups:
+        print(f"Nhóm / group: {g.name_vi} ({g.slug}, score {g.score})")
+    for g in result.closest:
+        print(f"Gần nhất / closest: {g.name_vi} ({g.slug})")
+    for r in result.recommendations:
+        flag = "BẮT BUỘC / mandatory" if r.mandatory else "tự nguyện / voluntary"
+        print(f"  {r.number:<30} [{flag}] {r.title_vi or r.title_en or ''}")
+        print(f"      {r.reason}")
+        if r.legal_basis:
+            print(f"      Căn cứ / legal basis: {r.legal_basis}")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     print(describe())
     return 0
 
 
-COMMANDS = {"search": cmd_search, "index": cmd_index, "serve": cmd_serve, "settings": cmd_settings}
+COMMANDS = {
+    "search": cmd_search,
+    "index": cmd_index,
+    "serve": cmd_serve,
+    "recommend": cmd_recommend,
+    "settings": cmd_settings,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

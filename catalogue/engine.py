@@ -22,6 +22,7 @@ from typing import Any
 from catalogue.bundle import seed
 from catalogue.errors import IndexUnavailable
 from catalogue.model import Standard
+from catalogue.recommend import Recommender
 from catalogue.search import Searcher, SearchRequest, SearchResult
 from catalogue.settings import Settings
 from catalogue.store import Store
@@ -38,6 +39,7 @@ class Engine:
         self.store = Store(settings.store_path)
         self.index = Index(settings.index_path)
         self.searcher = Searcher(self.index)
+        self.recommender = Recommender(self.store, self.searcher)
         self.events: list[str] = []
 
     @classmethod
@@ -51,9 +53,12 @@ class Engine:
         log.warning(message)
 
     def ensure_ready(self, progress: Callable[[int], None] | None = None) -> None:
-        if self.store.count() == 0:
-            counts = seed(self.store)
-            self._say(f"Đã nạp danh mục kèm theo / seeded the bundled catalogue: {counts['new']} standards")
+        counts = seed(self.store)
+        if any(counts.values()):
+            self._say(
+                f"Đã nạp danh mục kèm theo / seeded the bundled catalogue: {counts['new']} standards,"
+                f" {counts['groups']} product groups, {counts['hs_lines']} HS lines"
+            )
         try:
             self.index.check()
         except IndexUnavailable as exc:

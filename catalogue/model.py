@@ -10,13 +10,14 @@ bundle loader, imports and the crawler.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from catalogue.errors import InvalidIdentifier
 from catalogue.identifiers import Identifier, parse
 
-__all__ = ["STATUSES", "Equivalence", "Standard", "validate"]
+__all__ = ["STATUSES", "Equivalence", "Standard", "same_subject", "validate"]
 
 STATUSES = ("active", "withdrawn", "replaced", "unknown")
 STATUS_LABELS = {
@@ -114,6 +115,36 @@ class Standard:
             e if isinstance(e, Equivalence) else Equivalence(**e) for e in values.get("equivalents") or []
         ]
         return cls(**values)
+
+
+_GENERIC = frozenset(
+    "quy chuan ky thuat quoc gia ve doi voi cac va cho trong tieu viet nam phan yeu cau chung an toan".split()
+)
+
+
+def _subject_words(title: str) -> list[str]:
+    from catalogue.text import fold
+
+    return [w for w in re.findall(r"\w+", fold(title).lower()) if w not in _GENERIC and not w.isdigit()]
+
+
+def same_subject(a: Standard, b: Standard) -> bool:
+    """Whether two records sharing a number are editions of one document.
+
+    Ministries reuse QCVN numbers for unrelated subjects (QCVN 04:2013/BCT is about
+    LPG cylinders, QCVN 04:2015/BCT about detonating cord), so for QCVN a shared
+    number is not enough: the titles must start with the same subject word and
+    share at least half of their subject words.  Without both titles nothing can
+    be said, and the answer is no.  TCVN sharing a number are editions.
+    """
+    if a.kind == b.kind == "TCVN":
+        return True  # TCVN numbers are not reused across subjects
+    if not (a.title_vi and b.title_vi):
+        return False
+    wa, wb = _subject_words(a.title_vi), _subject_words(b.title_vi)
+    if not (wa and wb) or wa[0] != wb[0]:  # the head word names the subject: "trạm nạp" is not "chai"
+        return False
+    return len(set(wa) & set(wb)) / min(len(set(wa)), len(set(wb))) >= 0.5
 
 
 def _is_date(value: str | None) -> bool:

@@ -92,6 +92,34 @@ MIGRATIONS: list[str] = [
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta(key, value) VALUES ('seq', '0');
     """,
+    # 2: product groups, HS nomenclature, product -> QCVN rows (the recommender's data)
+    """
+    CREATE TABLE product_groups (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name_vi TEXT NOT NULL,
+        name_en TEXT NOT NULL,
+        sector TEXT NOT NULL DEFAULT 'other',
+        synonyms TEXT NOT NULL DEFAULT '[]',
+        hs TEXT NOT NULL DEFAULT '[]',
+        ics TEXT NOT NULL DEFAULT '[]',
+        regulations TEXT NOT NULL DEFAULT '[]',
+        standards TEXT NOT NULL DEFAULT '[]',
+        version INTEGER NOT NULL DEFAULT 1,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE hs_headings (code TEXT PRIMARY KEY, vi TEXT NOT NULL, en TEXT NOT NULL);
+    CREATE TABLE hs_lines (
+        code TEXT PRIMARY KEY,
+        vi TEXT NOT NULL,
+        en TEXT NOT NULL,
+        parent_vi TEXT,
+        parent_en TEXT,
+        measures TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE product_regulations (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('groups_version', '0');
+    """,
 ]
 
 

@@ -32,9 +32,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalogue.engine import Engine
 from catalogue.errors import InvalidInput, TieuchuanError
-from catalogue.model import DEGREES, STATUS_LABELS
+from catalogue.model import DEGREES, STATUS_LABELS, same_subject
 from catalogue.search import SearchRequest
 from catalogue.settings import Settings
+from catalogue.taxonomy import format_hs
 
 __all__ = ["create_app"]
 
@@ -168,7 +169,50 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         record = await run_in_threadpool(eng().store.get_by_slug, slug)
         ics = eng().store.ics()
         editions = await run_in_threadpool(eng().store.editions, record.ident.edition_key)
+        editions = [e for e in editions if e.key == record.key or same_subject(e, record)]
         return render(request, "standard.html", s=record, ics=ics, editions=editions)
+
+    async def recommend_page(request: Request) -> Response:
+        product = request.query_params.get("product", "")
+        hs = request.query_params.get("hs") or None
+        result, error = None, None
+        if product.strip() or hs:
+            try:
+                result = await run_in_threadpool(eng().recommender.recommend, product, hs)
+            except InvalidInput as exc:  # shown beside the form, which keeps what was typed
+                error = exc.message
+        status = 400 if error else 200
+        return render(request, "recommend.html", status, result=result, product=product, hs=hs or "", error=error)
+
+    async def api_recommend(request: Request) -> Response:
+        product = request.query_params.get("product", "")
+        hs = request.query_params.get("hs") or None
+        withdrawn = request.query_params.get("include_withdrawn", "").lower() in ("1", "true", "yes")
+        result = await run_in_threadpool(eng().recommender.recommend, product, hs, withdrawn)
+        return JSONResponse(result.to_dict())
+
+    async def groups_page(request: Request) -> Response:
+        groups = await run_in_threadpool(eng().recommender.taxonomy.groups)
+        return render(request, "groups.html", groups=groups)
+
+    async def group_page(request: Request) -> Response:
+        taxonomy = eng().recommender.taxonomy
+        group = await run_in_threadpool(taxonomy.group, request.path_params["slug"])
+        regulations = []
+        for link in group.regulations:
+            current, named = await run_in_threadpool(eng().recommender._current, link["number"], True)
+            regulations.append({"link": link, "current": current, "named": named})
+        standards = [s for s in (eng().store.get(n) for n in group.standards)]
+        ics = eng().store.ics()
+        return render(
+            request,
+            "group.html",
+            group=group,
+            regulations=regulations,
+            standards=standards,
+            ics=ics,
+            format_hs=format_hs,
+        )
 
     async def healthz(request: Request) -> Response:
         meta = eng().index.meta()
@@ -200,6 +244,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         Route("/search", search_page),
         Route("/api/search", api_search),
         Route("/standards/{slug}", standard_page),
+        Route("/recommend", recommend_page),
+        Route("/api/recommend", api_recommend),
+        Route("/groups", groups_page),
+        Route("/groups/{slug}", group_page),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=TEMPLATES / "static"), name="static"),
     ]

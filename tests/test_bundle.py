@@ -84,7 +84,8 @@ def test_seed_is_idempotent(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     first = seed(store)
     assert first["new"] == store.count()
-    assert seed(store) == {"new": 0, "changed": 0, "unchanged": store.count()}
+    assert first["groups"] >= 40
+    assert not any(seed(store).values())
     assert len(store.ics()) == 1381
 
 

@@ -124,6 +124,20 @@ def time_searches(engine: Engine, queries: list[tuple[str, str]]) -> dict[str, f
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 95), "max_ms": max(times)}
 
 
+def time_recommendations(engine: Engine) -> dict[str, float]:
+    """Latency of /api/recommend's work over the evaluation products, repeated 5 times."""
+    from tests.recommend_eval import CASES
+
+    engine.recommender.recommend("khởi động")  # builds the in-memory group index
+    times = []
+    for _ in range(5):
+        for case in CASES:
+            t = time.perf_counter()
+            engine.recommender.recommend(case.text, case.hs)
+            times.append((time.perf_counter() - t) * 1000)
+    return {"calls": len(times), "p50_ms": statistics.median(times), "p95_ms": percentile(times, 95)}
+
+
 def fts5(records: list[Standard], queries: list[tuple[str, str]], path: Path) -> dict[str, float]:
     conn = sqlite3.connect(path)
     conn.execute(
@@ -176,6 +190,8 @@ def main() -> int:
         queries = mixed_queries(real, args.queries)
         report["bundled"] = {"records": len(real), **time_searches(bundled, queries)}
         print(f"bundled catalogue ({len(real)} real records): {report['bundled']}")
+        report["recommend"] = time_recommendations(bundled)
+        print(f"recommendations on the bundled catalogue: {report['recommend']}")
         bundled.close()
 
         # 2. the SYNTHETIC catalogue

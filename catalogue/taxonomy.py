@@ -1,0 +1,276 @@
+"""Product groups and the HS nomenclature: what the recommender matches products against.
+
+Contracts:
+
+* A :class:`ProductGroup` links a product family an enterprise recognises to HS
+  headings, ICS codes, QCVN (each with its basis) and key TCVN.  A QCVN link
+  without a basis is invalid: :func:`validate_group` refuses it, and refuses
+  numbers that are not in the catalogue, HS prefixes not in the nomenclature and
+  ICS codes not in the ISO list.
+* :class:`Taxonomy` reads and writes groups and HS lines in the store's SQLite
+  file, in the store's transactions.  Every group write bumps
+  ``groups_version`` so readers (the recommender) know to reload.
+* HS codes are kept as digits only (``65061010``); :func:`hs_digits` and
+  :func:`format_hs` convert from and to the dotted form (``6506.10.10``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from catalogue.errors import InvalidInput, NotFound, ValidationError
+from catalogue.identifiers import parse, parse_loose, slug
+from catalogue.store import Store
+
+__all__ = ["BASES", "HsLine", "ProductGroup", "Taxonomy", "format_hs", "hs_digits", "validate_group"]
+
+BASES = ("legal", "title")
+SECTORS = ("food", "food contact", "agriculture", "consumer", "IT and energy", "construction", "other")
+_JSON = ("synonyms", "hs", "ics", "regulations", "standards")
+
+
+def hs_digits(text: str) -> str:
+    """``"6506.10"`` → ``"650610"``; raises :class:`InvalidInput` for anything else."""
+    digits = re.sub(r"[\s.\-]", "", text or "")
+    if not re.fullmatch(r"\d{2,8}", digits) or len(digits) % 2:
+        raise InvalidInput(f"mã HS có 2, 4, 6 hoặc 8 chữ số / HS codes have 2, 4, 6 or 8 digits: {text[:20]!r}")
+    return digits
+
+
+def format_hs(digits: str) -> str:
+    """``"65061010"`` → ``"6506.10.10"``; ``"6506"`` stays."""
+    parts = [digits[:4]] + [digits[i : i + 2] for i in range(4, len(digits), 2)]
+    return ".".join(p for p in parts if p)
+
+
+@dataclass
+class ProductGroup:
+    slug: str
+    name_vi: str
+    name_en: str
+    sector: str = "other"
+    synonyms: list[str] = field(default_factory=list)
+    hs: list[str] = field(default_factory=list)
+    ics: list[str] = field(default_factory=list)
+    regulations: list[dict[str, Any]] = field(default_factory=list)  # {"number", "basis", "legal_basis"?}
+    standards: list[str] = field(default_factory=list)
+    version: int = 0
+    updated_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProductGroup:
+        names = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class HsLine:
+    code: str
+    vi: str
+    en: str
+    parent_vi: str | None
+    parent_en: str | None
+    heading_vi: str
+    heading_en: str
+    measures: tuple[str, ...]
+
+    @property
+    def dotted(self) -> str:
+        return format_hs(self.code)
+
+    @property
+    def text_vi(self) -> str:
+        return " ".join(filter(None, [self.heading_vi, self.parent_vi, self.vi]))
+
+
+def validate_group(group: ProductGroup, store: Store, taxonomy: Taxonomy | None = None) -> list[str]:
+    """Every reason ``group`` cannot be stored (empty: it can)."""
+    problems = []
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", group.slug or ""):
+        problems.append(f"slug không hợp lệ / slug must be lower-case words joined by '-': {group.slug!r}")
+    if not (group.name_vi or "").strip() or not (group.name_en or "").strip():
+        problems.append("thiếu tên tiếng Việt hoặc tiếng Anh / both names are required")
+    if group.sector not in SECTORS:
+        problems.append(f"lĩnh vực không hợp lệ / sector must be one of {', '.join(SECTORS)}")
+    for code in group.hs:
+        try:
+            digits = hs_digits(code)
+        except InvalidInput as exc:
+            problems.append(exc.message)
+            continue
+        if taxonomy is not None and not taxonomy.hs_prefix_exists(digits):
+            problems.append(f"mã HS không có trong biểu thuế / HS {code} is not in the nomenclature")
+    known_ics = store.ics()
+    problems += [f"mã ICS không tồn tại / unknown ICS code {c}" for c in group.ics if c not in known_ics]
+    for link in group.regulations:
+        number = link.get("number", "")
+        if link.get("basis") not in BASES:
+            problems.append(f"{number}: thiếu căn cứ / a QCVN link needs a basis ({' or '.join(BASES)})")
+        ident = parse_loose(number)
+        if ident is None or ident.kind != "QCVN":
+            problems.append(f"không phải số hiệu QCVN / not a QCVN number: {number!r}")
+            continue
+        try:
+            store.get(number)
+        except NotFound:
+            problems.append(f"QCVN không có trong danh mục / {number} is not in the catalogue")
+    for number in group.standards:
+        try:
+            store.get(number)
+        except NotFound:
+            problems.append(f"TCVN không có trong danh mục / {number} is not in the catalogue")
+    return problems
+
+
+class Taxonomy:
+    """Product groups and HS lines stored beside the catalogue."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._hs_prefixes: set[str] | None = None
+
+    # -- HS ----------------------------------------------------------------------
+    def load_hs(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Replace the nomenclature; returns the number of tariff lines."""
+        n = 0
+        with self.store.transaction() as tx:
+            tx.execute("DELETE FROM hs_headings")
+            tx.execute("DELETE FROM hs_lines")
+            for r in rows:
+                if "heading" in r:
+                    tx.execute(
+                        "INSERT INTO hs_headings(code, vi, en) VALUES (?, ?, ?)", (r["heading"], r["vi"], r["en"])
+                    )
+                else:
+                    tx.execute(
+                        "INSERT INTO hs_lines(code, vi, en, parent_vi, parent_en, measures) VALUES (?, ?, ?, ?, ?, ?)",
+                        (
+                            r["code"],
+                            r["vi"],
+                            r["en"],
+                            r.get("parent_vi"),
+                            r.get("parent_en"),
+                            json.dumps(r.get("measures") or [], ensure_ascii=False),
+                        ),
+                    )
+                    n += 1
+        self._hs_prefixes = None
+        return n
+
+    def hs_lines(self) -> Iterator[HsLine]:
+        rows = self.store._conn().execute(
+            "SELECT l.*, h.vi AS heading_vi, h.en AS heading_en FROM hs_lines l"
+            " LEFT JOIN hs_headings h ON h.code = substr(l.code, 1, 4) ORDER BY l.code"
+        )
+        for r in rows:
+            yield HsLine(
+                r["code"],
+                r["vi"],
+                r["en"],
+                r["parent_vi"],
+                r["parent_en"],
+                r["heading_vi"] or "",
+                r["heading_en"] or "",
+                tuple(json.loads(r["measures"])),
+            )
+
+    def has_hs(self) -> bool:
+        return self.store._conn().execute("SELECT 1 FROM hs_lines LIMIT 1").fetchone() is not None
+
+    def hs_prefix_exists(self, digits: str) -> bool:
+        if self._hs_prefixes is None:
+            codes = [r[0] for r in self.store._conn().execute("SELECT code FROM hs_lines")]
+            self._hs_prefixes = {c[:n] for c in codes for n in (2, 4, 6, 8)}
+        return digits in self._hs_prefixes
+
+    # -- product -> QCVN rows ----------------------------------------------------
+    def load_product_regulations(self, rows: Iterable[dict[str, Any]]) -> int:
+        with self.store.transaction() as tx:
+            tx.execute("DELETE FROM product_regulations")
+            n = 0
+            for r in rows:
+                tx.execute("INSERT INTO product_regulations(data) VALUES (?)", (json.dumps(r, ensure_ascii=False),))
+                n += 1
+        return n
+
+    def product_regulations(self) -> list[dict[str, Any]]:
+        return [
+            json.loads(r[0]) for r in self.store._conn().execute("SELECT data FROM product_regulations ORDER BY id")
+        ]
+
+    def legal_basis(self, number: str) -> list[dict[str, Any]]:
+        """Rows of the product → QCVN data that name ``number`` (an amendment counts for its QCVN)."""
+        key = parse(number).key
+        found = []
+        for row in self.product_regulations():
+            idents = [parse_loose(q) for q in row.get("qcvn") or []]
+            if any(i is not None and replace(i, amendment=None).key == key for i in idents):
+                found.append(row)
+        return found
+
+    # -- groups ------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return int(self.store.get_meta("groups_version", "0") or 0)
+
+    def save(self, group: ProductGroup, *, expected_version: int | None = None) -> str:
+        """Insert or update by slug after validation; ``new``, ``changed`` or ``unchanged``."""
+        problems = validate_group(group, self.store, self)
+        if problems:
+            raise ValidationError(f"{group.slug}: {'; '.join(problems)}", problems)
+        values = group.to_dict()
+        for k in _JSON:
+            values[k] = json.dumps(values[k], ensure_ascii=False)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.store.transaction() as tx:
+            row = tx.execute("SELECT * FROM product_groups WHERE slug = ?", (group.slug,)).fetchone()
+            if row is not None and expected_version is not None and row["version"] != expected_version:
+                raise ValidationError("bản ghi đã bị người khác sửa / the group was changed by someone else")
+            cols = ("name_vi", "name_en", "sector", *_JSON)
+            if row is not None and all(row[c] == values[c] for c in cols):
+                return "unchanged"
+            if row is None:
+                tx.execute(
+                    f"INSERT INTO product_groups (slug, {', '.join(cols)}, version, updated_at)"
+                    f" VALUES (?, {', '.join('?' * len(cols))}, 1, ?)",
+                    [group.slug, *[values[c] for c in cols], now],
+                )
+            else:
+                tx.execute(
+                    f"UPDATE product_groups SET {', '.join(f'{c} = ?' for c in cols)}, version = version + 1,"
+                    " updated_at = ? WHERE slug = ?",
+                    [*[values[c] for c in cols], now, group.slug],
+                )
+            tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'groups_version'")
+        return "new" if row is None else "changed"
+
+    def _group(self, row: Any) -> ProductGroup:
+        data = dict(row)
+        for k in _JSON:
+            data[k] = json.loads(data[k])
+        return ProductGroup.from_dict(data)
+
+    def groups(self) -> list[ProductGroup]:
+        rows = self.store._conn().execute("SELECT * FROM product_groups ORDER BY sector, name_vi").fetchall()
+        return [self._group(r) for r in rows]
+
+    def group(self, group_slug: str) -> ProductGroup:
+        row = self.store._conn().execute("SELECT * FROM product_groups WHERE slug = ?", (group_slug,)).fetchone()
+        if row is None:
+            raise NotFound(f"không có nhóm sản phẩm / no product group {group_slug[:60]!r}")
+        return self._group(row)
+
+
+def group_from_curated(data: dict[str, Any]) -> ProductGroup:
+    """A group as written in ``product_groups.json`` (slug derived from the name when absent)."""
+    data = dict(data)
+    data.setdefault("slug", slug(data.get("name_vi", "")))
+    return ProductGroup.from_dict(data)
