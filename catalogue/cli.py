@@ -72,6 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-withdrawn", action="store_true", help="also list withdrawn editions")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
 
+    p = sub.add_parser("crawl", parents=[common], help="pull TCVN/QCVN metadata from the official catalogue")
+    p.add_argument("--source", choices=["vsqi", "file"], default="vsqi")
+    p.add_argument("--base-url", default="https://tieuchuan.vsqi.gov.vn", help="site to crawl (vsqi)")
+    p.add_argument("--file", help="JSONL or CSV file (--source file)")
+    p.add_argument("--max-pages", type=_positive, help="stop after this many pages")
+    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)")
+    p.add_argument("--concurrency", type=_positive, default=2, help="requests in flight per host (default 2)")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds before a request is abandoned")
+    p.add_argument("--contact", help="contact put in the User-Agent (env TIEUCHUAN_CRAWL_CONTACT)")
+    p.add_argument("--report", action="store_true", help="show the last crawls and the quarantine, then exit")
+
+    p = sub.add_parser("export", parents=[common], help="write the catalogue as JSONL or CSV to stdout")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+
     sub.add_parser("settings", help="list every setting with its environment variable")
     return parser
 
@@ -174,6 +188,59 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    import os
+
+    from catalogue.engine import Engine
+    from indexer.crawler import Crawler, format_report
+    from indexer.fetcher import FetchSettings
+    from indexer.sources import VsqiSource
+
+    engine = Engine.open(_settings(args))
+    if args.delay < 0 or args.timeout <= 0:
+        raise InvalidInput("--delay phải ≥ 0 và --timeout > 0 / --delay must be ≥ 0 and --timeout > 0")
+    if args.source == "file":
+        if not args.file:
+            raise InvalidInput("--source file cần --file PATH / --source file needs --file PATH")
+        from catalogue.importer import import_file
+
+        summary = import_file(engine, args.file)
+        print(summary.line())
+        return 0
+    settings = FetchSettings(delay=args.delay, concurrency=args.concurrency, timeout=args.timeout)
+    contact = args.contact or os.environ.get("TIEUCHUAN_CRAWL_CONTACT")
+    if contact:
+        settings.user_agent = f"tieuchuan-crawler/0.1 (+https://github.com/tieuchuan; contact: {contact})"
+    source = VsqiSource(args.base_url)
+    if args.report:
+        print(format_report(Crawler(engine.store, engine.index, source, settings).report()))
+        return 0
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        task = bar.add_task("crawl")
+        crawler = Crawler(
+            engine.store,
+            engine.index,
+            source,
+            settings,
+            max_pages=args.max_pages,
+            progress=lambda s: bar.update(task, description=s.line()),
+        )
+        summary = crawler.run()
+    print(("resumed: " if summary.resumed else "") + summary.line())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from catalogue.engine import Engine
+    from catalogue.exporter import export
+
+    engine = Engine.open(_settings(args))
+    export(engine.store, args.format, sys.stdout)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     print(describe())
     return 0
@@ -184,6 +251,8 @@ COMMANDS = {
     "index": cmd_index,
     "serve": cmd_serve,
     "recommend": cmd_recommend,
+    "crawl": cmd_crawl,
+    "export": cmd_export,
     "settings": cmd_settings,
 }
 

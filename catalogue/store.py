@@ -120,6 +120,41 @@ MIGRATIONS: list[str] = [
     CREATE TABLE product_regulations (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
     INSERT INTO meta(key, value) VALUES ('groups_version', '0');
     """,
+    # 3: the crawler's runs, resumable frontier and quarantine
+    """
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        state TEXT NOT NULL DEFAULT 'running',
+        summary TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE frontier (
+        url TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        run_id INTEGER,
+        tries INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        http_status INTEGER,
+        error TEXT,
+        updated_at TEXT
+    );
+    CREATE INDEX frontier_state ON frontier(state, kind);
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER,
+        url TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        resolved INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 ]
 
 

@@ -289,8 +289,11 @@ class Index:
             return self._searcher
 
     def _refresh(self) -> None:
-        if self._searcher is not None:
-            self._searcher = self._searcher.refresh()
+        # Whoosh's Searcher.refresh() reuses segment readers with stale deletions (a
+        # replaced document would stay visible), so open a fresh searcher instead.  The
+        # old one is not closed: a query may still be running on it; GC releases it.
+        if self._searcher is not None and self._ix is not None:
+            self._searcher = self._ix.searcher()
 
     def _drop_searcher(self) -> None:
         if self._searcher is not None:

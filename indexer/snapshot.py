@@ -44,7 +44,7 @@ class Snapshot:
         self.size = reader.doc_count_all()
         self.doc_count = searcher.doc_count()
         self.alive = np.ones(self.size, dtype=bool)
-        if reader.has_deletions():
+        if self.doc_count != self.size:  # MultiReader.has_deletions() misses deletions in sub-readers
             self.alive[:] = False
             self.alive[list(reader.all_doc_ids())] = True
         self.codes: dict[str, np.ndarray] = {}

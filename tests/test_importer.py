@@ -1,0 +1,88 @@
+"""JSONL / CSV import: validation, quarantine, idempotence; and export."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from catalogue.engine import Engine
+from catalogue.errors import InvalidInput
+from catalogue.exporter import CSV_COLUMNS, export
+from catalogue.importer import import_file, preview_rows
+from catalogue.search import SearchRequest
+from catalogue.settings import Settings
+from indexer.frontier import Frontier
+
+ROWS = [
+    {"number": "TCVN 99101:2024", "title_vi": "Bánh tráng gạo", "status": "active", "ics": "67.060"},
+    {"number": "tcvn 99102-2024", "title_vi": "Bún khô", "title_en": "Dried rice noodles"},
+    {"number": "TCVN ABC", "title_vi": "Số sai"},
+    {"number": "TCVN 99103:2024", "title_vi": ""},
+    {"number": "TCVN 99104:2024", "title_vi": "Ngày sai", "decision_date": "2063-12-30"},
+    {"number": "TCVN 99105:2024", "title_vi": "Tình trạng sai", "status": "maybe"},
+]
+
+
+@pytest.fixture
+def engine(tmp_path: Path):
+    eng = Engine.open(Settings.load({"data_dir": str(tmp_path / "data")}, environ={}))
+    yield eng
+    eng.close()
+
+
+def write_jsonl(path: Path, rows: list) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{not json\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_import_validates_quarantines_and_is_idempotent(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "batch.jsonl", ROWS)
+    first = import_file(engine, path)
+    assert (first.rows, first.new, first.quarantined) == (7, 2, 5)
+    quarantine = Frontier(engine.store, "file").quarantined()
+    assert {q["url"] for q in quarantine} >= {"batch.jsonl:3", "batch.jsonl:7"}
+    second = import_file(engine, path)
+    assert (second.new, second.changed, second.unchanged) == (0, 0, 2)
+    assert engine.search(SearchRequest(q="banh trang")).hits[0].number == "TCVN 99101:2024"
+
+
+def test_csv_import(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "batch.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["number", "title_vi", "status", "ics"])
+        writer.writeheader()
+        for row in ROWS[:3]:
+            writer.writerow({k: row.get(k, "") for k in ["number", "title_vi", "status", "ics"]})
+    summary = import_file(engine, path)
+    assert (summary.new, summary.quarantined) == (2, 1)
+
+
+def test_preview_lists_per_row_errors_without_writing(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "batch.jsonl", ROWS)
+    before = engine.store.seq
+    preview = preview_rows(path)
+    assert [p["ok"] for p in preview] == [True, True, False, False, False, False, False]
+    assert engine.store.seq == before
+
+
+def test_bad_file_arguments(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput):
+        preview_rows(tmp_path / "missing.jsonl")
+    (tmp_path / "x.txt").write_text("x")
+    with pytest.raises(InvalidInput):
+        preview_rows(tmp_path / "x.txt")
+
+
+def test_export_csv_and_jsonl(engine: Engine) -> None:
+    out = io.StringIO()
+    export(engine.store, "csv", out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == CSV_COLUMNS
+    assert len(rows) == engine.store.count() + 1
+    out = io.StringIO()
+    export(engine.store, "jsonl", out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == engine.store.count()
+    assert json.loads(lines[0])["number"]
