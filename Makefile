@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA_DIR ?= ./var
+AXE    := tests/.npm/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint format bench eval bundle clean
 
@@ -17,7 +18,11 @@ run: $(STAMP)  ## create .venv, build store and index if missing, serve on :8000
 	$(BIN)/tieuchuan index --data-dir $(DATA_DIR)
 	$(BIN)/tieuchuan serve --data-dir $(DATA_DIR) --host 127.0.0.1 --port 8000
 
-test: $(STAMP)  ## the whole suite
+$(AXE):  # accessibility checker for the browser tests, from npm
+	mkdir -p tests/.npm
+	cd tests/.npm && npm install --no-save --no-audit --no-fund --prefix . axe-core@4
+
+test: $(STAMP) $(AXE)  ## the whole suite
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -30,6 +35,7 @@ format: $(STAMP)
 
 bench: $(STAMP)  ## speed and memory, on a synthetic catalogue labelled as such
 	$(BIN)/python tests/bench/search.py
+	$(BIN)/python tests/bench/crawl.py
 
 eval: $(STAMP)  ## recommender evaluation: recall@3, recall@5, MRR
 	$(BIN)/python tests/recommend_eval.py

@@ -217,7 +217,7 @@ class Recommender:
         return hits
 
     # -- resolving editions --------------------------------------------------------
-    def _current(
+    def current_edition(
         self, number: str, include_withdrawn: bool, related: frozenset[str] = frozenset()
     ) -> tuple[Standard | None, Standard]:
         """(current edition or None when excluded, the record the link names).
@@ -383,7 +383,7 @@ class Recommender:
             related = frozenset(parse(link["number"]).key for link in group.regulations)
             for link in sorted(group.regulations, key=lambda link: link.get("basis") != "legal"):
                 try:
-                    current, named = self._current(link["number"], include_withdrawn, related)
+                    current, named = self.current_edition(link["number"], include_withdrawn, related)
                 except NotFound:
                     continue
                 if current is None:
@@ -459,7 +459,7 @@ class Recommender:
 
         def add(number: str, score: float, reason: str, reason_en: str, group: str | None) -> None:
             try:
-                current, named = self._current(number, include_withdrawn)
+                current, named = self.current_edition(number, include_withdrawn)
             except NotFound:
                 return
             if current is None or current.kind != "TCVN":

@@ -383,6 +383,57 @@ class Searcher:
             words.append(best)
         return " ".join(words) if changed else None
 
+    # -- instant suggestions -------------------------------------------------------
+    def suggest(self, text: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Standards for a query being typed: the last word counts as a prefix.
+
+        Numbers complete by key prefix ("tcvn 56" → TCVN 5699-…); words match like
+        a search whose last word is any indexed word it begins.
+        """
+        pq = parse_query(text)
+        snap = self.snapshot()
+        reader = snap.searcher.reader()
+        mask = np.zeros(snap.size, dtype=bool)
+        score = np.zeros(snap.size, dtype=np.float32)
+        if pq.numbers:
+            key = pq.numbers[0].key
+            for term in list(reader.expand_prefix("numkey", key))[:200]:
+                term = term.decode() if isinstance(term, bytes) else term
+                mask[snap.docs("numkey", term)] = True
+            score[mask] = 1.0
+        elif pq.words:
+            *done, last = pq.words
+            required = np.ones(snap.size, dtype=bool)
+            for w in done:
+                word_mask, word_score = self._word(snap, w.folded, ("title_f",))
+                required &= word_mask
+                score += word_score
+            completions = sorted(
+                (t.decode() if isinstance(t, bytes) else t for t in reader.expand_prefix("title_f", last.folded)),
+                key=lambda t: -reader.doc_frequency("title_f", t),
+            )[:30]
+            last_mask = np.zeros(snap.size, dtype=bool)
+            for term in completions:
+                docnums, s = snap.bm25("title_f", term)
+                last_mask[docnums] = True
+                score[docnums] += s
+            mask = required & last_mask
+        mask &= snap.alive
+        docs = np.nonzero(mask)[0]
+        order = docs[np.lexsort((-snap.year[docs], -score[docs]))][:limit]
+        out = []
+        for docnum in order.tolist():
+            f = snap.stored(docnum)
+            out.append(
+                {
+                    "number": f["number"],
+                    "title": f.get("title_vi") or f.get("title_en_text") or "",
+                    "status": f["status"],
+                    "url": f"/standards/{f['slug']}",
+                }
+            )
+        return out
+
     # -- exact lookup ------------------------------------------------------------
     def resolve(self, text: str) -> list[str]:
         """Slugs of the standards a number query names exactly (newest first)."""

@@ -344,6 +344,52 @@ class Store:
         rows = self._conn().execute("SELECT * FROM standards ORDER BY year DESC, id DESC LIMIT ?", (limit,)).fetchall()
         return [self._row_to_record(r) for r in rows]
 
+    def related(self, record: Standard, limit: int = 8) -> list[Standard]:
+        """Other standards of the same series or sharing an ICS code, newest first."""
+        ident = record.ident
+        series = f"{(ident.kind or '').lower()} {ident.base.lower()}-%"
+        clauses, params = ["key LIKE ?"], [series]
+        for code in record.ics[:5]:
+            clauses.append("ics LIKE ?")
+            params.append(f'%"{code}"%')
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT * FROM standards WHERE key != ? AND ({' OR '.join(clauses)}) ORDER BY year DESC LIMIT ?",
+                [record.key, *params, limit],
+            )
+            .fetchall()
+        )
+        return [self._row_to_record(r) for r in rows]
+
+    def slugs_for(self, numbers: list[str]) -> dict[str, str]:
+        """``{number: slug}`` for those of ``numbers`` the store holds (any spelling)."""
+        found = {}
+        for number in numbers:
+            ident = parse_loose(number)
+            if ident is None:
+                continue
+            row = self._conn().execute("SELECT slug FROM standards WHERE key = ?", (ident.key,)).fetchone()
+            if row:
+                found[number] = row[0]
+        return found
+
+    def recently_changed(self, limit: int = 50) -> list[Standard]:
+        rows = self._conn().execute("SELECT * FROM standards ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+        return [self._row_to_record(r) for r in rows]
+
+    def ics_counts(self) -> dict[str, int]:
+        """How many standards sit under each ICS code or prefix."""
+        counts: dict[str, int] = {}
+        for (raw,) in self._conn().execute("SELECT ics FROM standards"):
+            prefixes = set()
+            for code in json.loads(raw):
+                parts = code.split(".")
+                prefixes.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+            for p in prefixes:
+                counts[p] = counts.get(p, 0) + 1
+        return counts
+
     # -- ICS ---------------------------------------------------------------------
     def load_ics(self, rows: Iterable[dict[str, Any]]) -> int:
         """Replace the ICS table; returns the number of codes."""

@@ -106,7 +106,8 @@ def fold(text: str) -> str:
     """Remove diacritics, ``đ`` included; the result is plain ASCII for Vietnamese."""
     if text.isascii():
         return text
-    return _fold_word(text) if len(text) < 64 else _strip_marks(text)
+    # cache single words only: caching whole titles would grow without use
+    return _fold_word(text) if " " not in text and len(text) < 32 else _strip_marks(text)
 
 
 def has_diacritics(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""The Starlette web app: search pages, a JSON API and health.
+"""The Starlette app: routing, rendering, language, caching headers and the one error handler.
 
 Contracts:
 
@@ -8,11 +8,15 @@ Contracts:
   error) into a page in the site's style, or into JSON ``{"error": {"code",
   "message"}}`` under ``/api/``.  No traceback is ever sent.
 * Templates autoescape; the CSP allows no inline script.
+* Vietnamese by default; ``/lang?to=en`` stores the choice in a cookie.
+* Detail pages and API responses carry an ETag and answer ``If-None-Match``
+  with 304.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,14 +34,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from catalogue import api, pages
 from catalogue.engine import Engine
-from catalogue.errors import InvalidInput, TieuchuanError
-from catalogue.model import DEGREES, STATUS_LABELS, same_subject
-from catalogue.search import SearchRequest
+from catalogue.errors import TieuchuanError
+from catalogue.i18n import pick, translator
+from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.settings import Settings
-from catalogue.taxonomy import format_hs
 
-__all__ = ["create_app"]
+__all__ = ["Site", "create_app"]
 
 log = logging.getLogger("tieuchuan.web")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -85,144 +89,80 @@ def merge_query(params: dict[str, str], **changes: Any) -> str:
     return urlencode(merged)
 
 
-def _jinja() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
-    )
-    env.globals.update(STATUS_LABELS=STATUS_LABELS, DEGREES=DEGREES)
-    env.filters["merge_query"] = merge_query
-    return env
+class Site:
+    """What every endpoint needs: settings, the engine, templates and response helpers."""
+
+    def __init__(self, settings: Settings, engine: Engine | None) -> None:
+        self.settings = settings
+        self._engine = engine
+        self.jinja = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        )
+        self.jinja.globals.update(STATUS_LABELS=STATUS_LABELS, DEGREES=DEGREES)
+        self.jinja.filters["merge_query"] = merge_query
+
+    @property
+    def engine(self) -> Engine:
+        assert self._engine is not None, "engine opened in the lifespan"
+        return self._engine
+
+    @staticmethod
+    def lang(request: Request) -> str:
+        return pick(request.cookies.get("lang"))
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = self.lang(request)
+        context.update(request=request, lang=lang, _=translator(lang))
+        return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
+
+    async def run(self, func: Any, *args: Any) -> Any:
+        return await run_in_threadpool(func, *args)
 
 
-def _int(request: Request, name: str, default: int | None) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} phải là số nguyên / {name} must be a whole number") from None
-
-
-def _search_request(request: Request, page_size: int) -> SearchRequest:
-    params = request.query_params
-
-    def text(name: str) -> str | None:
-        value = params.get(name)
-        return value.strip() if value and value.strip() else None
-
-    return SearchRequest(
-        q=params.get("q", ""),
-        kind=text("kind"),
-        status=text("status"),
-        ics=text("ics"),
-        ministry=text("ministry"),
-        year_from=_int(request, "year_from", None),
-        year_to=_int(request, "year_to", None),
-        page=_int(request, "page", 1),  # type: ignore[arg-type]
-        limit=_int(request, "limit", page_size),  # type: ignore[arg-type]
-        sort=text("sort") or "relevance",
-    )
+def with_etag(request: Request, response: Response, last_modified: str | None = None) -> Response:
+    """A weak ETag over the body; 304 when the client already has it."""
+    etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"etag": etag})
+    response.headers["etag"] = etag
+    response.headers["cache-control"] = "no-cache"
+    if last_modified:
+        response.headers["last-modified"] = last_modified
+    return response
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
-    jinja = _jinja()
-    state: dict[str, Any] = {"engine": engine}
+    site = Site(settings, engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if state["engine"] is None:
-            state["engine"] = await run_in_threadpool(Engine.open, settings)
-        await run_in_threadpool(state["engine"].searcher.warm_up)
+        if site._engine is None:
+            site._engine = await run_in_threadpool(Engine.open, settings)
+        await run_in_threadpool(site.engine.searcher.warm_up)
+        await run_in_threadpool(site.engine.recommender.index)
         yield
-        state["engine"].close()
+        site.engine.close()
 
-    def eng() -> Engine:
-        return state["engine"]
-
-    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        context.update(request=request, lang="vi")
-        return HTMLResponse(jinja.get_template(name).render(**context), status_code=status)
-
-    async def home(request: Request) -> Response:
-        newest = await run_in_threadpool(eng().store.newest, 8)
-        counts = {"TCVN": eng().store.count("TCVN"), "QCVN": eng().store.count("QCVN")}
-        return render(request, "home.html", newest=newest, counts=counts)
-
-    async def search_page(request: Request) -> Response:
-        req = _search_request(request, settings.page_size)
-        if req.page == 1 and not req.filters and req.q.strip():
-            slugs = await run_in_threadpool(eng().searcher.resolve, req.q)
-            if len(slugs) == 1:  # a number naming exactly one standard
-                return RedirectResponse(f"/standards/{slugs[0]}", status_code=303)
-        result = await run_in_threadpool(eng().search, req)
-        return render(request, "search.html", result=result, req=req, params=dict(request.query_params))
-
-    async def api_search(request: Request) -> Response:
-        req = _search_request(request, settings.page_size)
-        result = await run_in_threadpool(eng().search, req)
-        return JSONResponse(result.to_dict())
-
-    async def standard_page(request: Request) -> Response:
-        slug = request.path_params["slug"]
-        record = await run_in_threadpool(eng().store.get_by_slug, slug)
-        ics = eng().store.ics()
-        editions = await run_in_threadpool(eng().store.editions, record.ident.edition_key)
-        editions = [e for e in editions if e.key == record.key or same_subject(e, record)]
-        return render(request, "standard.html", s=record, ics=ics, editions=editions)
-
-    async def recommend_page(request: Request) -> Response:
-        product = request.query_params.get("product", "")
-        hs = request.query_params.get("hs") or None
-        result, error = None, None
-        if product.strip() or hs:
-            try:
-                result = await run_in_threadpool(eng().recommender.recommend, product, hs)
-            except InvalidInput as exc:  # shown beside the form, which keeps what was typed
-                error = exc.message
-        status = 400 if error else 200
-        return render(request, "recommend.html", status, result=result, product=product, hs=hs or "", error=error)
-
-    async def api_recommend(request: Request) -> Response:
-        product = request.query_params.get("product", "")
-        hs = request.query_params.get("hs") or None
-        withdrawn = request.query_params.get("include_withdrawn", "").lower() in ("1", "true", "yes")
-        result = await run_in_threadpool(eng().recommender.recommend, product, hs, withdrawn)
-        return JSONResponse(result.to_dict())
-
-    async def groups_page(request: Request) -> Response:
-        groups = await run_in_threadpool(eng().recommender.taxonomy.groups)
-        return render(request, "groups.html", groups=groups)
-
-    async def group_page(request: Request) -> Response:
-        taxonomy = eng().recommender.taxonomy
-        group = await run_in_threadpool(taxonomy.group, request.path_params["slug"])
-        regulations = []
-        for link in group.regulations:
-            current, named = await run_in_threadpool(eng().recommender._current, link["number"], True)
-            regulations.append({"link": link, "current": current, "named": named})
-        standards = [s for s in (eng().store.get(n) for n in group.standards)]
-        ics = eng().store.ics()
-        return render(
-            request,
-            "group.html",
-            group=group,
-            regulations=regulations,
-            standards=standards,
-            ics=ics,
-            format_hs=format_hs,
+    async def set_lang(request: Request) -> Response:
+        target = request.query_params.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"  # never an open redirect
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            "lang", pick(request.query_params.get("to")), max_age=365 * 86400, samesite="lax", httponly=True
         )
+        return response
 
     async def healthz(request: Request) -> Response:
-        meta = eng().index.meta()
+        meta = site.engine.index.meta()
         return JSONResponse(
             {
                 "status": "ok",
-                "standards": eng().store.count(),
+                "standards": site.engine.store.count(),
                 "indexed": meta["count"],
                 "watermark": meta["watermark"],
-                "store_seq": eng().store.seq,
+                "store_seq": site.engine.store.seq,
             }
         )
 
@@ -237,17 +177,21 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
             status, code, message = 500, "internal_error", "Lỗi máy chủ / Internal server error"
         if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-        return render(request, "error.html", status=status, status_code=status, message=message)
+        try:
+            return site.render(request, "error.html", status=status, status_code=status, message=message)
+        except Exception:  # the error page itself failed: plain text, still no traceback
+            log.exception("error page failed")
+            return Response(f"{status} {message}", status_code=status, media_type="text/plain; charset=utf-8")
 
-    routes = [
-        Route("/", home),
-        Route("/search", search_page),
-        Route("/api/search", api_search),
-        Route("/standards/{slug}", standard_page),
-        Route("/recommend", recommend_page),
-        Route("/api/recommend", api_recommend),
-        Route("/groups", groups_page),
-        Route("/groups/{slug}", group_page),
+    def bind(handler: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            return await handler(site, request)
+
+        return endpoint
+
+    routes = [Route(path, bind(handler)) for path, handler in (*pages.ROUTES, *api.ROUTES)]
+    routes += [
+        Route("/lang", set_lang),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=TEMPLATES / "static"), name="static"),
     ]
@@ -257,5 +201,5 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={Exception: handle_error, HTTPException: handle_error, TieuchuanError: handle_error},
     )
-    app.state.engine_state = state
+    app.state.site = site
     return app

@@ -35,7 +35,7 @@ from indexer.sources.base import Source
 __all__ = ["CrawlSummary", "Crawler"]
 
 log = logging.getLogger("tieuchuan.crawl")
-INDEX_BATCH = 50
+INDEX_BATCH = 500  # records per incremental index commit: fewer, larger Whoosh commits
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from catalogue.bundle import bundled_standards
-from catalogue.search import SearchRequest, Searcher
+from catalogue.search import Searcher, SearchRequest
 from catalogue.store import Store
 from indexer.crawler import Crawler
 from indexer.fetcher import FetchSettings

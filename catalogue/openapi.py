@@ -1,0 +1,226 @@
+"""The OpenAPI 3.1 description of the JSON API, served at ``/openapi.json`` and rendered at ``/api``.
+
+Contract: every ``/api/`` route of the app is described here (a test compares the
+two), and every response the API gives validates against these schemas (a
+property-based test fuzzes the parameters).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SPEC"]
+
+_error = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+_nullable_str = {"type": ["string", "null"]}
+_hit = {
+    "type": "object",
+    "required": ["number", "slug", "kind", "title_vi", "title_en", "status", "year", "ics", "score", "highlight"],
+    "properties": {
+        "number": {"type": "string"},
+        "slug": {"type": "string"},
+        "kind": {"enum": ["TCVN", "QCVN"]},
+        "title_vi": _nullable_str,
+        "title_en": _nullable_str,
+        "status": {"enum": ["active", "withdrawn", "replaced", "unknown"]},
+        "year": {"type": ["integer", "null"]},
+        "ics": {"type": "array", "items": {"type": "string"}},
+        "score": {"type": "number"},
+        "highlight": {"type": "string"},
+        "snippet": _nullable_str,
+        "match": {"type": "string"},
+    },
+}
+_counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+_search = {
+    "type": "object",
+    "required": ["query", "total", "page", "limit", "hits", "facets", "suggestion"],
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "limit": {"type": "integer", "minimum": 1},
+        "hits": {"type": "array", "items": _hit},
+        "facets": {
+            "type": "object",
+            "properties": {k: _counts for k in ("kind", "status", "ics_field", "ministry", "decade")},
+        },
+        "suggestion": _nullable_str,
+        "message": _nullable_str,
+        "filters": {"type": "object"},
+    },
+}
+_standard = {
+    "type": "object",
+    "required": ["number", "kind", "status", "sources"],
+    "properties": {
+        "number": {"type": "string"},
+        "kind": {"enum": ["TCVN", "QCVN"]},
+        "year": {"type": ["integer", "null"]},
+        "title_vi": _nullable_str,
+        "title_en": _nullable_str,
+        "scope_vi": _nullable_str,
+        "status": {"enum": ["active", "withdrawn", "replaced", "unknown"]},
+        "status_basis": _nullable_str,
+        "replaces": {"type": "array", "items": {"type": "string"}},
+        "replaced_by": {"type": "array", "items": {"type": "string"}},
+        "ics": {"type": "array", "items": {"type": "string"}},
+        "equivalents": {"type": "array", "items": {"type": "object"}},
+        "sources": {"type": "array", "items": {"type": "object"}},
+        "url": {"type": "string"},
+    },
+}
+_suggest = {
+    "type": "object",
+    "required": ["query", "suggestions"],
+    "properties": {
+        "query": {"type": "string"},
+        "suggestions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["number", "title", "status", "url"],
+                "properties": {k: {"type": "string"} for k in ("number", "title", "status", "url")},
+            },
+        },
+    },
+}
+_ics_node = {
+    "type": "object",
+    "required": ["code", "title_en", "count"],
+    "properties": {
+        "code": {"type": "string"},
+        "title_en": {"type": "string"},
+        "title_vi": _nullable_str,
+        "count": {"type": "integer"},
+        "children": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_recommend = {
+    "type": "object",
+    "required": ["groups", "recommendations"],
+    "properties": {
+        "groups": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["slug", "name_vi", "score"],
+                "properties": {"slug": {"type": "string"}, "name_vi": {"type": "string"}, "score": {"type": "number"}},
+            },
+        },
+        "recommendations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["number", "title_vi", "kind", "mandatory", "legal_basis", "reason", "score"],
+                "properties": {
+                    "number": {"type": "string"},
+                    "title_vi": _nullable_str,
+                    "kind": {"enum": ["TCVN", "QCVN"]},
+                    "mandatory": {"type": "boolean"},
+                    "legal_basis": _nullable_str,
+                    "reason": {"type": "string"},
+                    "reason_en": {"type": "string"},
+                    "score": {"type": "number"},
+                },
+            },
+        },
+        "message": _nullable_str,
+    },
+}
+
+
+def _param(name: str, description: str, kind: str = "string", required: bool = False, **extra: Any) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {"type": kind, **extra},
+    }
+
+
+def _op(summary: str, params: list[dict], schema: dict, example: str, errors: tuple[int, ...] = (400,)) -> dict:
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+    for status in errors:
+        responses[str(status)] = {"description": "Error", "content": {"application/json": {"schema": _error}}}
+    return {"get": {"summary": summary, "parameters": params, "responses": responses, "x-example": example}}
+
+
+SEARCH_PARAMS = [
+    _param("q", "Words (with or without diacritics) or a standard number in any spelling"),
+    _param("kind", "TCVN or QCVN", enum=["TCVN", "QCVN"]),
+    _param("status", "active, withdrawn, replaced or unknown", enum=["active", "withdrawn", "replaced", "unknown"]),
+    _param("ics", "ICS code or prefix, e.g. 67.100", pattern=r"^\d{2}(\.\d{3}(\.\d{2})?)?$"),
+    _param("ministry", "Issuing ministry of a QCVN, e.g. BKHCN"),
+    _param("year_from", "First year", "integer", minimum=1900, maximum=2100),
+    _param("year_to", "Last year", "integer", minimum=1900, maximum=2100),
+    _param("page", "Page number", "integer", minimum=1),
+    _param("limit", "Results per page (1-100)", "integer", minimum=1, maximum=100),
+    _param("sort", "relevance or newest", enum=["relevance", "newest"]),
+]
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "tieuchuan API",
+        "version": "0.1.0",
+        "description": "Search Vietnam's national standards (TCVN) and technical regulations (QCVN), and find the "
+        'standards that apply to a product. JSON in and out; errors are {"error": {"code", "message"}}.',
+    },
+    "paths": {
+        "/api/search": _op("Search the catalogue", SEARCH_PARAMS, _search, "/api/search?q=nuoc+mam"),
+        "/api/standards/{number}": {
+            "get": {
+                "summary": "One standard by its number in any spelling",
+                "parameters": [
+                    {
+                        "name": "number",
+                        "in": "path",
+                        "required": True,
+                        "description": "e.g. TCVN 8430:2010",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {"description": "OK", "content": {"application/json": {"schema": _standard}}},
+                    "404": {"description": "No such standard", "content": {"application/json": {"schema": _error}}},
+                },
+                "x-example": "/api/standards/TCVN%208430:2010",
+            }
+        },
+        "/api/suggest": _op(
+            "Instant suggestions while typing",
+            [_param("q", "The text typed so far")],
+            _suggest,
+            "/api/suggest?q=nuoc+ma",
+        ),
+        "/api/ics": _op(
+            "The ICS tree with counts",
+            [_param("code", "Show the children of this code")],
+            {"type": "object", "required": ["nodes"], "properties": {"nodes": {"type": "array", "items": _ics_node}}},
+            "/api/ics?code=67",
+            errors=(400, 404),
+        ),
+        "/api/recommend": _op(
+            "Standards that apply to a product",
+            [
+                _param("product", "The product, in Vietnamese or English"),
+                _param("hs", "HS code, with or without dots"),
+                _param("include_withdrawn", "Also list withdrawn editions (true/false)"),
+            ],
+            _recommend,
+            "/api/recommend?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+        ),
+    },
+}

@@ -1,0 +1,206 @@
+"""HTML pages: home, results, standard detail, ICS browser, recommendation and product groups.
+
+Each handler takes the :class:`~catalogue.web.Site` and the request; errors are
+raised as :class:`~catalogue.errors.TieuchuanError` and rendered by the app's one
+handler.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from catalogue.errors import InvalidInput, NotFound
+from catalogue.identifiers import parse_loose, slug
+from catalogue.model import Standard, same_subject
+from catalogue.search import SearchRequest
+from catalogue.taxonomy import format_hs
+from catalogue.text import fold
+
+if TYPE_CHECKING:
+    from catalogue.web import Site
+
+__all__ = ["ROUTES", "search_request"]
+
+
+def _int(request: Request, name: str, default: int | None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} phải là số nguyên / {name} must be a whole number") from None
+
+
+def search_request(request: Request, page_size: int) -> SearchRequest:
+    params = request.query_params
+
+    def text(name: str) -> str | None:
+        value = params.get(name)
+        return value.strip() if value and value.strip() else None
+
+    return SearchRequest(
+        q=params.get("q", ""),
+        kind=text("kind"),
+        status=text("status"),
+        ics=text("ics"),
+        ministry=text("ministry"),
+        year_from=_int(request, "year_from", None),
+        year_to=_int(request, "year_to", None),
+        page=_int(request, "page", 1),  # type: ignore[arg-type]
+        limit=_int(request, "limit", page_size),  # type: ignore[arg-type]
+        sort=text("sort") or "relevance",
+    )
+
+
+async def home(site: Site, request: Request) -> Response:
+    store = site.engine.store
+    newest = await site.run(store.newest, 8)
+    counts = {"TCVN": store.count("TCVN"), "QCVN": store.count("QCVN")}
+    return site.render(request, "home.html", newest=newest, counts=counts)
+
+
+async def search_page(site: Site, request: Request) -> Response:
+    req = search_request(request, site.settings.page_size)
+    if req.page == 1 and not req.filters and req.q.strip():
+        slugs = await site.run(site.engine.searcher.resolve, req.q)
+        if len(slugs) == 1:  # a number naming exactly one standard opens it
+            return RedirectResponse(f"/standards/{slugs[0]}", status_code=303)
+    result = await site.run(site.engine.search, req)
+    ics = site.engine.store.ics()
+    lang = site.lang(request)
+    ics_names = {
+        code: (ics[code]["title_vi"] if lang == "vi" and ics[code]["title_vi"] else ics[code]["title_en"])
+        for code in result.facets.get("ics_field", {})
+        if code in ics
+    }
+    return site.render(
+        request,
+        "search.html",
+        result=result,
+        req=req,
+        params=dict(request.query_params),
+        ics_names=ics_names,
+        folded_query=fold(result.query),
+    )
+
+
+def _last_modified(record: Standard) -> str | None:
+    if not record.updated_at:
+        return None
+    return email.utils.format_datetime(datetime.fromisoformat(record.updated_at), usegmt=True)
+
+
+async def standard_page(site: Site, request: Request) -> Response:
+    from catalogue.web import with_etag
+
+    store = site.engine.store
+    wanted = request.path_params["slug"]
+    try:
+        record = await site.run(store.get_by_slug, wanted)
+    except NotFound:
+        # any other spelling of a number: 301 to the canonical URL
+        candidate = slug(wanted)
+        ident = parse_loose(wanted) or parse_loose(wanted.replace("-", " "))
+        try:
+            record = await site.run(store.get_by_slug, candidate)
+        except NotFound:
+            if ident is None:
+                raise
+            record = await site.run(store.get, ident.format())
+        return RedirectResponse(f"/standards/{record.slug}", status_code=301)
+    editions = await site.run(store.editions, record.ident.edition_key)
+    editions = [e for e in editions if e.key == record.key or same_subject(e, record)]
+    current, _named = await site.run(site.engine.recommender.current_edition, record.number, True)
+    related = await site.run(store.related, record)
+    slugs = store.slugs_for(record.replaces + record.replaced_by)
+    response = site.render(
+        request,
+        "standard.html",
+        s=record,
+        ics=store.ics(),
+        editions=editions,
+        current=current,
+        related=related,
+        slugs=slugs,
+    )
+    return with_etag(request, response, _last_modified(record))
+
+
+def _ics_children(site: Site, code: str | None) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict]]:
+    ics = site.engine.store.ics()
+    if code is not None and code not in ics:
+        raise NotFound(f"không có mã ICS / no ICS code {code[:20]!r}")
+    node = ics.get(code) if code else None
+    children = (
+        [c for c in ics.values() if c["parent"] == code] if code else [c for c in ics.values() if c["level"] == "field"]
+    )
+    trail = []
+    parent = node["parent"] if node else None
+    while parent:
+        trail.insert(0, ics[parent])
+        parent = ics[parent]["parent"]
+    if node:
+        trail.append(node)
+    return node, children, trail
+
+
+async def ics_page(site: Site, request: Request) -> Response:
+    code = request.path_params.get("code")
+    node, children, trail = _ics_children(site, code)
+    counts = await site.run(site.engine.store.ics_counts)
+    return site.render(request, "ics.html", node=node, children=children, counts=counts, trail=trail[:-1])
+
+
+async def recommend_page(site: Site, request: Request) -> Response:
+    product = request.query_params.get("product", "")
+    hs = request.query_params.get("hs") or None
+    result, error = None, None
+    if product.strip() or hs:
+        try:
+            result = await site.run(site.engine.recommender.recommend, product, hs)
+        except InvalidInput as exc:  # shown beside the form, which keeps what was typed
+            error = exc.message
+    status = 400 if error else 200
+    return site.render(request, "recommend.html", status, result=result, product=product, hs=hs or "", error=error)
+
+
+async def groups_page(site: Site, request: Request) -> Response:
+    groups = await site.run(site.engine.recommender.taxonomy.groups)
+    return site.render(request, "groups.html", groups=groups)
+
+
+async def group_page(site: Site, request: Request) -> Response:
+    recommender = site.engine.recommender
+    group = await site.run(recommender.taxonomy.group, request.path_params["slug"])
+    regulations = []
+    for link in group.regulations:
+        current, named = await site.run(recommender.current_edition, link["number"], True)
+        regulations.append({"link": link, "current": current, "named": named})
+    standards = [site.engine.store.get(n) for n in group.standards]
+    return site.render(
+        request,
+        "group.html",
+        group=group,
+        regulations=regulations,
+        standards=standards,
+        ics=site.engine.store.ics(),
+        format_hs=format_hs,
+    )
+
+
+ROUTES = [
+    ("/", home),
+    ("/search", search_page),
+    ("/standards/{slug:path}", standard_page),
+    ("/ics", ics_page),
+    ("/ics/{code}", ics_page),
+    ("/recommend", recommend_page),
+    ("/groups", groups_page),
+    ("/groups/{slug}", group_page),
+]
