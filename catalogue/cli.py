@@ -86,6 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", parents=[common], help="write the catalogue as JSONL or CSV to stdout")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
 
+    p = sub.add_parser("user", parents=[common], help="secretariat accounts")
+    user_sub = p.add_subparsers(dest="user_command", required=True)
+    q = user_sub.add_parser("add", parents=[common], help="add an account (password from a prompt or stdin)")
+    q.add_argument("name")
+    q.add_argument("--role", choices=["editor", "admin"], required=True)
+    user_sub.add_parser("list", parents=[common], help="list accounts")
+    q = user_sub.add_parser("disable", parents=[common], help="disable an account and end its sessions")
+    q.add_argument("name")
+
+    p = sub.add_parser("backup", parents=[common], help="copy the store (online) and a manifest into PATH")
+    p.add_argument("path")
+    p = sub.add_parser("restore", parents=[common], help="restore a backup from PATH and rebuild the index")
+    p.add_argument("path")
+
     sub.add_parser("settings", help="list every setting with its environment variable")
     return parser
 
@@ -241,6 +255,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from catalogue.accounts import Accounts
+    from catalogue.store import Store
+
+    accounts = Accounts(Store(_settings(args).store_path))
+    if args.user_command == "add":
+        if sys.stdin.isatty():
+            password = getpass.getpass("Mật khẩu / password: ")
+            if getpass.getpass("Nhập lại / again: ") != password:
+                raise InvalidInput("hai mật khẩu khác nhau / the passwords differ")
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+        user = accounts.add(args.name, args.role, password)
+        print(f"added {user.name} ({user.role})")
+    elif args.user_command == "list":
+        for user in accounts.users():
+            print(f"{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
+    else:
+        accounts.disable(args.name)
+        print(f"disabled {args.name}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from catalogue.backup import backup
+
+    manifest = backup(_settings(args), args.path)
+    print(f"backup: {manifest['standards']} standards, schema v{manifest['schema_version']} → {args.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from catalogue.backup import restore
+
+    manifest = restore(_settings(args), args.path)
+    print(f"restored {manifest['standards']} standards from {args.path}; index rebuilt")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     print(describe())
     return 0
@@ -253,6 +308,9 @@ COMMANDS = {
     "recommend": cmd_recommend,
     "crawl": cmd_crawl,
     "export": cmd_export,
+    "user": cmd_user,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "settings": cmd_settings,
 }
 

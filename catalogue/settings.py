@@ -8,6 +8,7 @@ generated from the same declarations, so documentation cannot drift.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port the web server listens on.", int),
     Setting("page_size", 10, "Results per page on the web page and the API default.", int),
     Setting("rebuild_on_start", True, "Rebuild a missing or corrupt index from the store at start-up.", _bool),
+    Setting(
+        "secret_key", "", "Key signing session cookies; empty: generated once into <data_dir>/secret_key (0600).", str
+    ),
+    Setting("https", False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).", _bool),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -89,6 +94,18 @@ class Settings:
     @property
     def index_path(self) -> Path:
         return self.data_path / "index"
+
+    def session_secret(self) -> str:
+        """The configured key, or one generated once and kept in the data dir with mode 0600."""
+        if self.values.get("secret_key"):
+            return self.values["secret_key"]
+        path = self.data_path / "secret_key"
+        if not path.exists():
+            self.data_path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
 
 def describe() -> str:

@@ -155,7 +155,58 @@ MIGRATIONS: list[str] = [
         resolved INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 4: the secretariat: accounts, server-side sessions, login attempts, append-only audit log
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('editor', 'admin')),
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        csrf TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        last_seen REAL NOT NULL
+    );
+    CREATE TABLE login_attempts (
+        id INTEGER PRIMARY KEY,
+        at REAL NOT NULL,
+        name TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        ok INTEGER NOT NULL
+    );
+    CREATE INDEX login_attempts_at ON login_attempts(at);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        changes TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_target ON audit_log(target);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    """,
 ]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (trigger bodies hold semicolons of their own)."""
+    out, buffer = [], ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                out.append(buffer.strip())
+            buffer = ""
+    return out
 
 
 def _now() -> str:
@@ -219,7 +270,7 @@ class Store:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in filter(str.strip, script.split(";")):
+                for statement in _statements(script):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")  # not a bindable pragma
             except BaseException:
@@ -373,6 +424,14 @@ class Store:
             if row:
                 found[number] = row[0]
         return found
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup API)."""
+        dest = sqlite3.connect(target)
+        try:
+            self._conn().backup(dest)
+        finally:
+            dest.close()
 
     def recently_changed(self, limit: int = 50) -> list[Standard]:
         rows = self._conn().execute("SELECT * FROM standards ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()

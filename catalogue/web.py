@@ -28,13 +28,14 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from catalogue import api, pages
+from catalogue import admin, api, pages
 from catalogue.engine import Engine
 from catalogue.errors import TieuchuanError
 from catalogue.i18n import pick, translator
@@ -190,6 +191,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         return endpoint
 
     routes = [Route(path, bind(handler)) for path, handler in (*pages.ROUTES, *api.ROUTES)]
+    routes += [Route(path, bind(handler), methods=methods) for path, handler, methods in admin.ROUTES]
     routes += [
         Route("/lang", set_lang),
         Route("/healthz", healthz),
@@ -198,7 +200,17 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.session_secret(),
+                session_cookie="tieuchuan_admin",
+                max_age=None,  # a browser-session cookie; expiry is enforced server-side
+                same_site="lax",
+                https_only=bool(settings.https),
+            ),
+        ],
         exception_handlers={Exception: handle_error, HTTPException: handle_error, TieuchuanError: handle_error},
     )
     app.state.site = site

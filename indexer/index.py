@@ -43,6 +43,7 @@ from indexer.analysis import compound_analyzer, english_analyzer, exact_analyzer
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
 SCHEMA_VERSION = 1
+FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 STATUS_RANK = {"active": 3, "unknown": 2, "replaced": 1, "withdrawn": 0}
 
@@ -126,7 +127,9 @@ def document(record: Standard) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    # a private temp name: several processes may write META at once; the last replace wins,
+    # and a watermark that goes back only causes records to be re-indexed, never skipped
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         json.dump(data, fh)
         fh.flush()
@@ -143,6 +146,7 @@ class Index:
         self._searcher: Searcher | None = None
         self._searcher_gen: str | None = None
         self._ix: Any = None
+        self._checked = 0.0
 
     # -- locating ----------------------------------------------------------------
     @property
@@ -243,38 +247,60 @@ class Index:
     # -- incremental -------------------------------------------------------------
     def update(self, records: Iterable[Standard], watermark: int) -> int:
         """Replace documents by key and advance the watermark; returns how many."""
+        return self._write(lambda: (list(records), watermark))
+
+    def catch_up(self, store: Any) -> int:
+        """Re-index records the store wrote after the index's watermark.
+
+        The changes are listed while holding Whoosh's write lock, so two processes
+        catching up at once cannot commit an older copy of a record over a newer one.
+        """
+
+        def changes() -> tuple[list[Standard], int]:
+            seq = store.seq  # read first: anything written later has a higher seq
+            return list(store.changed_since(self.meta().get("watermark", 0))), seq
+
+        return self._write(changes, skip_empty=True)
+
+    def _write(self, produce: Callable[[], tuple[list[Standard], int]], skip_empty: bool = False) -> int:
         with self._lock:
-            meta = self.meta()
             ix = whoosh_index.open_dir(str(self.current_dir))
-            writer = ix.writer(limitmb=64)
-            n = 0
+            writer = ix.writer(limitmb=64, timeout=60.0, delay=0.05)  # waits for other processes' writers
             try:
+                records, watermark = produce()
+                if skip_empty and not records:
+                    writer.cancel()
+                    return 0
                 for record in records:
                     writer.update_document(**document(record))
-                    n += 1
                 writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
+            meta = self.meta()
             with ix.searcher() as s:
                 meta["count"] = s.doc_count()
             meta["watermark"] = max(watermark, meta.get("watermark", 0))
             _write_json(self.current_dir / "META.json", meta)
             self._refresh()
-            return n
-
-    def catch_up(self, store: Any) -> int:
-        """Re-index records the store wrote after the index's watermark."""
-        watermark = self.meta().get("watermark", 0)
-        changed = list(store.changed_since(watermark))
-        if not changed:
-            return 0
-        return self.update(changed, store.seq)
+            return len(records)
 
     # -- searching ---------------------------------------------------------------
     def searcher(self) -> Searcher:
-        """The shared searcher for the served generation, reopened when it changes."""
+        """The shared searcher for the served generation, reopened when it changes.
+
+        Other processes (workers, the crawler, editors) may commit to the index; at
+        most every :data:`FRESHNESS` seconds the searcher checks and reopens.
+        """
         with self._lock:
+            now = time.monotonic()
+            if self._searcher is not None and now - self._checked > FRESHNESS:
+                self._checked = now
+                try:
+                    if not self._searcher.up_to_date():
+                        self._searcher = self._ix.searcher()
+                except Exception:  # a generation swapped underneath: reopen below
+                    self._drop_searcher()
             name = self.current_name
             if self._searcher is None or name != self._searcher_gen:
                 self._drop_searcher()

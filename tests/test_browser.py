@@ -153,3 +153,43 @@ def test_axe_finds_no_serious_violations(browser, live, url: str) -> None:
     ]
     context.close()
     assert serious == []
+
+
+def test_secretariat_edit_flow_and_back_button_after_logout(browser, tmp_path) -> None:
+    from catalogue.accounts import Accounts
+    from catalogue.engine import Engine
+    from catalogue.settings import Settings
+    from catalogue.web import create_app
+    from tests.conftest import LiveServer
+
+    settings = Settings.load({"data_dir": str(tmp_path)}, environ={})
+    engine = Engine.open(settings)
+    Accounts(engine.store).add("editor1", "editor", "correct horse battery")
+    with LiveServer(create_app(settings, engine)) as server:
+        context = browser.new_context(base_url=server.url)
+        page = context.new_page()
+        page.goto("/admin")
+        page.wait_for_url("**/admin/login**")
+        page.fill("#name", "editor1")
+        page.fill("#password", "correct horse battery")
+        page.press("#password", "Enter")
+        page.wait_for_url("**/admin")
+        page.goto("/admin/standards/tcvn-8430-2010/edit")
+        page.fill("#title_vi", "Phomat tươi Đà Lạt thử nghiệm")
+        page.click("form[action$='/edit'] button[type=submit]")
+        page.wait_for_url("**/history")
+        assert "Phomat tươi Đà Lạt thử nghiệm" in page.content()
+        page.goto("/search?q=phomat+da+lat")
+        assert "TCVN 8430:2010" in page.locator("ol.results").inner_text()
+        page.goto("/admin/audit")
+        assert "editor1" in page.locator("table.audit").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "admin-audit.png"), full_page=True)
+        page.click("nav.admin form button")
+        page.wait_for_url("**/admin/login")
+        page.go_back()
+        page.wait_for_load_state()
+        assert "/admin/login" in page.url
+        assert "editor1" not in page.content() or "Đăng nhập" in page.content()
+        assert page.locator("table.audit").count() == 0
+        context.close()

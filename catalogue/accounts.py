@@ -1,0 +1,174 @@
+"""Secretariat accounts: argon2 passwords, server-side sessions, login rate limiting.
+
+Contracts:
+
+* There is no default account and no default password; ``tieuchuan user add``
+  creates them.  Passwords are stored as argon2id hashes (argon2-cffi).
+* A session is a row in ``sessions``; the browser holds only its id inside a
+  signed cookie.  Logging out deletes the row, so a copied cookie is worthless
+  afterwards.  Sessions expire after :data:`IDLE_SECONDS` without use and
+  :data:`ABSOLUTE_SECONDS` after login, whatever the use.
+* Login attempts are recorded; :data:`MAX_FAILURES_PER_ACCOUNT` failures for one
+  name, or :data:`MAX_FAILURES_PER_IP` from one address, within
+  :data:`WINDOW_SECONDS` lock further attempts out with a clear message.
+* The time source is injectable (``clock``) so expiry and lockout are testable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from catalogue.errors import InvalidInput, TieuchuanError
+from catalogue.store import Store
+
+__all__ = ["Accounts", "LoginRefused", "Session", "User"]
+
+ROLES = ("editor", "admin")
+IDLE_SECONDS = 30 * 60
+ABSOLUTE_SECONDS = 12 * 3600
+WINDOW_SECONDS = 15 * 60
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_IP = 20
+MIN_PASSWORD = 10
+
+
+class LoginRefused(TieuchuanError):
+    status = 401
+    code = "login_refused"
+
+
+class LockedOut(LoginRefused):
+    status = 429
+    code = "locked_out"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    disabled: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    user: User
+    csrf: str
+
+
+class Accounts:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+        self.hasher = PasswordHasher()
+
+    # -- users -------------------------------------------------------------------
+    def add(self, name: str, role: str, password: str) -> User:
+        name = (name or "").strip()
+        if not name or len(name) > 64 or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            raise InvalidInput("tên đăng nhập chỉ gồm chữ, số, . - _ / user names use letters, digits, . - _")
+        if role not in ROLES:
+            raise InvalidInput(f"vai trò phải là / role must be one of {', '.join(ROLES)}")
+        if len(password or "") < MIN_PASSWORD:
+            raise InvalidInput(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự / passwords need {MIN_PASSWORD}+ characters")
+        with self.store.transaction() as tx:
+            if tx.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise InvalidInput(f"tài khoản đã tồn tại / user {name!r} exists")
+            tx.execute(
+                "INSERT INTO users(name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (name, role, self.hasher.hash(password), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            )
+        return self.user(name)
+
+    def user(self, name: str) -> User:
+        row = self.store._conn().execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"không có tài khoản / no user {name!r}")
+        return User(row["id"], row["name"], row["role"], bool(row["disabled"]))
+
+    def users(self) -> list[User]:
+        rows = self.store._conn().execute("SELECT * FROM users ORDER BY name").fetchall()
+        return [User(r["id"], r["name"], r["role"], bool(r["disabled"])) for r in rows]
+
+    def disable(self, name: str) -> None:
+        user = self.user(name)
+        with self.store.transaction() as tx:
+            tx.execute("UPDATE users SET disabled = 1 WHERE id = ?", (user.id,))
+            tx.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+
+    # -- login -------------------------------------------------------------------
+    def _failures(self, column: str, value: str) -> int:
+        since = self.clock() - WINDOW_SECONDS
+        row = (
+            self.store._conn()
+            .execute(f"SELECT count(*) FROM login_attempts WHERE {column} = ? AND ok = 0 AND at > ?", (value, since))
+            .fetchone()
+        )
+        return row[0]
+
+    def login(self, name: str, password: str, ip: str) -> Session:
+        """A new session, or :class:`LoginRefused` / :class:`LockedOut` with a message."""
+        name = (name or "").strip()[:64]
+        if self._failures("name", name) >= MAX_FAILURES_PER_ACCOUNT or self._failures("ip", ip) >= MAX_FAILURES_PER_IP:
+            minutes = WINDOW_SECONDS // 60
+            raise LockedOut(
+                f"Quá nhiều lần đăng nhập sai; thử lại sau {minutes} phút. / Too many failed logins; try again in"
+                f" {minutes} minutes."
+            )
+        row = self.store._conn().execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        ok = False
+        if row is not None and not row["disabled"]:
+            try:
+                ok = self.hasher.verify(row["password_hash"], password or "")
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                ok = False
+        else:
+            self.hasher.hash("timing equaliser")  # the same work whether or not the name exists
+        sid, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
+        with self.store.transaction() as tx:
+            tx.execute("INSERT INTO login_attempts(at, name, ip, ok) VALUES (?, ?, ?, ?)", (now, name, ip, int(ok)))
+            if ok:
+                tx.execute(
+                    "INSERT INTO sessions(id, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+                    (sid, row["id"], csrf, now, now),
+                )
+        if not ok:  # the attempt is recorded (committed) before refusing
+            raise LoginRefused("Sai tên đăng nhập hoặc mật khẩu. / Wrong user name or password.")
+        return Session(sid, User(row["id"], row["name"], row["role"], False), csrf)
+
+    def session(self, sid: str | None) -> Session | None:
+        """The live session for ``sid`` (touching it), or ``None`` when absent or expired."""
+        if not sid:
+            return None
+        row = (
+            self.store._conn()
+            .execute(
+                "SELECT s.*, u.name, u.role, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.id = ?",
+                (sid,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        now = self.clock()
+        if row["disabled"] or now - row["last_seen"] > IDLE_SECONDS or now - row["created_at"] > ABSOLUTE_SECONDS:
+            self.logout(sid)
+            return None
+        self.store._conn().execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (now, sid))
+        return Session(sid, User(row["user_id"], row["name"], row["role"], False), row["csrf"])
+
+    def logout(self, sid: str) -> None:
+        self.store._conn().execute("DELETE FROM sessions WHERE id = ?", (sid,))

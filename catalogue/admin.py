@@ -1,0 +1,409 @@
+"""The secretariat workspace under ``/admin``.
+
+Contracts:
+
+* Every ``/admin`` route except the login form requires a live session: an
+  anonymous request is redirected to the login page, or gets 401 JSON under
+  ``/admin/api/``.  User management requires the admin role (403 otherwise).
+* Every state-changing request (POST) carries the session's CSRF token, in the
+  ``csrf`` form field or the ``X-CSRF-Token`` header; a wrong or missing one gets
+  403 and changes nothing.
+* Admin responses are ``Cache-Control: no-store``: after logout the back button
+  cannot show admin data.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from catalogue.accounts import Accounts, LoginRefused, Session
+from catalogue.editing import Conflict, Editor
+from catalogue.errors import InvalidInput, TieuchuanError, ValidationError
+from catalogue.importer import import_file, preview_rows
+from catalogue.model import Equivalence, Standard
+from catalogue.search import SearchRequest
+from catalogue.taxonomy import ProductGroup, format_hs
+from indexer.frontier import Frontier
+
+if TYPE_CHECKING:
+    from catalogue.web import Site
+
+__all__ = ["PUBLIC", "ROUTES"]
+
+Handler = Callable[["Site", Request, Session], Awaitable[Response]]
+PUBLIC = {"/admin/login"}
+MAX_UPLOAD = 50 * 2**20
+
+
+class Forbidden(TieuchuanError):
+    status = 403
+    code = "forbidden"
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["cache-control"] = "no-store"
+    response.headers["pragma"] = "no-cache"
+    return response
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def guarded(handler: Handler, admin_only: bool = False) -> Callable[[Site, Request], Awaitable[Response]]:
+    async def endpoint(site: Site, request: Request) -> Response:
+        accounts = Accounts(site.engine.store)
+        session = accounts.session(request.session.get("sid"))
+        if session is None:
+            request.session.clear()
+            if request.url.path.startswith("/admin/api/"):
+                return _no_store(
+                    JSONResponse(
+                        {"error": {"code": "unauthorized", "message": "Cần đăng nhập / Login required"}},
+                        status_code=401,
+                    )
+                )
+            return _no_store(RedirectResponse(f"/admin/login?next={request.url.path}", status_code=303))
+        if request.method == "POST":
+            sent = request.headers.get("x-csrf-token")
+            if sent is None and "form" in request.headers.get("content-type", ""):
+                sent = (await request.form()).get("csrf")
+            if not sent or not hmac.compare_digest(str(sent), session.csrf):
+                raise Forbidden("Mã CSRF không hợp lệ / Invalid or missing CSRF token")
+        if admin_only and not session.user.is_admin:
+            raise Forbidden("Chỉ quản trị viên / Administrators only")
+        return _no_store(await handler(site, request, session))
+
+    return endpoint
+
+
+def render(site: Site, request: Request, name: str, session: Session | None, status: int = 200, **ctx: Any):
+    return site.render(request, f"admin/{name}", status, session=session, **ctx)
+
+
+# -- login --------------------------------------------------------------------------
+async def login(site: Site, request: Request) -> Response:
+    accounts = Accounts(site.engine.store)
+    target = request.query_params.get("next", "/admin")
+    if not target.startswith("/admin"):
+        target = "/admin"
+    if request.method == "GET":
+        request.session["login_csrf"] = request.session.get("login_csrf") or secrets.token_urlsafe(32)
+        return _no_store(render(site, request, "login.html", None, next=target, error=None))
+    form = await request.form()
+    expected = request.session.get("login_csrf", "")
+    if not expected or not hmac.compare_digest(str(form.get("csrf", "")), expected):
+        raise Forbidden("Mã CSRF không hợp lệ / Invalid or missing CSRF token")
+    try:
+        session = await site.run(accounts.login, str(form.get("name", "")), str(form.get("password", "")), _ip(request))
+    except LoginRefused as exc:
+        return _no_store(render(site, request, "login.html", None, exc.status, next=target, error=exc.message))
+    request.session.clear()
+    request.session["sid"] = session.id
+    return _no_store(RedirectResponse(target, status_code=303))
+
+
+async def logout(site: Site, request: Request, session: Session) -> Response:
+    Accounts(site.engine.store).logout(session.id)
+    request.session.clear()
+    return RedirectResponse("/admin/login", status_code=303)
+
+
+# -- dashboard, standards -----------------------------------------------------------
+async def dashboard(site: Site, request: Request, session: Session) -> Response:
+    editor = Editor(site.engine)
+    runs = Frontier(site.engine.store, "vsqi").runs(3)
+    return render(site, request, "dashboard.html", session, audit=editor.history(limit=10), runs=runs)
+
+
+async def standards(site: Site, request: Request, session: Session) -> Response:
+    q = request.query_params.get("q", "")
+    result = site.engine.search(SearchRequest(q=q, limit=50)) if q.strip() else None
+    return render(site, request, "standards.html", session, q=q, result=result)
+
+
+def _lines(value: Any) -> list[str]:
+    return [v.strip() for v in str(value or "").replace(",", "\n").splitlines() if v.strip()]
+
+
+def _from_form(form: Any, number: str) -> Standard:
+    def text(name: str) -> str | None:
+        value = str(form.get(name, "")).strip()
+        return value or None
+
+    equivalents = [Equivalence(e, text("degree")) for e in _lines(form.get("equivalents"))]
+    pages = text("pages")
+    if pages is not None and not pages.isdigit():
+        raise ValidationError("số trang phải là số / pages must be a number", ["pages must be a number"])
+    return Standard(
+        number=number,
+        title_vi=text("title_vi"),
+        title_en=text("title_en"),
+        scope_vi=text("scope_vi"),
+        status=text("status") or "unknown",
+        status_basis="source" if text("status") not in (None, "unknown") else None,
+        replaces=_lines(form.get("replaces")),
+        replaced_by=_lines(form.get("replaced_by")),
+        ics=_lines(form.get("ics")),
+        equivalents=equivalents,
+        technical_committee=text("technical_committee"),
+        decision=text("decision"),
+        decision_date=text("decision_date"),
+        issue_date=text("issue_date"),
+        effective_date=text("effective_date"),
+        pages=int(pages) if pages else None,
+    )
+
+
+async def edit(site: Site, request: Request, session: Session) -> Response:
+    store, editor = site.engine.store, Editor(site.engine)
+    slug = request.path_params.get("slug")
+    record = await site.run(store.get_by_slug, slug) if slug else None
+    if request.method == "GET":
+        return render(site, request, "edit.html", session, record=record, errors=[], conflict=None)
+    form = await request.form()
+    number = record.number if record else str(form.get("number", "")).strip()
+    try:
+        edited = _from_form(form, number)
+        if record is not None:  # keep what the form does not edit
+            edited.sources, edited.notes, edited.extra = record.sources, record.notes, record.extra
+            edited.amendments = record.amendments
+            edited.version = record.version
+        else:
+            edited.sources = [{"ref": f"secretariat:{session.user.name}", "kind": "secretariat"}]
+        version = int(str(form.get("version", "0")) or 0) if record else None
+        await site.run(lambda: editor.save(edited, session.user.name, expected_version=version))
+    except Conflict as exc:
+        fresh = store.get(number)
+        return render(
+            site,
+            request,
+            "edit.html",
+            session,
+            409,
+            record=fresh,
+            errors=exc.problems,
+            conflict=exc.changes,
+            mine=edited,
+        )
+    except (ValidationError, InvalidInput) as exc:
+        problems = getattr(exc, "problems", [exc.message])
+        return render(
+            site, request, "edit.html", session, 400, record=record, errors=problems, conflict=None, mine=None
+        )
+    saved = store.get(number)
+    return RedirectResponse(f"/admin/standards/{saved.slug}/history", status_code=303)
+
+
+async def withdraw(site: Site, request: Request, session: Session) -> Response:
+    record = site.engine.store.get_by_slug(request.path_params["slug"])
+    form = await request.form()
+    version = int(str(form.get("version", "-1")) or -1)
+    await site.run(
+        lambda: Editor(site.engine).withdraw(
+            record.number, session.user.name, str(form.get("decision", "")), str(form.get("date", "")), version
+        )
+    )
+    return RedirectResponse(f"/admin/standards/{record.slug}/history", status_code=303)
+
+
+async def replace(site: Site, request: Request, session: Session) -> Response:
+    record = site.engine.store.get_by_slug(request.path_params["slug"])
+    form = await request.form()
+    version = int(str(form.get("version", "-1")) or -1)
+    await site.run(
+        lambda: Editor(site.engine).replace(record.number, str(form.get("new_number", "")), session.user.name, version)
+    )
+    return RedirectResponse(f"/admin/standards/{record.slug}/history", status_code=303)
+
+
+async def history(site: Site, request: Request, session: Session) -> Response:
+    record = site.engine.store.get_by_slug(request.path_params["slug"])
+    return render(
+        site, request, "history.html", session, record=record, entries=Editor(site.engine).history(record.number)
+    )
+
+
+async def audit(site: Site, request: Request, session: Session) -> Response:
+    return render(site, request, "audit.html", session, entries=Editor(site.engine).history(limit=500))
+
+
+async def audit_csv(site: Site, request: Request, session: Session) -> Response:
+    return Response(
+        Editor(site.engine).audit_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="audit.csv"'},
+    )
+
+
+# -- import ---------------------------------------------------------------------------
+def _uploads(site: Site) -> Path:
+    path = site.settings.data_path / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def import_page(site: Site, request: Request, session: Session) -> Response:
+    if request.method == "GET":
+        return render(site, request, "import.html", session, preview=None, token=None, summary=None)
+    form = await request.form(max_part_size=MAX_UPLOAD)
+    upload = form.get("file")
+    if upload is None or not hasattr(upload, "filename") or not upload.filename:
+        raise InvalidInput("Chọn tệp CSV hoặc JSONL / Choose a CSV or JSONL file")
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        raise InvalidInput("Chỉ nhận .csv hoặc .jsonl / Only .csv and .jsonl files")
+    token = secrets.token_hex(16)
+    target = _uploads(site) / f"{token}{suffix}"
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:  # streamed, never all in memory
+        shutil.copyfileobj(upload.file, tmp, 1 << 16)
+    Path(tmp.name).replace(target)
+    preview = await site.run(preview_rows, target, 500)
+    return render(site, request, "import.html", session, preview=preview, token=token + suffix, summary=None)
+
+
+async def import_apply(site: Site, request: Request, session: Session) -> Response:
+    form = await request.form()
+    token = str(form.get("token", ""))
+    if not (len(token) in (36, 38) and token[:32].isalnum() and token[32:] in (".csv", ".jsonl")):
+        raise InvalidInput("Phiên nhập không hợp lệ / Unknown upload")
+    path = _uploads(site) / token
+    if not path.is_file():
+        raise InvalidInput("Tệp tải lên đã hết hạn / The upload has expired")
+    summary = await site.run(import_file, site.engine, path)
+    with site.engine.store.transaction() as tx:
+        Editor(site.engine)._audit(tx, session.user.name, "import", path.name, {"summary": summary.line()})
+    path.unlink(missing_ok=True)
+    return render(site, request, "import.html", session, preview=None, token=None, summary=summary)
+
+
+# -- crawl review ------------------------------------------------------------------------
+async def crawl_review(site: Site, request: Request, session: Session) -> Response:
+    frontier = Frontier(site.engine.store, "vsqi")
+    return render(site, request, "crawl.html", session, runs=frontier.runs(10), quarantine=frontier.quarantined())
+
+
+async def crawl_accept(site: Site, request: Request, session: Session) -> Response:
+    """Fix a quarantined page's fields and accept it as a new record."""
+    qid = int(request.path_params["qid"])
+    form = await request.form()
+    number = str(form.get("number", "")).strip()
+    record = _from_form(form, number)
+    record.sources = [{"ref": str(form.get("url", "")), "kind": "crawl (fixed by the secretariat)"}]
+    await site.run(
+        lambda: Editor(site.engine).save(record, session.user.name, expected_version=None, action="accept-quarantined")
+    )
+    site.engine.store._conn().execute("UPDATE quarantine SET resolved = 1 WHERE id = ?", (qid,))
+    return RedirectResponse("/admin/crawl", status_code=303)
+
+
+# -- product groups --------------------------------------------------------------------
+async def groups(site: Site, request: Request, session: Session) -> Response:
+    return render(site, request, "groups.html", session, groups=site.engine.recommender.taxonomy.groups())
+
+
+async def group_edit(site: Site, request: Request, session: Session) -> Response:
+    taxonomy = site.engine.recommender.taxonomy
+    group = taxonomy.group(request.path_params["slug"])
+    if request.method == "GET":
+        return render(site, request, "group_edit.html", session, group=group, errors=[], format_hs=format_hs)
+    form = await request.form()
+    links = []
+    for line in _lines(str(form.get("regulations", "")).replace(",", "\n")):
+        number, _, basis = line.partition("|")
+        links.append({"number": number.strip(), "basis": basis.strip()})
+    edited = ProductGroup(
+        slug=group.slug,
+        name_vi=str(form.get("name_vi", "")).strip(),
+        name_en=str(form.get("name_en", "")).strip(),
+        sector=group.sector,
+        synonyms=_lines(form.get("synonyms")),
+        hs=[h.replace(".", "") for h in _lines(form.get("hs"))],
+        ics=_lines(form.get("ics")),
+        regulations=links,
+        standards=_lines(form.get("standards")),
+    )
+    try:
+        before = taxonomy.group(group.slug)
+        await site.run(lambda: taxonomy.save(edited, expected_version=int(str(form.get("version", "-1")))))
+    except ValidationError as exc:
+        return render(
+            site, request, "group_edit.html", session, 400, group=edited, errors=exc.problems, format_hs=format_hs
+        )
+    changes = {
+        k: {"from": v, "to": getattr(edited, k)}
+        for k, v in before.to_dict().items()
+        if k not in ("version", "updated_at") and v != getattr(edited, k)
+    }
+    with site.engine.store.transaction() as tx:
+        Editor(site.engine)._audit(tx, session.user.name, "edit-group", group.slug, changes)
+    return RedirectResponse(f"/admin/groups/{group.slug}", status_code=303)
+
+
+# -- users (admins only) -------------------------------------------------------------
+async def users(site: Site, request: Request, session: Session) -> Response:
+    accounts = Accounts(site.engine.store)
+    error = None
+    if request.method == "POST":
+        form = await request.form()
+        try:
+            if form.get("disable"):
+                accounts.disable(str(form.get("disable")))
+            else:
+                accounts.add(str(form.get("name", "")), str(form.get("role", "")), str(form.get("password", "")))
+        except InvalidInput as exc:
+            error = exc.message
+    return render(site, request, "users.html", session, 400 if error else 200, users=accounts.users(), error=error)
+
+
+# -- JSON ------------------------------------------------------------------------------------
+async def api_standard(site: Site, request: Request, session: Session) -> Response:
+    record = site.engine.store.get(request.path_params["number"])
+    if request.method == "GET":
+        return JSONResponse(record.to_dict())
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise InvalidInput("JSON không hợp lệ / invalid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("cần một đối tượng JSON / a JSON object is required")
+    data = record.to_dict()
+    data.update({k: v for k, v in body.items() if k in data and k not in ("number", "sources", "version")})
+    edited = Standard.from_dict(data)
+    await site.run(
+        lambda: Editor(site.engine).save(edited, session.user.name, expected_version=int(body.get("version", -1)))
+    )
+    return JSONResponse(site.engine.store.get(record.number).to_dict())
+
+
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/admin/login", login, ["GET", "POST"]),
+    ("/admin/logout", guarded(logout), ["POST"]),
+    ("/admin", guarded(dashboard), ["GET"]),
+    ("/admin/standards", guarded(standards), ["GET"]),
+    ("/admin/standards/new", guarded(edit), ["GET", "POST"]),
+    ("/admin/standards/{slug}/edit", guarded(edit), ["GET", "POST"]),
+    ("/admin/standards/{slug}/withdraw", guarded(withdraw), ["POST"]),
+    ("/admin/standards/{slug}/replace", guarded(replace), ["POST"]),
+    ("/admin/standards/{slug}/history", guarded(history), ["GET"]),
+    ("/admin/audit", guarded(audit), ["GET"]),
+    ("/admin/audit.csv", guarded(audit_csv), ["GET"]),
+    ("/admin/import", guarded(import_page), ["GET", "POST"]),
+    ("/admin/import/apply", guarded(import_apply), ["POST"]),
+    ("/admin/crawl", guarded(crawl_review), ["GET"]),
+    ("/admin/crawl/{qid:int}/accept", guarded(crawl_accept), ["POST"]),
+    ("/admin/groups", guarded(groups), ["GET"]),
+    ("/admin/groups/{slug}", guarded(group_edit), ["GET", "POST"]),
+    ("/admin/users", guarded(users, admin_only=True), ["GET", "POST"]),
+    ("/admin/api/standards/{number:path}", guarded(api_standard), ["GET", "POST"]),
+]

@@ -1,0 +1,400 @@
+"""The secretariat workspace: access control, CSRF, lockout, editing, audit, import, backups, concurrency."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from catalogue.accounts import ABSOLUTE_SECONDS, IDLE_SECONDS, Accounts
+from catalogue.backup import backup, restore
+from catalogue.editing import Editor
+from catalogue.engine import Engine
+from catalogue.errors import InvalidInput
+from catalogue.search import SearchRequest
+from catalogue.settings import Settings
+from catalogue.web import create_app
+from tests.conftest import LiveServer
+
+PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def admin_env(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("admin")
+    settings = Settings.load({"data_dir": str(data_dir)}, environ={})
+    engine = Engine.open(settings)
+    accounts = Accounts(engine.store)
+    accounts.add("alice", "admin", PASSWORD)
+    accounts.add("bob", "editor", PASSWORD)
+    app = create_app(settings, engine)
+    with LiveServer(app) as server:
+        yield settings, engine, app, server
+
+
+def client(server) -> httpx.Client:
+    return httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+
+
+def login(c: httpx.Client, name: str = "alice", password: str = PASSWORD) -> httpx.Response:
+    page = c.get("/admin/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return c.post("/admin/login", data={"csrf": token, "name": name, "password": password})
+
+
+def csrf_of(c: httpx.Client, path: str = "/admin") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', c.get(path).text).group(1)
+
+
+def edit_form(c: httpx.Client, slug: str) -> dict[str, str]:
+    page = c.get(f"/admin/standards/{slug}/edit").text
+    fields = dict(re.findall(r'<input id="[^"]*" name="([^"]+)" value="([^"]*)"', page))
+    fields["csrf"] = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    fields["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)
+    fields["status"] = "active"
+    return {k: v.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&") for k, v in fields.items()}
+
+
+def _sample_path(path: str) -> str:
+    return (
+        path.replace("{slug}", "tcvn-8430-2010")
+        .replace("{qid:int}", "1")
+        .replace("{number:path}", "TCVN 8430:2010")
+        .replace("{slug}", "mu-bao-hiem")
+    )
+
+
+def test_every_admin_route_refuses_anonymous_requests(admin_env) -> None:
+    _, _, app, server = admin_env
+    routes = [r for r in app.routes if getattr(r, "path", "").startswith("/admin") and r.path != "/admin/login"]
+    assert len(routes) >= 15
+    with client(server) as c:
+        for route in routes:
+            for method in sorted(route.methods - {"HEAD"}):
+                r = c.request(method, _sample_path(route.path), data={"csrf": "x"})
+                if route.path.startswith("/admin/api/"):
+                    assert r.status_code == 401, (method, route.path)
+                else:
+                    assert r.status_code == 303 and r.headers["location"].startswith("/admin/login"), (
+                        method,
+                        route.path,
+                        r.status_code,
+                    )
+
+
+def test_login_sets_a_hardened_cookie_and_admin_pages_are_not_cached(admin_env) -> None:
+    *_, server = admin_env
+    with client(server) as c:
+        r = login(c)
+        assert r.status_code == 303
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie
+        page = c.get("/admin")
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+
+
+def test_secure_cookie_when_https_is_set(tmp_path) -> None:
+    settings = Settings.load({"data_dir": str(tmp_path), "https": True}, environ={})
+    engine = Engine.open(settings)
+    Accounts(engine.store).add("carol", "editor", PASSWORD)
+    with LiveServer(create_app(settings, engine)) as server, client(server) as c:
+        # over plain HTTP the client will not send a Secure cookie back: the flag itself is the point
+        assert "secure" in c.get("/admin/login").headers["set-cookie"].lower()
+
+
+def test_secret_key_is_generated_once_with_0600(admin_env) -> None:
+    settings, *_ = admin_env
+    path = settings.data_path / "secret_key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert settings.session_secret() == path.read_text().strip()
+
+
+def test_wrong_or_missing_csrf_gets_403_and_changes_nothing(admin_env) -> None:
+    _, engine, _, server = admin_env
+    with client(server) as c:
+        login(c)
+        form = edit_form(c, "tcvn-8430-2010")
+        before = engine.store.get("TCVN 8430:2010").version
+        for token in ("", "forged"):
+            r = c.post("/admin/standards/tcvn-8430-2010/edit", data={**form, "csrf": token, "title_en": "hacked"})
+            assert r.status_code == 403
+        r = c.post("/admin/api/standards/TCVN 8430:2010", json={"title_en": "hacked", "version": before})
+        assert r.status_code == 403
+        assert engine.store.get("TCVN 8430:2010").version == before
+
+
+def test_brute_force_locks_the_account_out(admin_env) -> None:
+    *_, server = admin_env
+    with client(server) as c:
+        for _ in range(5):
+            assert login(c, "bob", "wrong password!!").status_code == 401
+        r = login(c, "bob", PASSWORD)  # the right password no longer helps
+        assert r.status_code == 429
+        assert "Too many failed logins" in r.text
+
+
+def test_editor_cannot_manage_users(admin_env) -> None:
+    _, engine, app, _ = admin_env
+    Accounts(engine.store).add("dave", "editor", PASSWORD)
+    with LiveServer(app) as server, client(server) as c:
+        login(c, "dave")
+        assert c.get("/admin/users").status_code == 403
+        assert c.get("/admin").status_code == 200
+
+
+def test_session_cookie_is_worthless_after_logout(admin_env) -> None:
+    *_, server = admin_env
+    with client(server) as c:
+        login(c)
+        stolen = dict(c.cookies)
+        c.post("/admin/logout", data={"csrf": csrf_of(c)})
+    with httpx.Client(base_url=server.url, cookies=stolen, follow_redirects=False) as thief:
+        assert thief.get("/admin").status_code == 303
+
+
+def test_idle_and_absolute_expiry(admin_env) -> None:
+    _, engine, _, _ = admin_env
+    now = [1_000_000.0]
+    accounts = Accounts(engine.store, clock=lambda: now[0])
+    session = accounts.login("alice", PASSWORD, "10.0.0.9")
+    now[0] += IDLE_SECONDS - 5
+    assert accounts.session(session.id) is not None
+    now[0] += IDLE_SECONDS + 5
+    assert accounts.session(session.id) is None
+    session = accounts.login("alice", PASSWORD, "10.0.0.9")
+    for _ in range(ABSOLUTE_SECONDS // (IDLE_SECONDS - 60) + 1):
+        now[0] += IDLE_SECONDS - 60
+        last = accounts.session(session.id)
+    assert last is None
+
+
+def test_edit_is_visible_in_public_search_and_audited(admin_env) -> None:
+    *_, server = admin_env
+    with client(server) as c:
+        login(c)
+        form = edit_form(c, "tcvn-5107-2003")
+        form["title_vi"] = "Nước mắm truyền thống Phú Quốc"
+        assert c.post("/admin/standards/tcvn-5107-2003/edit", data=form).status_code == 303
+        hits = c.get("/api/search", params={"q": "phu quoc"}).json()["hits"]
+        assert hits and hits[0]["number"] == "TCVN 5107:2003"
+        history = c.get("/admin/standards/tcvn-5107-2003/history").text
+        assert "Phú Quốc" in history and "alice" in history
+        audit_csv = c.get("/admin/audit.csv").text
+        assert "title_vi" in audit_csv and "Phú Quốc" in audit_csv
+
+
+def test_two_editors_on_one_record_the_second_is_refused_with_a_diff(admin_env) -> None:
+    _, engine, _, server = admin_env
+    with client(server) as first, client(server) as second:
+        login(first)
+        login(second)
+        a, b = edit_form(first, "tcvn-6096-2010"), edit_form(second, "tcvn-6096-2010")
+        a["title_en"] = "First editor's title"
+        b["title_en"] = "Second editor's title"
+        assert first.post("/admin/standards/tcvn-6096-2010/edit", data=a).status_code == 303
+        refused = second.post("/admin/standards/tcvn-6096-2010/edit", data=b)
+        assert refused.status_code == 409
+        assert "Khác biệt" in refused.text and "Second editor&#39;s title" in refused.text
+    assert engine.store.get("TCVN 6096:2010").title_en == "First editor's title"
+
+
+def test_stored_xss_and_sql_injection_are_stored_literally_and_escaped(admin_env) -> None:
+    _, engine, _, server = admin_env
+    xss = "<script>alert(1)</script>"
+    sqli = "'); DROP TABLE standards; --"
+    with client(server) as c:
+        login(c)
+        form = edit_form(c, "tcvn-12605-2019")
+        form.update(title_vi=f"Mật ong {xss}", title_en=sqli, technical_committee=sqli, decision=sqli, scope_vi=sqli)
+        assert c.post("/admin/standards/tcvn-12605-2019/edit", data=form).status_code == 303
+        record = engine.store.get("TCVN 12605:2019")
+        assert record.title_vi == f"Mật ong {xss}" and record.title_en == sqli and record.decision == sqli
+        for path in (
+            "/standards/tcvn-12605-2019",
+            "/search?q=mat+ong",
+            "/admin/standards/tcvn-12605-2019/history",
+            "/admin/audit",
+            "/admin/standards/tcvn-12605-2019/edit",
+        ):
+            page = c.get(path).text
+            assert xss not in page, path
+    assert engine.store.count() > 1000
+
+
+def test_withdraw_and_replace(admin_env) -> None:
+    _, engine, _, server = admin_env
+    with client(server) as c:
+        login(c)
+        form = edit_form(c, "tcvn-6096-2004")
+        r = c.post(
+            "/admin/standards/tcvn-6096-2004/withdraw",
+            data={"csrf": form["csrf"], "version": form["version"], "decision": "123/QĐ-BKHCN", "date": "2011-01-01"},
+        )
+        assert r.status_code == 303
+        assert engine.store.get("TCVN 6096:2004").status == "withdrawn"
+        form = (
+            edit_form(c, "tcvn-5943-1995") if c.get("/admin/standards/tcvn-5943-1995/edit").status_code == 200 else None
+        )
+    old, new = "TCVN 7745:2007", "TCVN 13113:2020"
+    editor = Editor(engine)
+    editor.replace(old, new, "alice", engine.store.get(old).version)
+    assert new in engine.store.get(old).replaced_by and old in engine.store.get(new).replaces
+    assert engine.store.get(old).status == "replaced"
+
+
+def test_audit_log_is_append_only(admin_env) -> None:
+    _, engine, _, _ = admin_env
+    import sqlite3
+
+    with pytest.raises(sqlite3.DatabaseError):
+        engine.store._conn().execute("UPDATE audit_log SET user = 'mallory'")
+    with pytest.raises(sqlite3.DatabaseError):
+        engine.store._conn().execute("DELETE FROM audit_log")
+
+
+def test_import_preview_apply_and_idempotence(admin_env, tmp_path) -> None:
+    _, engine, _, server = admin_env
+    rows = [{"number": "TCVN 99201:2024", "title_vi": "Bánh đa nem"}, {"number": "TCVN ABC", "title_vi": "x"}]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    with client(server) as c:
+        login(c)
+        for expected_new in (1, 0):
+            token = csrf_of(c, "/admin/import")
+            preview = c.post("/admin/import", data={"csrf": token}, files={"file": ("batch.jsonl", path.read_bytes())})
+            assert preview.status_code == 200 and "bad number" in preview.text
+            upload = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+            done = c.post("/admin/import/apply", data={"csrf": token, "token": upload})
+            assert f"new {expected_new}" in done.text
+        bad = c.post("/admin/import", data={"csrf": token}, files={"file": ("x.exe", b"MZ")})
+        assert bad.status_code == 400
+    assert engine.search(SearchRequest(q="banh da nem")).hits[0].number == "TCVN 99201:2024"
+
+
+def test_group_links_need_a_basis(admin_env) -> None:
+    _, engine, _, server = admin_env
+    with client(server) as c:
+        login(c)
+        page = c.get("/admin/groups/mu-bao-hiem").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        data = {
+            "csrf": token,
+            "version": version,
+            "name_vi": "Mũ bảo hiểm",
+            "name_en": "Helmets",
+            "synonyms": "mũ bảo hiểm\n<b>nón</b>",
+            "hs": "6506.10",
+            "ics": "43.140",
+            "regulations": "QCVN 2:2021/BKHCN",
+            "standards": "",
+        }
+        assert c.post("/admin/groups/mu-bao-hiem", data=data).status_code == 400
+        data["regulations"] = "QCVN 2:2021/BKHCN | title"
+        assert c.post("/admin/groups/mu-bao-hiem", data=data).status_code == 303
+        assert "&lt;b&gt;nón&lt;/b&gt;" in c.get("/groups/mu-bao-hiem").text
+    assert engine.recommender.taxonomy.group("mu-bao-hiem").synonyms == ["mũ bảo hiểm", "<b>nón</b>"]
+
+
+def test_user_management(admin_env) -> None:
+    _, engine, _, _ = admin_env
+    accounts = Accounts(engine.store)
+    with pytest.raises(InvalidInput):
+        accounts.add("eve", "editor", "short")
+    with pytest.raises(InvalidInput):
+        accounts.add("alice", "editor", PASSWORD)
+    accounts.add("frank", "editor", PASSWORD)
+    session = accounts.login("frank", PASSWORD, "10.1.1.1")
+    accounts.disable("frank")
+    assert accounts.session(session.id) is None
+    assert "$argon2" in engine.store._conn().execute("SELECT password_hash FROM users WHERE name='frank'").fetchone()[0]
+
+
+def test_backup_and_restore_round_trip(tmp_path) -> None:
+    settings = Settings.load({"data_dir": str(tmp_path / "live")}, environ={})
+    engine = Engine.open(settings)
+    record = engine.store.get("TCVN 8430:2010")
+    record.title_en = "Backed up title"
+    Editor(engine).save(record, "alice", expected_version=record.version)
+    manifest = backup(settings, tmp_path / "bk")
+    assert manifest["standards"] == engine.store.count()
+    record = engine.store.get("TCVN 8430:2010")
+    record.title_en = "Changed after the backup"
+    Editor(engine).save(record, "alice", expected_version=record.version)
+    engine.close()
+    restore(settings, tmp_path / "bk")
+    again = Engine.open(settings)
+    assert again.store.get("TCVN 8430:2010").title_en == "Backed up title"
+    assert again.search(SearchRequest(q="backed up title")).hits[0].number == "TCVN 8430:2010"
+    (tmp_path / "bk" / "catalogue.sqlite3").write_bytes(b"damaged")
+    with pytest.raises(InvalidInput):
+        restore(settings, tmp_path / "bk")
+
+
+def test_four_processes_edit_while_searches_run(tmp_path) -> None:
+    settings = Settings.load({"data_dir": str(tmp_path)}, environ={})
+    engine = Engine.open(settings)
+    numbers = [r.number for r in engine.store.all() if r.title_vi][:8]
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def searches() -> None:
+        while not stop.is_set():
+            try:
+                engine.search(SearchRequest(q="nuoc"))
+            except Exception as exc:
+                errors.append(repr(exc))
+
+    searcher = threading.Thread(target=searches)
+    searcher.start()
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "tests" / "concurrent_editor.py"),
+                str(tmp_path),
+                f"p{i}",
+                "5",
+                *numbers[2 * i : 2 * i + 2],
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        for i in range(4)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    stop.set()
+    searcher.join()
+    assert errors == []
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1][-500:] for o in outputs]
+    assert [int(o[0].strip()) for o in outputs] == [10, 10, 10, 10]
+    for i in range(4):  # no lost update: each record carries its editor's last round
+        for number in numbers[2 * i : 2 * i + 2]:
+            assert engine.store.get(number).title_en == f"p{i} round 4"
+    audit = Editor(engine).history(limit=1000)
+    assert sum(1 for e in audit if e["action"] == "edit") == 40
+    # the index on disk matches the store exactly, with no catch-up needed
+    from whoosh import index as whoosh_index
+
+    assert engine.index.catch_up(engine.store) == 0
+    with whoosh_index.open_dir(str(engine.index.current_dir)).searcher() as on_disk:
+        indexed = {f["number"]: f for f in on_disk.all_stored_fields()}
+    assert len(indexed) == engine.store.count()
+    for record in engine.store.all():
+        assert indexed[record.number].get("title_en_text") == record.title_en
+        assert indexed[record.number]["status"] == record.status
+    # and the long-lived searcher of this process sees the other processes' commits
+    import time
+
+    time.sleep(0.6)
+    assert engine.search(SearchRequest(q=numbers[0])).hits[0].title_en == "p0 round 4"
