@@ -279,6 +279,78 @@ def test_import_preview_apply_and_idempotence(admin_env, tmp_path) -> None:
     assert engine.search(SearchRequest(q="banh da nem")).hits[0].number == "TCVN 99201:2024"
 
 
+def test_a_large_import_streams(tmp_path) -> None:
+    """A 10 MB file (the bundled records, repeated) needs little more memory than a 1 MB one."""
+    from catalogue.bundle import DATA_DIR
+
+    rows = [json.loads(line) for line in (DATA_DIR / "standards.jsonl").read_text(encoding="utf-8").splitlines()]
+    lines = (
+        "\n".join(
+            json.dumps({k: r[k] for k in ("number", "title_vi", "title_en", "scope_vi")}, ensure_ascii=False)
+            for r in rows
+            if r["title_vi"]
+        )
+        + "\n"
+    )
+    script = (
+        "import resource, sys; from catalogue.engine import Engine; from catalogue.settings import Settings;"
+        "from catalogue.importer import import_file;"
+        "e = Engine.open(Settings.load({'data_dir': sys.argv[1]}, environ={}));"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; s = import_file(e, sys.argv[2]);"
+        "print(s.rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base)"
+    )
+    growth = {}
+    for mb in (1, 10):
+        path = tmp_path / f"batch{mb}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            while fh.tell() < mb * 2**20:
+                fh.write(lines)
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / f"data{mb}"), str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+        ).stdout.split()
+        growth[mb] = int(out[1]) / 1024  # MB of resident memory the import added
+        assert int(out[0]) > 1000 * mb
+    assert growth[10] - growth[1] < 30, growth  # nowhere near 10× the file: rows stream
+
+
+def test_crawl_review_fix_and_accept(admin_env) -> None:
+    from indexer.frontier import Frontier
+
+    _, engine, _, server = admin_env
+    frontier = Frontier(engine.store, "vsqi")
+    frontier.run_id = None
+    with engine.store.transaction() as tx:
+        frontier.quarantine(
+            tx,
+            "http://example.invalid/tieuchuan/view?sohieu=X",
+            "no title",
+            {"fields": {"number": ["TCVN 99301:2024"]}},
+        )
+    qid = frontier.quarantined()[0]["id"]
+    with client(server) as c:
+        login(c)
+        page = c.get("/admin/crawl").text
+        assert "no title" in page and "TCVN 99301:2024" in page
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        r = c.post(
+            f"/admin/crawl/{qid}/accept",
+            data={
+                "csrf": token,
+                "number": "TCVN 99301:2024",
+                "title_vi": "Bún gạo khô",
+                "url": "http://example.invalid/x",
+            },
+        )
+        assert r.status_code == 303
+    assert engine.store.get("TCVN 99301:2024").title_vi == "Bún gạo khô"
+    assert all(q["id"] != qid for q in frontier.quarantined())
+
+
 def test_group_links_need_a_basis(admin_env) -> None:
     _, engine, _, server = admin_env
     with client(server) as c:
