@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)")
     p.add_argument("--concurrency", type=_positive, default=2, help="requests in flight per host (default 2)")
     p.add_argument("--timeout", type=float, default=15.0, help="seconds before a request is abandoned")
-    p.add_argument("--contact", help="contact put in the User-Agent (env TIEUCHUAN_CRAWL_CONTACT)")
+    p.add_argument("--contact", help="contact put in the User-Agent (setting crawl_contact)")
     p.add_argument("--report", action="store_true", help="show the last crawls and the quarantine, then exit")
 
     p = sub.add_parser("export", parents=[common], help="write the catalogue as JSONL or CSV to stdout")
@@ -203,14 +203,13 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    import os
-
     from catalogue.engine import Engine
     from indexer.crawler import Crawler, format_report
     from indexer.fetcher import FetchSettings
     from indexer.sources import VsqiSource
 
-    engine = Engine.open(_settings(args))
+    app_settings = _settings(args)
+    engine = Engine.open(app_settings)
     if args.delay < 0 or args.timeout <= 0:
         raise InvalidInput("--delay phải ≥ 0 và --timeout > 0 / --delay must be ≥ 0 and --timeout > 0")
     if args.source == "file":
@@ -221,13 +220,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         summary = import_file(engine, args.file)
         print(summary.line())
         return 0
-    settings = FetchSettings(delay=args.delay, concurrency=args.concurrency, timeout=args.timeout)
-    contact = args.contact or os.environ.get("TIEUCHUAN_CRAWL_CONTACT")
+    fetch = FetchSettings(delay=args.delay, concurrency=args.concurrency, timeout=args.timeout)
+    contact = args.contact or app_settings.crawl_contact
     if contact:
-        settings.user_agent = f"tieuchuan-crawler/0.1 (+https://github.com/tieuchuan; contact: {contact})"
+        fetch.user_agent = f"tieuchuan-crawler/0.1 (+https://github.com/tieuchuan; contact: {contact})"
     source = VsqiSource(args.base_url)
     if args.report:
-        print(format_report(Crawler(engine.store, engine.index, source, settings).report()))
+        print(format_report(Crawler(engine.store, engine.index, source, fetch).report()))
         return 0
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
@@ -237,7 +236,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             engine.store,
             engine.index,
             source,
-            settings,
+            fetch,
             max_pages=args.max_pages,
             progress=lambda s: bar.update(task, description=s.line()),
         )

@@ -50,6 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
         "secret_key", "", "Key signing session cookies; empty: generated once into <data_dir>/secret_key (0600).", str
     ),
     Setting("https", False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).", _bool),
+    Setting("crawl_contact", "", "Contact (e-mail or URL) the crawler puts in its User-Agent.", str),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -101,3 +101,10 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "error" in proc.stderr
+
+
+def test_readme_documents_every_setting() -> None:
+    from catalogue.settings import describe
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert describe() in readme
