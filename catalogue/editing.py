@@ -23,28 +23,11 @@ import sqlite3
 from typing import Any
 
 from catalogue.errors import InvalidInput, NotFound, ValidationError
-from catalogue.model import Standard, validate
+from catalogue.model import SCALAR_FIELDS, Standard, validate
 
 __all__ = ["Conflict", "Editor", "diff"]
 
-EDITABLE = (
-    "title_vi",
-    "title_en",
-    "scope_vi",
-    "status",
-    "status_basis",
-    "replaces",
-    "replaced_by",
-    "ics",
-    "equivalents",
-    "technical_committee",
-    "decision",
-    "decision_date",
-    "issue_date",
-    "effective_date",
-    "pages",
-    "notes",
-)
+EDITABLE = ("status", "status_basis", "replaces", "replaced_by", "ics", "equivalents", "notes", *SCALAR_FIELDS)
 
 
 class Conflict(ValidationError):

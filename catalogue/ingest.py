@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 
 from catalogue.errors import NotFound
-from catalogue.model import Standard
+from catalogue.model import SCALAR_FIELDS, Standard
 from catalogue.store import Store
 
 __all__ = ["apply", "merge"]
@@ -26,17 +26,7 @@ __all__ = ["apply", "merge"]
 def merge(existing: Standard, incoming: Standard) -> Standard:
     data = existing.to_dict()
     new = incoming.to_dict()
-    for key in (
-        "title_vi",
-        "title_en",
-        "scope_vi",
-        "technical_committee",
-        "decision",
-        "decision_date",
-        "issue_date",
-        "effective_date",
-        "pages",
-    ):
+    for key in SCALAR_FIELDS:
         if new[key] not in (None, ""):
             data[key] = new[key]
     if incoming.status != "unknown":

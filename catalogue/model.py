@@ -20,6 +20,18 @@ from catalogue.identifiers import Identifier, parse
 __all__ = ["STATUSES", "Equivalence", "Standard", "same_subject", "validate"]
 
 STATUSES = ("active", "withdrawn", "replaced", "unknown")
+# Single-valued text fields a source may supply (the store, imports and editors share this list).
+SCALAR_FIELDS = (
+    "title_vi",
+    "title_en",
+    "scope_vi",
+    "technical_committee",
+    "decision",
+    "decision_date",
+    "issue_date",
+    "effective_date",
+    "pages",
+)
 STATUS_LABELS = {
     "active": ("Còn hiệu lực", "Active"),
     "withdrawn": ("Hết hiệu lực", "Withdrawn"),

@@ -27,26 +27,12 @@ from typing import Any
 
 from catalogue.errors import NotFound, StoreError, ValidationError
 from catalogue.identifiers import parse_loose
-from catalogue.model import Standard, validate
+from catalogue.model import SCALAR_FIELDS, Standard, validate
 
 __all__ = ["Store"]
 
 _JSON_FIELDS = ("replaces", "replaced_by", "amendments", "ics", "equivalents", "sources", "notes", "extra")
-_COLUMNS = (
-    "number",
-    "title_vi",
-    "title_en",
-    "scope_vi",
-    "status",
-    "status_basis",
-    *_JSON_FIELDS,
-    "technical_committee",
-    "decision",
-    "decision_date",
-    "issue_date",
-    "effective_date",
-    "pages",
-)
+_COLUMNS = ("number", "status", "status_basis", *_JSON_FIELDS, *SCALAR_FIELDS)
 
 MIGRATIONS: list[str] = [
     # 1: standards, ICS, meta

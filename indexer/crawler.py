@@ -146,23 +146,13 @@ class Crawler:
             links = self.source.read_list(page.url, text)
             with self.store.transaction() as tx:
                 self.frontier.add(links, tx)
-                self.frontier.finish_url(
-                    tx,
-                    item.url,
-                    "done",
-                    http_status=200,
-                    etag=page.etag,
-                    last_modified=page.last_modified,
-                    content_hash=digest,
-                )
+                self._finish(tx, item, page, "done", digest)
             self._report()
             return
         if digest == item.content_hash:  # same bytes as last time: nothing can have changed
             self.summary.unchanged += 1
             with self.store.transaction() as tx:
-                self.frontier.finish_url(
-                    tx, item.url, "done", http_status=200, etag=page.etag, last_modified=page.last_modified
-                )
+                self._finish(tx, item, page, "done", None)
             self._report()
             return
         with self.store.transaction() as tx:
@@ -170,32 +160,28 @@ class Crawler:
                 record = self.source.read_detail(page.url, text)
             except ValidationError as exc:
                 self.frontier.quarantine(tx, item.url, "; ".join(exc.problems), self.source.raw(page.url, text))
-                self.frontier.finish_url(
-                    tx,
-                    item.url,
-                    "quarantined",
-                    http_status=200,
-                    etag=page.etag,
-                    last_modified=page.last_modified,
-                    content_hash=digest,
-                    error=exc.message[:500],
-                )
+                self._finish(tx, item, page, "quarantined", digest, error=exc.message[:500])
                 self.summary.quarantined += 1
             else:
                 outcome = apply(self.store, record, tx)
                 setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
                 if outcome != "unchanged":
                     self._changed.append(record.number)
-                self.frontier.finish_url(
-                    tx,
-                    item.url,
-                    "done",
-                    http_status=200,
-                    etag=page.etag,
-                    last_modified=page.last_modified,
-                    content_hash=digest,
-                )
+                self._finish(tx, item, page, "done", digest)
         self._report()
+
+    def _finish(self, tx: Any, item: UrlState, page: Any, state: str, digest: str | None, error: str | None = None):
+        """Mark a fetched URL in the frontier, keeping its validators for the next conditional GET."""
+        self.frontier.finish_url(
+            tx,
+            item.url,
+            state,
+            http_status=200,
+            etag=page.etag,
+            last_modified=page.last_modified,
+            content_hash=digest,
+            error=error,
+        )
 
     def _flush_index(self, force: bool = False) -> None:
         if self.index is None or not self._changed or (len(self._changed) < INDEX_BATCH and not force):
