@@ -124,6 +124,19 @@ def time_searches(engine: Engine, queries: list[tuple[str, str]]) -> dict[str, f
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 95), "max_ms": max(times)}
 
 
+def time_suggestions(engine: Engine, queries: list[tuple[str, str]]) -> dict[str, float]:
+    """/api/suggest's work for every prefix a user types of the mixed queries (2+ characters)."""
+    prefixes = [q[:n] for _, q in queries[:100] for n in range(2, len(q) + 1, 2)]
+    for p in prefixes[:20]:
+        engine.searcher.suggest(p)
+    times = []
+    for p in prefixes:
+        t = time.perf_counter()
+        engine.searcher.suggest(p)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"calls": len(times), "p50_ms": statistics.median(times), "p95_ms": percentile(times, 95)}
+
+
 def time_recommendations(engine: Engine) -> dict[str, float]:
     """Latency of /api/recommend's work over the evaluation products, repeated 5 times."""
     from tests.recommend_eval import CASES
@@ -190,6 +203,8 @@ def main() -> int:
         queries = mixed_queries(real, args.queries)
         report["bundled"] = {"records": len(real), **time_searches(bundled, queries)}
         print(f"bundled catalogue ({len(real)} real records): {report['bundled']}")
+        report["suggest"] = time_suggestions(bundled, queries)
+        print(f"instant suggestions on the bundled catalogue: {report['suggest']}")
         report["recommend"] = time_recommendations(bundled)
         print(f"recommendations on the bundled catalogue: {report['recommend']}")
         bundled.close()
