@@ -162,12 +162,31 @@ def _flatten(html: str) -> _Lines:
     return parser
 
 
-def _label_of(line: str) -> tuple[str, str] | None:
-    """(field, rest of the line) when ``line`` starts with a known label."""
+# Labels that are also everyday words ("Giá trị …" is a title, "Giá:" a label): they count
+# only alone on their line, before a colon, or before their other-language twin.
+_WORDLIKE = {fold(w).casefold() for w in ("Giá", "Price", "Page", "Status", "Replace")}
+
+
+def _label_of(line: str, current: str | None = None) -> tuple[str, str] | None:
+    """(field, rest of the line) when ``line`` starts with a known label.
+
+    ``current`` is the field being read: a word-like label right after its twin
+    ("Số trang" then "Page 10") is taken as the twin even with a value after it.
+    """
     key = fold(nfc(line)).casefold()
     for label, name in _MATCHERS:
         if key.startswith(label) and (len(key) == len(label) or not key[len(label)].isalnum()):
-            rest = line[len(label) :].lstrip(" :：|/-–").strip()
+            raw_rest = line[len(label) :]
+            rest = raw_rest.lstrip(" :：|/-–").strip()
+            if (
+                label in _WORDLIKE
+                and rest
+                and name != current
+                and not raw_rest.lstrip().startswith((":", "：", "/", "|"))
+            ):
+                twin = _label_of(rest) if fold(rest).casefold() != key else None
+                if twin is None or twin[0] != name:
+                    continue
             return name, rest
     return None
 
@@ -198,7 +217,7 @@ def read_detail(url: str, html: str) -> DetailPage:
         text = nfc(text).strip(" |")
         if not text:
             continue
-        hit = _label_of(text)
+        hit = _label_of(text, current)
         if hit is not None:
             name, rest = hit
             if name != current:

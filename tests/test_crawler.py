@@ -273,3 +273,50 @@ def test_rendered_variants_parse_to_the_same_record() -> None:
     for p in parsed:
         assert any("X-42" in v for v in p.extra.pop("raw_fields").values())
     assert parsed[0].to_dict() == parsed[1].to_dict() == parsed[2].to_dict()
+
+
+def test_titles_that_begin_with_a_label_word_are_not_taken_for_labels() -> None:
+    """ "Giá" is the price label, and also the first word of "Giá trị …" (value) titles."""
+    from indexer.page import read_detail, to_standard
+    from tests.conftest import make_standard
+
+    record = make_standard("TCVN 99401:2020", title_vi="Giá trị dinh dưỡng của thực phẩm", title_en="Page layout")
+    for variant in range(3):
+        parsed = to_standard(read_detail("http://x/tieuchuan/view", render_detail(record, variant)))
+        assert (parsed.title_vi, parsed.title_en) == (record.title_vi, record.title_en), variant
+
+
+def test_the_real_page_text_renderings_parse() -> None:
+    """The six stored renderings of official pages (wrapped line by line in divs)."""
+    from indexer.page import read_detail
+
+    page = read_detail(
+        "https://tieuchuan.vsqi.gov.vn/tieuchuan/view?sohieu=TCVN+8430%3A2010",
+        "".join(
+            f"<div>{line}</div>"
+            for line in [
+                "Tiêu chuẩn quốc gia",
+                "Số hiệu",
+                "Standard Number",
+                "TCVN 8430:2010",
+                "Năm ban hành 2010",
+                "Publication date",
+                "Tình trạng",
+                "A - Còn hiệu lực (Active)",
+                "Status |",
+                "Tên tiếng Việt",
+                "Title in Vietnamese Phomat không ủ chín bao gồm cả phomat tươi",
+                "|",
+                "Giá:",
+                "Price",
+                "Bản Giấy (Paper): 50,000 VNĐ",
+                "Số trang",
+                "Page 10",
+            ]
+        ),
+    )
+    assert page.first("number") == "TCVN 8430:2010"
+    assert page.first("status").startswith("A - ")
+    assert page.text("title_vi") == "Phomat không ủ chín bao gồm cả phomat tươi"
+    assert page.fields["price"] == ["Bản Giấy (Paper): 50,000 VNĐ"]
+    assert page.first("pages") == "10"
