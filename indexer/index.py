@@ -22,6 +22,7 @@ Contracts:
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -283,6 +284,8 @@ class Index:
             meta["watermark"] = max(watermark, meta.get("watermark", 0))
             _write_json(self.current_dir / "META.json", meta)
             self._refresh()
+            del writer, ix
+            gc.collect()  # Whoosh writers and readers hold reference cycles; free them now, not later
             return len(records)
 
     # -- searching ---------------------------------------------------------------
