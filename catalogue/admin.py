@@ -282,7 +282,7 @@ async def import_apply(site: Site, request: Request, session: Session) -> Respon
         raise InvalidInput("Tệp tải lên đã hết hạn / The upload has expired")
     summary = await site.run(import_file, site.engine, path)
     with site.engine.store.transaction() as tx:
-        Editor(site.engine)._audit(tx, session.user.name, "import", path.name, {"summary": summary.line()})
+        Editor(site.engine).record_audit(tx, session.user.name, "import", path.name, {"summary": summary.line()})
     path.unlink(missing_ok=True)
     return render(site, request, "import.html", session, preview=None, token=None, summary=summary)
 
@@ -346,7 +346,7 @@ async def group_edit(site: Site, request: Request, session: Session) -> Response
         if k not in ("version", "updated_at") and v != getattr(edited, k)
     }
     with site.engine.store.transaction() as tx:
-        Editor(site.engine)._audit(tx, session.user.name, "edit-group", group.slug, changes)
+        Editor(site.engine).record_audit(tx, session.user.name, "edit-group", group.slug, changes)
     return RedirectResponse(f"/admin/groups/{group.slug}", status_code=303)
 
 

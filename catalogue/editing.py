@@ -77,7 +77,7 @@ class Editor:
                 problems.append(f"liên kết tới số hiệu không có trong danh mục / {rel} is not in the catalogue")
         return problems
 
-    def _audit(self, conn: sqlite3.Connection, user: str, action: str, target: str, changes: dict) -> None:
+    def record_audit(self, conn: sqlite3.Connection, user: str, action: str, target: str, changes: dict) -> None:
         conn.execute(
             "INSERT INTO audit_log(at, user, action, target, changes) VALUES (?, ?, ?, ?, ?)",
             (_now(), user, action, target, json.dumps(changes, ensure_ascii=False, default=str)),
@@ -105,7 +105,7 @@ class Editor:
             if not changes:
                 return "unchanged"
             outcome = self.store.upsert(record, conn=tx)
-            self._audit(tx, user, action if current else "create", record.number, changes)
+            self.record_audit(tx, user, action if current else "create", record.number, changes)
         self.engine.index.catch_up(self.store)
         return outcome
 
@@ -134,8 +134,8 @@ class Editor:
         with self.store.transaction() as tx:
             self.store.upsert(old, conn=tx, require_title=False)
             self.store.upsert(new, conn=tx, require_title=False)
-            self._audit(tx, user, "replace", old.number, diff(before_old, old))
-            self._audit(tx, user, "replace", new.number, diff(before_new, new))
+            self.record_audit(tx, user, "replace", old.number, diff(before_old, old))
+            self.record_audit(tx, user, "replace", new.number, diff(before_new, new))
         self.engine.index.catch_up(self.store)
 
     # -- the log -------------------------------------------------------------------
