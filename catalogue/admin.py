@@ -56,6 +56,14 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def _version(value: Any) -> int:
+    """The record version a form or JSON body sent back; bad input is a 400, never a 500."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput("phiên bản bản ghi không hợp lệ / invalid record version") from None
+
+
 def _ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -181,7 +189,7 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
             edited.version = record.version
         else:
             edited.sources = [{"ref": f"secretariat:{session.user.name}", "kind": "secretariat"}]
-        version = int(str(form.get("version", "0")) or 0) if record else None
+        version = _version(form.get("version")) if record else None
         await site.run(lambda: editor.save(edited, session.user.name, expected_version=version))
     except Conflict as exc:
         fresh = store.get(number)
@@ -208,7 +216,7 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
 async def withdraw(site: Site, request: Request, session: Session) -> Response:
     record = site.engine.store.get_by_slug(request.path_params["slug"])
     form = await request.form()
-    version = int(str(form.get("version", "-1")) or -1)
+    version = _version(form.get("version"))
     await site.run(
         lambda: Editor(site.engine).withdraw(
             record.number, session.user.name, str(form.get("decision", "")), str(form.get("date", "")), version
@@ -220,7 +228,7 @@ async def withdraw(site: Site, request: Request, session: Session) -> Response:
 async def replace(site: Site, request: Request, session: Session) -> Response:
     record = site.engine.store.get_by_slug(request.path_params["slug"])
     form = await request.form()
-    version = int(str(form.get("version", "-1")) or -1)
+    version = _version(form.get("version"))
     await site.run(
         lambda: Editor(site.engine).replace(record.number, str(form.get("new_number", "")), session.user.name, version)
     )
@@ -335,7 +343,7 @@ async def group_edit(site: Site, request: Request, session: Session) -> Response
     )
     try:
         before = taxonomy.group(group.slug)
-        await site.run(lambda: taxonomy.save(edited, expected_version=int(str(form.get("version", "-1")))))
+        await site.run(lambda: taxonomy.save(edited, expected_version=_version(form.get("version"))))
     except ValidationError as exc:
         return render(
             site, request, "group_edit.html", session, 400, group=edited, errors=exc.problems, format_hs=format_hs
@@ -381,7 +389,7 @@ async def api_standard(site: Site, request: Request, session: Session) -> Respon
     data.update({k: v for k, v in body.items() if k in data and k not in ("number", "sources", "version")})
     edited = Standard.from_dict(data)
     await site.run(
-        lambda: Editor(site.engine).save(edited, session.user.name, expected_version=int(body.get("version", -1)))
+        lambda: Editor(site.engine).save(edited, session.user.name, expected_version=_version(body.get("version")))
     )
     return JSONResponse(site.engine.store.get(record.number).to_dict())
 

@@ -176,7 +176,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         else:
             log.exception("unexpected error on %s", request.url.path)
             status, code, message = 500, "internal_error", "Lỗi máy chủ / Internal server error"
-        if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
+        if request.url.path.startswith(("/api/", "/admin/api/")) or "application/json" in request.headers.get(
+            "accept", ""
+        ):
             return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
         try:
             return site.render(request, "error.html", status=status, status_code=status, message=message)

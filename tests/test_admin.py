@@ -131,6 +131,25 @@ def test_wrong_or_missing_csrf_gets_403_and_changes_nothing(admin_env) -> None:
         assert engine.store.get("TCVN 8430:2010").version == before
 
 
+def test_malformed_versions_are_a_clear_400(admin_env) -> None:
+    _, engine, _, server = admin_env
+    with client(server) as c:
+        login(c)
+        form = edit_form(c, "tcvn-8430-2010")
+        before = engine.store.get("TCVN 8430:2010").version
+        for version in ("abc", "", "1.5"):
+            r = c.post(
+                "/admin/standards/tcvn-8430-2010/withdraw",
+                data={"csrf": form["csrf"], "version": version, "decision": "1/QĐ"},
+            )
+            assert r.status_code == 400, version
+            r = c.post(
+                "/admin/api/standards/TCVN 8430:2010", json={"version": version}, headers={"X-CSRF-Token": form["csrf"]}
+            )
+            assert r.status_code == 400 and r.json()["error"]["message"]
+        assert engine.store.get("TCVN 8430:2010").version == before
+
+
 def test_brute_force_locks_the_account_out(admin_env) -> None:
     *_, server = admin_env
     with client(server) as c:
