@@ -78,10 +78,9 @@ class Engine:
         return self.searcher.search(request)
 
     def save(self, records: list[Standard], *, require_title: bool = True) -> dict[str, int]:
-        """Write records to the store, then update the index incrementally."""
-        before = self.index.meta().get("watermark", 0)
+        """Write records to the store, then update the index incrementally (by watermark, under the lock)."""
         counts = self.store.upsert_many(records, require_title=require_title)
-        self.index.update(list(self.store.changed_since(before)), self.store.seq)
+        self.index.catch_up(self.store)
         return counts
 
     def close(self) -> None:
