@@ -75,6 +75,21 @@ class Recommendation:
     replaced_by: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, current: Standard, named: Standard, **fields: Any) -> Recommendation:
+        """A recommendation of ``current``, found through ``named`` (an older edition, or itself)."""
+        return cls(
+            number=current.number,
+            slug=current.slug,
+            title_vi=current.title_vi,
+            title_en=current.title_en,
+            kind=current.kind,
+            status=current.status,
+            replaces=named.number if named.key != current.key else None,
+            replaced_by=list(current.replaced_by),
+            **fields,
+        )
+
 
 @dataclass
 class RecommendResult:
@@ -420,20 +435,14 @@ class Recommender:
                     existing.groups.append(group.slug)
                     existing.score = max(existing.score, score)
                     continue
-                out[current.key] = Recommendation(
-                    number=current.number,
-                    slug=current.slug,
-                    title_vi=current.title_vi,
-                    title_en=current.title_en,
-                    kind="QCVN",
-                    status=current.status,
+                out[current.key] = Recommendation.of(
+                    current,
+                    named,
                     mandatory=True,
                     legal_basis=legal,
                     reason="; ".join(reason),
                     reason_en="; ".join(reason_en),
                     score=score,
-                    replaces=named.number if named.key != current.key else None,
-                    replaced_by=[n for n in current.replaced_by],
                     groups=[group.slug],
                 )
         return sorted(out.values(), key=lambda r: -r.score)
@@ -479,20 +488,14 @@ class Recommender:
             if existing is not None:
                 existing.score = max(existing.score, score)
                 return
-            out[current.key] = Recommendation(
-                number=current.number,
-                slug=current.slug,
-                title_vi=current.title_vi,
-                title_en=current.title_en,
-                kind="TCVN",
-                status=current.status,
+            out[current.key] = Recommendation.of(
+                current,
+                named,
                 mandatory=False,
                 legal_basis=None,
                 reason=reason,
                 reason_en=reason_en,
                 score=round(score, 2),
-                replaces=named.number if named.key != current.key else None,
-                replaced_by=list(current.replaced_by),
                 groups=[group] if group else [],
             )
 
