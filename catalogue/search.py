@@ -42,7 +42,6 @@ FULLTEXT_THRESHOLD = 10
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
 STATUS_WEIGHT = {"active": 1.0, "unknown": 0.85, "replaced": 0.6, "withdrawn": 0.55}
-FACETS = ("kind", "status", "ics_field", "ministry", "decade")
 TIER_NUMBER, TIER_SERIES, TIER_EQUIV, TIER_TITLE, TIER_BODY, TIER_RELAXED = 6, 5, 4, 3, 2, 1
 MATCH_NAMES = {TIER_NUMBER: "number", TIER_SERIES: "series", TIER_EQUIV: "equivalent", TIER_TITLE: "title"}
 _ENGLISH = english_analyzer()

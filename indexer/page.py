@@ -23,7 +23,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
 from urllib.parse import urljoin
 
 from catalogue.errors import InvalidIdentifier, ValidationError
@@ -334,8 +333,3 @@ def to_standard(page: DetailPage, source_kind: str = "official catalogue (crawle
     if problems:
         raise ValidationError(f"{record.number}: {'; '.join(problems)}", problems)
     return record
-
-
-def describe(record: Standard) -> dict[str, Any]:
-    """The fields a crawl compares; used in reports."""
-    return {"number": record.number, "title_vi": record.title_vi, "status": record.status}
