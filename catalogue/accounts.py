@@ -26,7 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from catalogue.errors import InvalidInput, TieuchuanError
-from catalogue.store import Store
+from catalogue.store.database import Store
 
 __all__ = ["Accounts", "LoginRefused", "Session", "User"]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from catalogue.errors import InvalidInput
 from catalogue.settings import Settings
-from catalogue.store import Store
+from catalogue.store.database import Store
 
 __all__ = ["backup", "restore"]
 

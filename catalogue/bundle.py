@@ -10,7 +10,7 @@ Two halves:
   ``product_groups.json`` is curated by hand and is not generated.
   It invents nothing: every field comes from a source row, and statuses that are
   presumed from the editions held are marked ``status_basis = "inferred"``.
-* :func:`seed` loads those files into a :class:`~catalogue.store.Store`.  The
+* :func:`seed` loads those files into a :class:`~catalogue.store.database.Store`.  The
   running application never reads ``../shared``.
 """
 
@@ -28,7 +28,7 @@ from typing import Any
 from catalogue.errors import InvalidIdentifier
 from catalogue.identifiers import find_all, parse, parse_loose
 from catalogue.model import DEGREES, Equivalence, Standard, same_subject
-from catalogue.store import Store
+from catalogue.store.database import Store
 from catalogue.text import nfc
 
 __all__ = ["DATA_DIR", "build", "seed"]
@@ -460,7 +460,7 @@ def seed(store: Store, data_dir: Path = DATA_DIR) -> dict[str, int]:
     Parts already present are left alone, so re-running never overwrites what the
     secretariat edited.  Returns how many rows each part wrote (0: skipped).
     """
-    from catalogue.taxonomy import Taxonomy, group_from_curated
+    from catalogue.recommend.taxonomy import Taxonomy, group_from_curated
 
     taxonomy = Taxonomy(store)
     counts = {"new": 0, "changed": 0, "unchanged": 0, "hs_lines": 0, "product_regulations": 0, "groups": 0}

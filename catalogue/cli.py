@@ -119,7 +119,7 @@ def _progress_bar(total: int) -> Any:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from catalogue.engine import Engine
-    from catalogue.search import SearchRequest
+    from catalogue.search.searcher import SearchRequest
 
     engine = Engine.open(_settings(args))
     request = SearchRequest(
@@ -171,7 +171,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from catalogue.web import create_app
+    from catalogue.web.app import create_app
 
     settings = _settings(args)
     app = create_app(settings)
@@ -204,8 +204,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from catalogue.engine import Engine
-    from indexer.crawler import Crawler, format_report
-    from indexer.fetcher import FetchSettings
+    from indexer.crawl.crawler import Crawler, format_report
+    from indexer.crawl.fetcher import FetchSettings
     from indexer.sources import VsqiSource
 
     app_settings = _settings(args)
@@ -258,7 +258,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     import getpass
 
     from catalogue.accounts import Accounts
-    from catalogue.store import Store
+    from catalogue.store.database import Store
 
     accounts = Accounts(Store(_settings(args).store_path))
     if args.user_command == "add":

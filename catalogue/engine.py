@@ -22,10 +22,10 @@ from typing import Any
 from catalogue.bundle import seed
 from catalogue.errors import IndexUnavailable
 from catalogue.model import Standard
-from catalogue.recommend import Recommender
-from catalogue.search import Searcher, SearchRequest, SearchResult
+from catalogue.recommend.recommender import Recommender
+from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
 from catalogue.settings import Settings
-from catalogue.store import Store
+from catalogue.store.database import Store
 from indexer.index import Index
 
 __all__ = ["Engine"]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from catalogue.model import Standard
-from catalogue.store import Store
+from catalogue.store.database import Store
 
 __all__ = ["CSV_COLUMNS", "csv_row", "export", "write_csv"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from catalogue.errors import ValidationError
 from catalogue.ingest import apply
-from indexer.frontier import Frontier
+from indexer.crawl.frontier import Frontier
 from indexer.sources.file import FileSource, row_to_standard
 
 __all__ = ["ImportSummary", "import_file", "preview_rows"]

@@ -18,7 +18,7 @@ import sqlite3
 
 from catalogue.errors import NotFound
 from catalogue.model import SCALAR_FIELDS, Standard
-from catalogue.store import Store
+from catalogue.store.database import Store
 
 __all__ = ["apply", "merge"]
 

@@ -15,8 +15,8 @@ import uvicorn
 from catalogue.engine import Engine
 from catalogue.model import Equivalence, Standard
 from catalogue.settings import Settings
-from catalogue.store import Store
-from catalogue.web import create_app
+from catalogue.store.database import Store
+from catalogue.web.app import create_app
 
 
 @pytest.fixture(scope="session")

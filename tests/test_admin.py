@@ -18,9 +18,9 @@ from catalogue.backup import backup, restore
 from catalogue.editing import Editor
 from catalogue.engine import Engine
 from catalogue.errors import InvalidInput
-from catalogue.search import SearchRequest
+from catalogue.search.searcher import SearchRequest
 from catalogue.settings import Settings
-from catalogue.web import create_app
+from catalogue.web.app import create_app
 from tests.conftest import LiveServer
 
 PASSWORD = "correct horse battery"
@@ -338,7 +338,7 @@ def test_a_large_import_streams(tmp_path) -> None:
 
 
 def test_crawl_review_fix_and_accept(admin_env) -> None:
-    from indexer.frontier import Frontier
+    from indexer.crawl.frontier import Frontier
 
     _, engine, _, server = admin_env
     frontier = Frontier(engine.store, "vsqi")

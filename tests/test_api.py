@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue.exporter import CSV_COLUMNS
-from catalogue.openapi import SPEC
-from catalogue.web import create_app
+from catalogue.web.app import create_app
+from catalogue.web.openapi import SPEC
 
 
 def _schema(path: str, status: str) -> dict:
@@ -123,7 +123,7 @@ def test_language_toggle_persists(live) -> None:
 def test_every_template_string_has_an_english_translation() -> None:
     from pathlib import Path
 
-    from catalogue.i18n import EN
+    from catalogue.web.i18n import EN
 
     strings = set()
     for path in Path("templates").glob("*.html"):

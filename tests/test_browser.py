@@ -159,7 +159,7 @@ def test_secretariat_edit_flow_and_back_button_after_logout(browser, tmp_path) -
     from catalogue.accounts import Accounts
     from catalogue.engine import Engine
     from catalogue.settings import Settings
-    from catalogue.web import create_app
+    from catalogue.web.app import create_app
     from tests.conftest import LiveServer
 
     settings = Settings.load({"data_dir": str(tmp_path)}, environ={})

@@ -9,7 +9,7 @@ import pytest
 from catalogue.bundle import DATA_DIR, bundled_standards, seed
 from catalogue.identifiers import parse
 from catalogue.model import validate
-from catalogue.store import Store
+from catalogue.store.database import Store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from catalogue.bundle import bundled_standards
-from catalogue.search import Searcher, SearchRequest
-from catalogue.store import Store
-from indexer.crawler import Crawler
-from indexer.fetcher import FetchSettings
-from indexer.frontier import Frontier
+from catalogue.search.searcher import Searcher, SearchRequest
+from catalogue.store.database import Store
+from indexer.crawl.crawler import Crawler
+from indexer.crawl.fetcher import FetchSettings
+from indexer.crawl.frontier import Frontier
 from indexer.index import Index
 from indexer.sources import VsqiSource
 from tests.conftest import LiveServer
@@ -265,7 +265,7 @@ def test_report(empty, capsys) -> None:
 
 
 def test_rendered_variants_parse_to_the_same_record() -> None:
-    from indexer.page import read_detail, to_standard
+    from indexer.sources.page import read_detail, to_standard
 
     record = next(r for r in TITLED if r.equivalents and r.ics)
     parsed = [to_standard(read_detail("http://x/tieuchuan/view", render_detail(record, v))) for v in range(3)]
@@ -277,7 +277,7 @@ def test_rendered_variants_parse_to_the_same_record() -> None:
 
 def test_titles_that_begin_with_a_label_word_are_not_taken_for_labels() -> None:
     """ "Giá" is the price label, and also the first word of "Giá trị …" (value) titles."""
-    from indexer.page import read_detail, to_standard
+    from indexer.sources.page import read_detail, to_standard
     from tests.conftest import make_standard
 
     record = make_standard("TCVN 99401:2020", title_vi="Giá trị dinh dưỡng của thực phẩm", title_en="Page layout")
@@ -288,7 +288,7 @@ def test_titles_that_begin_with_a_label_word_are_not_taken_for_labels() -> None:
 
 def test_the_real_page_text_renderings_parse() -> None:
     """The six stored renderings of official pages (wrapped line by line in divs)."""
-    from indexer.page import read_detail
+    from indexer.sources.page import read_detail
 
     page = read_detail(
         "https://tieuchuan.vsqi.gov.vn/tieuchuan/view?sohieu=TCVN+8430%3A2010",

@@ -11,9 +11,9 @@ from catalogue.engine import Engine
 from catalogue.errors import InvalidInput
 from catalogue.exporter import CSV_COLUMNS, export
 from catalogue.importer import import_file, preview_rows
-from catalogue.search import SearchRequest
+from catalogue.search.searcher import SearchRequest
 from catalogue.settings import Settings
-from indexer.frontier import Frontier
+from indexer.crawl.frontier import Frontier
 
 ROWS = [
     {"number": "TCVN 99101:2024", "title_vi": "Bánh tráng gạo", "status": "active", "ics": "67.060"},

@@ -6,9 +6,9 @@ import pytest
 
 from catalogue.engine import Engine
 from catalogue.errors import IndexUnavailable
-from catalogue.search import SearchRequest
+from catalogue.search.searcher import SearchRequest
 from catalogue.settings import Settings
-from catalogue.store import Store
+from catalogue.store.database import Store
 from indexer.index import Index, document
 from tests.conftest import make_standard
 

@@ -152,9 +152,9 @@ def test_pages(http: httpx.Client) -> None:
 
 
 def test_stored_xss_in_a_synonym_is_escaped(tmp_path) -> None:
+    from catalogue.recommend.taxonomy import Taxonomy
     from catalogue.settings import Settings
-    from catalogue.taxonomy import Taxonomy
-    from catalogue.web import create_app
+    from catalogue.web.app import create_app
     from tests.conftest import LiveServer
 
     settings = Settings.load({"data_dir": str(tmp_path)}, environ={})

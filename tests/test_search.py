@@ -4,7 +4,7 @@ import pytest
 
 from catalogue.engine import Engine
 from catalogue.errors import InvalidInput
-from catalogue.search import SearchRequest
+from catalogue.search.searcher import SearchRequest
 
 # (query, expected first hit): numbers in many spellings, accented, unaccented,
 # upper case, English, and international equivalents.  Every expectation is a

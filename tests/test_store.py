@@ -5,7 +5,7 @@ import pytest
 
 from catalogue.errors import NotFound, StoreError, ValidationError
 from catalogue.model import Standard, validate
-from catalogue.store import MIGRATIONS, Store
+from catalogue.store.database import MIGRATIONS, Store
 from tests.conftest import make_standard
 
 

@@ -4,8 +4,8 @@ import pytest
 
 from catalogue.bundle import seed
 from catalogue.errors import InvalidInput, ValidationError
-from catalogue.store import Store
-from catalogue.taxonomy import ProductGroup, Taxonomy, format_hs, hs_digits
+from catalogue.recommend.taxonomy import ProductGroup, Taxonomy, format_hs, hs_digits
+from catalogue.store.database import Store
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_format_hs() -> None:
 
 
 def test_bundled_groups_are_all_valid(taxonomy: Taxonomy) -> None:
-    from catalogue.taxonomy import validate_group
+    from catalogue.recommend.taxonomy import validate_group
 
     groups = taxonomy.groups()
     assert 40 <= len(groups) <= 60

@@ -2,7 +2,7 @@
 
 List pages: ``/tim-kiem?si=<keyword>&page=N`` (optionally ``ic[]=<ICS>``), linking
 to detail pages ``/tieuchuan/view?sohieu=...`` and ``/quychuan/view?sohieu=...``.
-Detail pages are read by label (:mod:`indexer.page`).
+Detail pages are read by label (:mod:`indexer.sources.page`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from catalogue.model import Standard
-from indexer.page import read_detail, read_list, to_standard
 from indexer.sources.base import Source
+from indexer.sources.page import read_detail, read_list, to_standard
 
 PORTALS = {"tieuchuan.vsqi.gov.vn", "tieuchuanxaydung.vsqi.gov.vn"}
 

@@ -46,9 +46,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
 
-    from catalogue.store import Store
-    from indexer.crawler import Crawler
-    from indexer.fetcher import FetchSettings
+    from catalogue.store.database import Store
+    from indexer.crawl.crawler import Crawler
+    from indexer.crawl.fetcher import FetchSettings
     from indexer.index import Index
     from indexer.sources import VsqiSource
 

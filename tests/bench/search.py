@@ -32,7 +32,7 @@ from catalogue.bundle import bundled_standards  # noqa: E402
 from catalogue.engine import Engine  # noqa: E402
 from catalogue.identifiers import parse  # noqa: E402
 from catalogue.model import Standard  # noqa: E402
-from catalogue.search import SearchRequest  # noqa: E402
+from catalogue.search.searcher import SearchRequest  # noqa: E402
 from catalogue.settings import Settings  # noqa: E402
 from catalogue.text import fold  # noqa: E402
 

@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from catalogue.store import Store
+from catalogue.store.database import Store
 
 __all__ = ["Frontier", "UrlState"]
 

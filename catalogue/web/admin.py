@@ -31,12 +31,12 @@ from catalogue.editing import Conflict, Editor
 from catalogue.errors import InvalidInput, TieuchuanError, ValidationError
 from catalogue.importer import import_file, preview_rows
 from catalogue.model import Equivalence, Standard
-from catalogue.search import SearchRequest
-from catalogue.taxonomy import ProductGroup, format_hs
-from indexer.frontier import Frontier
+from catalogue.recommend.taxonomy import ProductGroup, format_hs
+from catalogue.search.searcher import SearchRequest
+from indexer.crawl.frontier import Frontier
 
 if TYPE_CHECKING:
-    from catalogue.web import Site
+    from catalogue.web.app import Site
 
 __all__ = ["PUBLIC", "ROUTES"]
 

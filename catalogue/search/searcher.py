@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 
 from catalogue.errors import InvalidInput
-from catalogue.highlight import highlight, snippet
 from catalogue.model import STATUSES
-from catalogue.query import ParsedQuery, parse_query
+from catalogue.search.highlight import highlight, snippet
+from catalogue.search.query import ParsedQuery, parse_query
+from catalogue.search.snapshot import Snapshot
 from indexer.analysis import compounds, english_analyzer, terms
 from indexer.index import Index
-from indexer.snapshot import Snapshot
 
 __all__ = ["FULLTEXT_THRESHOLD", "Hit", "SearchRequest", "SearchResult", "Searcher"]
 
@@ -124,7 +124,7 @@ class SearchResult:
 class Searcher:
     """Search service over one :class:`Index`.  Thread-safe.
 
-    Query evaluation runs on a :class:`~indexer.snapshot.Snapshot` of the served
+    Query evaluation runs on a :class:`~catalogue.search.snapshot.Snapshot` of the served
     generation: numpy arrays over Whoosh's posting lists, rebuilt when the
     generation or its segments change.
     """

@@ -1,6 +1,6 @@
 """HTML pages: home, results, standard detail, ICS browser, recommendation and product groups.
 
-Each handler takes the :class:`~catalogue.web.Site` and the request; errors are
+Each handler takes the :class:`~catalogue.web.app.Site` and the request; errors are
 raised as :class:`~catalogue.errors.TieuchuanError` and rendered by the app's one
 handler.
 """
@@ -17,12 +17,12 @@ from starlette.responses import RedirectResponse, Response
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.identifiers import parse_loose, slug
 from catalogue.model import Standard, same_subject
-from catalogue.search import SearchRequest
-from catalogue.taxonomy import format_hs
+from catalogue.recommend.taxonomy import format_hs
+from catalogue.search.searcher import SearchRequest
 from catalogue.text import fold
 
 if TYPE_CHECKING:
-    from catalogue.web import Site
+    from catalogue.web.app import Site
 
 __all__ = ["ROUTES", "search_request"]
 
@@ -97,7 +97,7 @@ def _last_modified(record: Standard) -> str | None:
 
 
 async def standard_page(site: Site, request: Request) -> Response:
-    from catalogue.web import with_etag
+    from catalogue.web.app import with_etag
 
     store = site.engine.store
     wanted = request.path_params["slug"]

@@ -28,10 +28,10 @@ from typing import Any
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.identifiers import parse
 from catalogue.model import Standard, same_subject
-from catalogue.query import OPTIONAL_WORDS, clean
-from catalogue.search import Searcher, SearchRequest
-from catalogue.store import Store
-from catalogue.taxonomy import HsLine, ProductGroup, Taxonomy, format_hs, hs_digits
+from catalogue.recommend.taxonomy import HsLine, ProductGroup, Taxonomy, format_hs, hs_digits
+from catalogue.search.query import OPTIONAL_WORDS, clean
+from catalogue.search.searcher import Searcher, SearchRequest
+from catalogue.store.database import Store
 from catalogue.text import fold, has_diacritics, normalize, syllables
 
 __all__ = ["GroupMatch", "RecommendResult", "Recommendation", "Recommender"]

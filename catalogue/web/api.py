@@ -1,6 +1,6 @@
 """Machine-readable endpoints: the JSON API, OpenAPI, CSV export, Atom feed and OpenSearch.
 
-Every JSON response validates against :data:`catalogue.openapi.SPEC`; errors are
+Every JSON response validates against :data:`catalogue.web.openapi.SPEC`; errors are
 ``{"error": {"code", "message"}}`` with a 4xx status, produced by the app's one
 exception handler.
 """
@@ -17,12 +17,12 @@ from starlette.responses import JSONResponse, Response
 
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.exporter import write_csv
-from catalogue.openapi import SPEC
-from catalogue.pages import search_request
-from catalogue.search import MAX_WINDOW
+from catalogue.search.searcher import MAX_WINDOW
+from catalogue.web.openapi import SPEC
+from catalogue.web.pages import search_request
 
 if TYPE_CHECKING:
-    from catalogue.web import Site
+    from catalogue.web.app import Site
 
 __all__ = ["ROUTES"]
 
@@ -30,14 +30,14 @@ FEED_SIZE = 50
 
 
 async def api_search(site: Site, request: Request) -> Response:
-    from catalogue.web import with_etag
+    from catalogue.web.app import with_etag
 
     result = await site.run(site.engine.search, search_request(request, site.settings.page_size))
     return with_etag(request, JSONResponse(result.to_dict()))
 
 
 async def api_standard(site: Site, request: Request) -> Response:
-    from catalogue.web import with_etag
+    from catalogue.web.app import with_etag
 
     record = await site.run(site.engine.store.get, request.path_params["number"])
     data = record.to_dict()
@@ -53,8 +53,8 @@ async def api_suggest(site: Site, request: Request) -> Response:
 
 
 async def api_ics(site: Site, request: Request) -> Response:
-    from catalogue.pages import _ics_children
-    from catalogue.web import with_etag
+    from catalogue.web.app import with_etag
+    from catalogue.web.pages import _ics_children
 
     code = request.query_params.get("code") or None
     _, children, _ = _ics_children(site, code)

@@ -26,9 +26,9 @@ from typing import Any
 
 from catalogue.errors import ValidationError
 from catalogue.ingest import apply
-from catalogue.store import Store
-from indexer.fetcher import Fetcher, FetchFailed, FetchSettings
-from indexer.frontier import Frontier, UrlState
+from catalogue.store.database import Store
+from indexer.crawl.fetcher import Fetcher, FetchFailed, FetchSettings
+from indexer.crawl.frontier import Frontier, UrlState
 from indexer.index import Index
 from indexer.sources.base import Source
 

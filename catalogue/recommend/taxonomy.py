@@ -25,7 +25,7 @@ from typing import Any
 
 from catalogue.errors import InvalidInput, NotFound, ValidationError
 from catalogue.identifiers import parse, parse_loose, slug
-from catalogue.store import Store
+from catalogue.store.database import Store
 
 __all__ = ["BASES", "HsLine", "ProductGroup", "Taxonomy", "format_hs", "hs_digits", "validate_group"]
 

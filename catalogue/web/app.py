@@ -35,17 +35,19 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from catalogue import admin, api, pages
 from catalogue.engine import Engine
 from catalogue.errors import TieuchuanError
-from catalogue.i18n import pick, translator
 from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.settings import Settings
+from catalogue.web import admin, api, pages
+from catalogue.web.i18n import pick, translator
 
 __all__ = ["Site", "create_app"]
 
 log = logging.getLogger("tieuchuan.web")
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# A checkout keeps templates/ at the top level; a wheel ships the same folder as catalogue/templates.
+_CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = _CHECKOUT_TEMPLATES if _CHECKOUT_TEMPLATES.is_dir() else Path(__file__).resolve().parents[1] / "templates"
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
