@@ -39,14 +39,19 @@ from whoosh.searching import Searcher
 from catalogue.errors import IndexUnavailable
 from catalogue.identifiers import international_keys, parse
 from catalogue.model import Standard
-from indexer.analysis import compound_analyzer, english_analyzer, exact_analyzer, folded_analyzer
+from indexer.analysis import (
+    bigram_analyzer,
+    compound_analyzer,
+    english_analyzer,
+    exact_analyzer,
+    folded_analyzer,
+)
 
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: title_bi (folded bigrams), replaced_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
-STATUS_RANK = {"active": 3, "unknown": 2, "replaced": 1, "withdrawn": 0}
 
 
 def make_schema() -> Schema:
@@ -58,21 +63,23 @@ def make_schema() -> Schema:
         title_vi=STORED(),
         title_en_text=STORED(),
         scope=STORED(),
+        replaced_by=STORED(),
         numkey=KEYWORD(commas=True, scorable=False),
         equiv=KEYWORD(commas=True, lowercase=True, scorable=False),
         title=TEXT(analyzer=exact_analyzer(), phrase=False),
         title_f=TEXT(analyzer=folded_analyzer(), phrase=False, spelling=True),
         title_c=TEXT(analyzer=compound_analyzer(), phrase=False),
+        title_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
         title_en=TEXT(analyzer=english_analyzer(), phrase=False),
         body_f=TEXT(analyzer=folded_analyzer(), phrase=False),
         kind=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
         ministry=ID(stored=True, sortable=True),
         decade=ID(sortable=True),
+        replaced=ID(sortable=True),  # "yes" when a newer edition replaces it
         ics=KEYWORD(commas=True, stored=True),
         ics_fields=ID(sortable=True),
         year=NUMERIC(stored=True, sortable=True),
-        status_rank=NUMERIC(sortable=True),
     )
 
 
@@ -106,20 +113,21 @@ def document(record: Standard) -> dict[str, Any]:
         "title_vi": record.title_vi,
         "title_en_text": record.title_en,
         "scope": record.scope_vi,
+        "replaced_by": list(record.replaced_by),
         "numkey": ",".join(sorted(numkeys)),
         "kind": ident.kind,
         "status": record.status,
         "ministry": (ident.ministry or "").upper(),
         "decade": f"{ident.year // 10 * 10}s" if ident.year else "",
+        "replaced": "yes" if record.replaced_by else "no",
         "ics": ",".join(sorted(ics_all)),
         "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
         "year": ident.year or 0,
-        "status_rank": STATUS_RANK.get(record.status, 2),
     }
     if equiv:
         doc["equiv"] = ",".join(sorted(equiv))
     if title_vi:
-        doc.update(title=title_vi, title_f=title_vi, title_c=title_vi)
+        doc.update(title=title_vi, title_f=title_vi, title_c=title_vi, title_bi=title_vi)
     if record.title_en:
         doc["title_en"] = record.title_en
     if body:
