@@ -47,7 +47,7 @@ _YEAR_MIN, _YEAR_MAX = 1950, 2099
 MINISTRIES = frozenset(
     "BNNPTNT BNNMT BGTVT BYT BTTTT BTNMT BKHCN BCT BXD BCA BLĐTBXH BQP BTC BVHTTDL BGDĐT BNV BKHĐT NHNN".split()
 )
-_MINISTRY_BY_FOLD = {fold(m).upper(): m for m in MINISTRIES}
+_MINISTRY_BY_FOLD = {fold(m).upper(): m for m in MINISTRIES} | {"BNN": "BNNPTNT", "NN": "BNNPTNT", "BTT": "BTTTT"}
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
 _PREFIX = r"(?:ISO|IEC)(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS|GUIDE))*"
 _BODY = r"\d+[A-Za-z]?(?:-[0-9A-Za-z]+)*"

@@ -85,6 +85,7 @@ class Lexicon:
     function_folded: frozenset[str]  # their folded forms, for queries typed without accents
     function_en: frozenset[str]
     intents: dict[Phrase, str]
+    function_phrases: frozenset[Phrase]  # folded multi-word function phrases ("cong ty", "san xuat")
     _synonyms: dict[Phrase, list[tuple[Phrase, float]]]
     _glossary: dict[tuple[str, ...], list[Phrase]]
     _learnt: dict[str, list[tuple[Phrase, float]]] = field(default_factory=dict)
@@ -108,10 +109,10 @@ class Lexicon:
     def find_phrases(self, words: list[str], table: str = "synonyms") -> Iterator[tuple[int, int, Phrase]]:
         """Longest non-overlapping lexicon phrases in ``words`` (folded): ``(start, end, phrase)``.
 
-        ``table`` is ``"synonyms"`` or ``"intents"``.  Single words count only for
-        synonyms (an intent word alone, "quy", is too ambiguous).
+        ``table`` is ``"synonyms"``, ``"intents"`` or ``"function"``.  Single words
+        count only for synonyms (an intent word alone, "quy", is too ambiguous).
         """
-        keys = self._synonyms if table == "synonyms" else self.intents
+        keys: Any = {"synonyms": self._synonyms, "intents": self.intents, "function": self.function_phrases}[table]
         shortest = 1 if table == "synonyms" else 2
         i = 0
         while i < len(words):
@@ -181,6 +182,7 @@ def load() -> Lexicon:
     function_folded = frozenset(fold(w) for w in function_vi)
     function_en = frozenset(w.lower() for w in data["function_words"]["en"])
     intents = {phrase(p["phrase"]): p["intent"] for p in data["intents"]["phrases"]}
+    function_phrases = frozenset(phrase(w) for w in data["function_words"].get("vi_phrases", []))
     glossary: dict[tuple[str, ...], list[Phrase]] = {}
     for entry in data["english"]["entries"]:
         glossary.setdefault(tuple(english_words(entry["en"])), []).extend(phrase(v) for v in entry["vi"])
@@ -189,9 +191,8 @@ def load() -> Lexicon:
     if path.is_file():
         raw = json.loads(path.read_text(encoding="utf-8"))
         learnt = {stem: [(tuple(p.split()), float(s)) for p, s in pairs] for stem, pairs in raw["stems"].items()}
-    return Lexicon(
-        function_vi, function_folded, function_en, intents, _synonym_table(data["synonyms"]["groups"]), glossary, learnt
-    )
+    synonyms = _synonym_table(data["synonyms"]["groups"])
+    return Lexicon(function_vi, function_folded, function_en, intents, function_phrases, synonyms, glossary, learnt)
 
 
 # -- learning translations from aligned data -------------------------------------------

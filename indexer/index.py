@@ -25,6 +25,7 @@ import contextlib
 import gc
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -49,6 +50,7 @@ from indexer.analysis import (
 
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
+_COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
 SCHEMA_VERSION = 2  # 2: title_bi (folded bigrams), replaced_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
@@ -72,6 +74,8 @@ def make_schema() -> Schema:
         title_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
         title_en=TEXT(analyzer=english_analyzer(), phrase=False),
         body_f=TEXT(analyzer=folded_analyzer(), phrase=False),
+        body_en=TEXT(analyzer=english_analyzer(), phrase=False),
+        replaces=KEYWORD(commas=True, scorable=False),  # keys of the editions this one replaces
         kind=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
         ministry=ID(stored=True, sortable=True),
@@ -102,9 +106,14 @@ def document(record: Standard) -> dict[str, Any]:
     for code in record.ics:
         pieces = code.split(".")
         ics_all.update(".".join(pieces[:n]) for n in range(1, len(pieces) + 1))
-    body = " ".join(
-        filter(None, [record.scope_vi, record.extra.get("subject_vi"), " ; ".join(record.extra.get("products") or [])])
-    )
+    products = " ; ".join(record.extra.get("products") or [])
+    covered = [m.group(1) for n in record.notes for m in [_COVERED.search(n)] if m]  # untitled: what it covers
+    body = " ".join(filter(None, [record.scope_vi, record.extra.get("subject_vi"), products, *covered]))
+    replaces = set()
+    for number in record.replaces:
+        with contextlib.suppress(Exception):
+            old = parse(number)
+            replaces.update((old.key, old._key(ministry=False)))
     title_vi = record.title_vi or ""
     doc: dict[str, Any] = {
         "key": ident.key,
@@ -132,6 +141,10 @@ def document(record: Standard) -> dict[str, Any]:
         doc["title_en"] = record.title_en
     if body:
         doc["body_f"] = body
+    if products or record.title_en:
+        doc["body_en"] = " ; ".join(filter(None, [products, *covered]))
+    if replaces:
+        doc["replaces"] = ",".join(sorted(replaces))
     return doc
 
 

@@ -17,9 +17,10 @@ it and every rule has a unit test (``tests/test_search_rules.py``).
    a title match beats a scope match.
 7. :class:`ExactnessRule` — the words as typed (accents included) beat
    synonyms, translations and typo corrections.
-8. :class:`RelevanceRule` — BM25F over the matched alternatives, with phrase
+8. :class:`StatusRule` — in force, then unknown, then replaced or withdrawn:
+   among records that match equally well, the one a business can apply first.
+9. :class:`RelevanceRule` — BM25F over the matched alternatives, with phrase
    (adjacent words) and pyvi-compound boosts.
-9. :class:`StatusRule` — in force, then unknown, then replaced or withdrawn.
 10. :class:`NewestRule` — the newest edition.
 
 Contract: every rule is a pure function of the evidence; :func:`order` never
@@ -183,8 +184,8 @@ RULES: tuple[Rule, ...] = (
     IntentRule(),
     AttributeRule(),
     ExactnessRule(),
-    RelevanceRule(),
     StatusRule(),
+    RelevanceRule(),
     NewestRule(),
 )
 NEWEST_FIRST: tuple[Rule, ...] = (NewestRule(), *RULES)  # sort=newest: year decides, relevance breaks ties

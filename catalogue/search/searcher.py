@@ -54,6 +54,8 @@ ACCENT_BONUS = 0.25  # the accented words typed, in the title
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
 CHAIN_HOPS = 6
+IDF_FULL = 3.0  # a word in fewer than ~1/19 of the records counts fully in the coverage
+IDF_FLOOR = 0.25
 METHOD_TERMS = (("title_bi", "phuong_phap"), ("title_bi", "xac_dinh"), ("title_bi", "thu_nghiem"))
 _ENGLISH = english_analyzer()
 
@@ -224,9 +226,15 @@ class Searcher:
         number = np.zeros(size, dtype=np.int8)
         series = np.zeros(size, dtype=bool)
         equivalent = np.zeros(size, dtype=np.int8)
-        exact = self._keys_mask(snap, "numkey", [i.key for i in pq.numbers])
+        keys = [i.key for i in pq.numbers]
+        exact = self._keys_mask(snap, "numkey", keys)
         if exact is not None:
-            number[self._chain(snap, exact & ok)] = 1
+            newer = self._keys_mask(snap, "replaces", keys)  # an edition not held, named by its replacement
+            if not (exact & ok).any():  # "/BNN" for "/BNNPTNT", or a year not held: the other editions
+                loose = [i._key(ministry=False) for i in pq.numbers if i.ministry]
+                loose += [i._key(year=False) for i in pq.numbers if i.year and not i.amendment]
+                newer |= self._keys_mask(snap, "numkey", loose) if loose else newer
+            number[self._chain(snap, (exact | newer) & ok) | newer] = 1
             number[exact] = 2
             if not (exact & ok).any():
                 keys = [f"~{i.key}" for i in pq.numbers if not i.part and not i.year]
@@ -244,9 +252,10 @@ class Searcher:
         relevance = np.zeros(size, dtype=np.float32)
         for concept in u.concepts:
             any_c, title_c, best_c, rel_c = self._concept(snap, concept)
-            coverage += concept.importance * any_c
-            title_coverage += concept.importance * title_c
-            exactness += concept.importance * best_c
+            weight = concept.importance * self._informative(snap, concept)
+            coverage += weight * any_c
+            title_coverage += weight * title_c
+            exactness += weight * best_c
             relevance += rel_c
         relevance += self._proximity(snap, u)
         by_words = coverage >= MIN_COVERAGE
@@ -283,6 +292,25 @@ class Searcher:
         )
         info = {"number": number, "series": series, "equivalent": equivalent, "title": title_coverage}
         return matched, ev, info
+
+    @staticmethod
+    def _informative(snap: Snapshot, concept: Concept) -> float:
+        """How much a concept says, from 0.25 to 1: an idf of :data:`IDF_FULL` or more counts fully.
+
+        "gia" (in every "quốc gia") says little; "xăng" says a lot.  A phrase counts
+        as its rarest word; a word the index does not know, as its corrections.
+        """
+        frequencies = [
+            snap.vocabulary.frequency(w)
+            for alt in concept.alternatives
+            if alt.field == "vi" and alt.kind in ("typed", "typo", "split")
+            for w in alt.words
+        ]
+        known = [f for f in frequencies if f > 0]
+        if not known:
+            return 1.0
+        idf = math.log(1 + snap.doc_count / min(known))
+        return min(1.0, max(IDF_FLOOR, idf / IDF_FULL))
 
     def _chain(self, snap: Snapshot, start: np.ndarray) -> np.ndarray:
         """Document numbers of the editions that replaced ``start`` (followed :data:`CHAIN_HOPS` deep)."""
@@ -328,12 +356,14 @@ class Searcher:
                 fields = [("title_en", stems[0], 1.0)] if stems else []
             else:
                 fields = [("title_f", word, 1.0), ("body_f", word, BODY_FACTOR)]
+            if alt.field == "en" and stems:
+                fields.append(("body_en", stems[0], BODY_FACTOR))
             word_any = np.zeros(size, dtype=bool)
             word_title = np.zeros(size, dtype=bool)
             for name, term, factor in fields:
                 docnums, s = snap.bm25(name, term)
                 word_any[docnums] = True
-                if name != "body_f":
+                if not name.startswith("body"):
                     word_title[docnums] = True
                 score[docnums] += factor * s
             everywhere &= word_any

@@ -30,7 +30,7 @@ from catalogue.text import fold
 __all__ = ["IndexVocabulary", "Snapshot"]
 
 B, K1 = 0.75, 1.2
-SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f")
+SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f", "body_en")
 FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced")
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 

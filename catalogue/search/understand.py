@@ -162,6 +162,10 @@ def understand(raw: str, vocabulary: Vocabulary, lexicon: Lexicon | None = None)
         u.intents.add(lex.intents[ph])
         for i in range(start, end):
             used[i] = True
+    for start, end, _ in lex.find_phrases(folded, "function"):  # "công ty", "sản xuất", "cho biết"
+        if not any(used[start:end]):
+            for i in range(start, end):
+                used[i] = True
     for i, w in enumerate(exact):  # one-word English intents ("regulation", "latest")
         if (fold(w),) in lex.intents and not accented and vocabulary.frequency(fold(w)) == 0:
             u.intents.add(lex.intents[(fold(w),)])
@@ -171,6 +175,14 @@ def understand(raw: str, vocabulary: Vocabulary, lexicon: Lexicon | None = None)
         _english_concepts(u, [w for w, done in zip(exact, used, strict=True) if not done], vocabulary, lex)
     else:
         _vietnamese_concepts(u, exact, folded, used, accented, vocabulary, lex)
+    seen: set[tuple[str, ...]] = set()
+    concepts = []
+    for c in u.concepts:  # a word typed twice is one concept
+        key = c.alternatives[0].words if c.alternatives else ()
+        if key not in seen:
+            seen.add(key)
+            concepts.append(c)
+    u.concepts = concepts
     _bound(u, vocabulary)
     return u
 
