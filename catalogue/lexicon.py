@@ -87,6 +87,7 @@ class Lexicon:
     intents: dict[Phrase, str]
     function_phrases: frozenset[Phrase]  # folded multi-word function phrases ("cong ty", "san xuat")
     _synonyms: dict[Phrase, list[tuple[Phrase, float]]]
+    _spellings: dict[Phrase, frozenset[str]]  # accented spellings of each synonym phrase
     _glossary: dict[tuple[str, ...], list[Phrase]]
     _learnt: dict[str, list[tuple[Phrase, float]]] = field(default_factory=dict)
 
@@ -105,6 +106,14 @@ class Lexicon:
     def synonyms(self, ph: Phrase) -> list[tuple[Phrase, float]]:
         """Other phrases for ``ph`` with their weights (< 1), best first."""
         return self._synonyms.get(ph, [])
+
+    def spelled(self, ph: Phrase, typed: str) -> bool:
+        """Whether ``typed`` (accents kept) is a spelling the lexicon lists for ``ph``.
+
+        Folding merges words ("cám" feed, "cắm" plug): with accents typed, a synonym
+        applies only to the spelling it was written for.
+        """
+        return normalize(typed).lower() in self._spellings.get(ph, frozenset())
 
     def find_phrases(self, words: list[str], table: str = "synonyms") -> Iterator[tuple[int, int, Phrase]]:
         """Longest non-overlapping lexicon phrases in ``words`` (folded): ``(start, end, phrase)``.
@@ -192,7 +201,21 @@ def load() -> Lexicon:
         raw = json.loads(path.read_text(encoding="utf-8"))
         learnt = {stem: [(tuple(p.split()), float(s)) for p, s in pairs] for stem, pairs in raw["stems"].items()}
     synonyms = _synonym_table(data["synonyms"]["groups"])
-    return Lexicon(function_vi, function_folded, function_en, intents, function_phrases, synonyms, glossary, learnt)
+    spellings: dict[Phrase, set[str]] = {}
+    for group in data["synonyms"]["groups"]:
+        for term in group["terms"]:
+            spellings.setdefault(phrase(term), set()).add(normalize(term).lower())
+    return Lexicon(
+        function_vi,
+        function_folded,
+        function_en,
+        intents,
+        function_phrases,
+        synonyms,
+        {k: frozenset(v) for k, v in spellings.items()},
+        glossary,
+        learnt,
+    )
 
 
 # -- learning translations from aligned data -------------------------------------------

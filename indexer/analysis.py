@@ -116,6 +116,14 @@ class CompoundTokenizer(Tokenizer):
         )
 
 
+def segment(value: str) -> list[str]:
+    """pyvi's segmentation of ``value`` (normalised first): every word, compounds joined by ``_``."""
+    from pyvi import ViTokenizer  # imported lazily: loading the model costs ~0.5 s
+
+    text = normalize(value)
+    return ViTokenizer.tokenize(text).split() if text.strip() else []
+
+
 def compounds(value: str) -> list[str]:
     """Multi-syllable words pyvi finds in ``value`` (normalised first)."""
     from pyvi import ViTokenizer  # imported lazily: loading the model costs ~0.5 s

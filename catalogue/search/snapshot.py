@@ -161,8 +161,8 @@ class IndexVocabulary:
         stems = self._terms(self._english, word)
         return self._reader.doc_frequency("title_en", stems[0]) if len(stems) == 1 else 0
 
-    def is_phrase(self, left: str, right: str) -> bool:
-        return self._reader.doc_frequency("title_bi", f"{left}_{right}") > 0
+    def phrase_frequency(self, left: str, right: str) -> int:
+        return self._reader.doc_frequency("title_bi", f"{left}_{right}")
 
     def near(self, folded: str) -> list[str]:
         index = self._deletion_index()

@@ -17,7 +17,7 @@ Contracts:
 * The alternative typed has weight 1; every expansion weighs less
   (:mod:`catalogue.lexicon` weights, :data:`TYPO_WEIGHT`), so the exact word
   always ranks first.  A multi-word concept also matches word by word, at
-  :attr:`Alternative.coverage` = its share of the words.
+  :attr:`Alternative.coverage` = :data:`PART_SHARE` × its share of the words.
 * Work is bounded: at most :data:`MAX_CONCEPTS` concepts (the least frequent
   kept), :data:`MAX_ALTERNATIVES` alternatives each, typo look-ups for
   :data:`MAX_TYPO_WORDS` words; :attr:`Understanding.simplified` says when a
@@ -26,6 +26,7 @@ Contracts:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -51,6 +52,8 @@ MAX_CONCEPTS = 12
 MAX_ALTERNATIVES = 10
 MAX_TYPO_WORDS = 6
 ENGLISH_SHARE = 0.5  # share of words that must read as English for the query to be English
+PART_SHARE = 0.5  # one word of a two-word concept ("lượng" of "năng lượng") covers a quarter of it
+COMPOUND_MIN = 2  # titles a syllable pair must stand in to read as one word
 
 
 class Vocabulary(Protocol):
@@ -63,8 +66,8 @@ class Vocabulary(Protocol):
     def english_frequency(self, word: str) -> int:
         """Documents whose English title holds this word (after English stemming)."""
 
-    def is_phrase(self, left: str, right: str) -> bool:
-        """Whether the two folded syllables stand side by side in some title."""
+    def phrase_frequency(self, left: str, right: str) -> int:
+        """Titles in which the two folded syllables stand side by side."""
 
     def near(self, folded: str) -> list[str]:
         """Known folded syllables one edit away (two for long words), most frequent first."""
@@ -77,7 +80,7 @@ class MemoryVocabulary:
 
     words: dict[str, int] = field(default_factory=dict)
     english: dict[str, int] = field(default_factory=dict)
-    phrases: set[tuple[str, str]] = field(default_factory=set)
+    phrases: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def frequency(self, folded: str) -> int:
         return self.words.get(folded, 0)
@@ -85,8 +88,8 @@ class MemoryVocabulary:
     def english_frequency(self, word: str) -> int:
         return self.english.get(word, 0)
 
-    def is_phrase(self, left: str, right: str) -> bool:
-        return (left, right) in self.phrases
+    def phrase_frequency(self, left: str, right: str) -> int:
+        return self.phrases.get((left, right), 0)
 
     def near(self, folded: str) -> list[str]:
         found = [w for w in self.words if w != folded and _one_edit(w, folded)]
@@ -216,8 +219,8 @@ def _vietnamese_concepts(
     for i in range(n):
         if used[i] or not lex.is_function(exact[i], accented or has_diacritics(exact[i])):
             continue
-        left = i > 0 and not used[i - 1] and vocabulary.is_phrase(folded[i - 1], folded[i])
-        right = i + 1 < n and not used[i + 1] and vocabulary.is_phrase(folded[i], folded[i + 1])
+        left = i > 0 and not used[i - 1] and vocabulary.phrase_frequency(folded[i - 1], folded[i])
+        right = i + 1 < n and not used[i + 1] and vocabulary.phrase_frequency(folded[i], folded[i + 1])
         neighbours_content = [
             j
             for j in (i - 1, i + 1)
@@ -231,19 +234,25 @@ def _vietnamese_concepts(
             importance[i] = WEAK  # "toi" may be "tỏi", "khi" may be "khí"
     keep = [i for i in range(n) if not used[i]]
     kept_folded = [folded[i] for i in keep]
-    grouped: dict[int, tuple[int, tuple[str, ...]]] = {}
+    grouped: dict[int, tuple[int, tuple[str, ...], bool]] = {}
     for start, end, ph in lex.find_phrases(kept_folded, "synonyms"):
-        grouped[start] = (end, ph)
+        typed = " ".join(exact[i] for i in keep[start:end])
+        if not accented or len(ph) > 1 or lex.spelled(ph, typed):  # "cám" is no synonym of "cắm"
+            grouped[start] = (end, ph, True)
+    for start, end in _compounds([exact[i] for i in keep], kept_folded, accented, vocabulary):
+        if not any(s <= start < e or start <= s < end for s, (e, _, _) in grouped.items()):
+            grouped[start] = (end, tuple(kept_folded[start:end]), False)
     k = 0
     while k < len(keep):
         if k in grouped:
-            end, ph = grouped[k]
+            end, ph, is_synonym = grouped[k]
             idx = keep[k:end]
             typed_exact = tuple(exact[i] for i in idx)
             alts = [Alternative(ph, 1.0, "typed", exact=typed_exact if accented else ())]
-            alts += [Alternative(s, w, "synonym") for s, w in lex.synonyms(ph)]
+            if is_synonym:
+                alts += [Alternative(s, w, "synonym") for s, w in lex.synonyms(ph)]
             if len(ph) > 1:
-                alts += [Alternative((p,), 1.0, "part", coverage=1 / len(ph)) for p in dict.fromkeys(ph)]
+                alts += [Alternative((p,), 1.0, "part", coverage=PART_SHARE / len(ph)) for p in dict.fromkeys(ph)]
             imp = max(importance[i] for i in idx)
             u.concepts.append(Concept(" ".join(exact[i] for i in idx), tuple(alts), imp))
             k = end
@@ -251,6 +260,39 @@ def _vietnamese_concepts(
         i = keep[k]
         u.concepts.append(_word_concept(u, exact[i], folded[i], importance[i], accented, vocabulary, lex))
         k += 1
+
+
+def _compounds(exact: list[str], folded: list[str], accented: bool, vocabulary: Vocabulary) -> list[tuple[int, int]]:
+    """Spans of words that form one compound word ("năng lượng", "gia dụng").
+
+    With accents, pyvi segments the words (numbers never reach it); without, two
+    syllables form a compound when they stand side by side in at least
+    :data:`COMPOUND_MIN` titles, the stronger pair winning an overlap.
+    """
+    spans: list[tuple[int, int]] = []
+    if accented:
+        from indexer.analysis import segment
+
+        i = 0
+        for token in segment(" ".join(exact)):
+            n = token.count("_") + 1
+            if n > 1 and i + n <= len(exact):
+                spans.append((i, i + n))
+            i += n
+        return spans if i == len(exact) else []
+    strength = [
+        vocabulary.phrase_frequency(a, b) if not (a.isdigit() or b.isdigit()) else 0
+        for a, b in itertools.pairwise(folded)
+    ]
+    i = 0
+    while i < len(strength):
+        right = strength[i + 1] if i + 1 < len(strength) else 0
+        if strength[i] >= COMPOUND_MIN and strength[i] >= right:
+            spans.append((i, i + 2))
+            i += 2
+        else:
+            i += 1
+    return spans
 
 
 def _word_concept(
@@ -273,7 +315,7 @@ def _corrections(u: Understanding, exact: str, folded: str, vocabulary: Vocabula
     alts: list[Alternative] = []
     for i in range(2, len(folded) - 1):  # "ximang" -> "xi mang"
         left, right = folded[:i], folded[i:]
-        if vocabulary.is_phrase(left, right):
+        if vocabulary.phrase_frequency(left, right):
             alts.append(Alternative((left, right), SPLIT_WEIGHT, "split"))
             u.corrections[exact] = f"{left} {right}"
             break
@@ -296,7 +338,9 @@ def _english_concepts(u: Understanding, words: list[str], vocabulary: Vocabulary
             end, span = i + 1, tokens[i : i + 1]
         alts = [Alternative(tuple(span), ENGLISH_WEIGHT, "english", field="en")]
         if len(span) > 1:
-            alts += [Alternative((t,), ENGLISH_WEIGHT, "part", field="en", coverage=1 / len(span)) for t in span]
+            alts += [
+                Alternative((t,), ENGLISH_WEIGHT, "part", field="en", coverage=PART_SHARE / len(span)) for t in span
+            ]
         alts += [Alternative(ph, w, "translation") for ph, w in lex.translate(span)]
         if len(span) == 1 and vocabulary.frequency(span[0]):  # "gas", "led": also Vietnamese words
             alts.append(Alternative((span[0],), 1.0, "typed"))
