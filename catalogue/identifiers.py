@@ -91,13 +91,13 @@ def _clean(text: str) -> str:
 
 def _respell(text: str) -> str:
     """Loose spellings of user input rewritten to the form :data:`_LOOSE` reads."""
-    text = re.sub(r"^QC(?=\s*\d)", "QCVN ", text, flags=re.IGNORECASE)  # "QC 01:2009/BYT"
-    text = re.sub(r"^(TCVN|QCVN)-(?=\d)", r"\1 ", text, flags=re.IGNORECASE)  # "TCVN-5107"
+    text = re.sub(r"(?<![\w-])QC(?=\s*\d)", "QCVN ", text, flags=re.IGNORECASE)  # "QC 01:2009/BYT"
+    text = re.sub(r"(?<![\w-])(TCVN|QCVN)-(?=\d|ISO|IEC)", r"\1 ", text, flags=re.IGNORECASE)  # "TCVN-5107"
     # "QCVN BYT 01:2009" / "QCVN/BYT 01:2009": the ministry written before the number
     m = re.match(r"^(QCVN)[\s/]*([A-Za-zĐđ]{2,8})\s+(\d[\w\-:\s]*)$", text, flags=re.IGNORECASE)
     if m and _ministry(m.group(2)):
         text = f"{m.group(1)} {m.group(3).strip()}/{m.group(2)}"
-    return re.sub(r"(?<=\d)\.(?=(?:19|20)\d\d(?:\b|/))", ":", text)  # "TCVN 5107.2003"
+    return re.sub(r"(?<=[0-9A-Za-z])\.(?=(?:19|20)\d\d(?:\b|/))", ":", text)  # "TCVN 5107.2003"
 
 
 def _ministry(code: str) -> str | None:

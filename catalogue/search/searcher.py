@@ -47,8 +47,7 @@ __all__ = ["Hit", "SearchRequest", "SearchResult", "Searcher"]
 
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
-MIN_SHARE = 0.34  # a word match must cover at least a third of what the best record covers
-MIN_COVERAGE = 0.5  # ... and more than one weak word
+MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
@@ -168,8 +167,10 @@ class Searcher:
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
         messages = []
-        if pq.truncated or u.simplified:
-            messages.append("Truy vấn đã được rút gọn / The query was simplified.")
+        if pq.truncated:
+            messages.append("Truy vấn quá dài đã được cắt ngắn / The query was too long and has been shortened.")
+        elif u.simplified:
+            messages.append("Truy vấn đã được rút gọn / The query was simplified: only its main words were searched.")
         allowed = self._allowed(snap, req, req.kind)
         if u.is_empty and allowed is None:
             result.message = "Nhập từ khóa hoặc số hiệu tiêu chuẩn / Type words or a standard number."
@@ -250,6 +251,8 @@ class Searcher:
         title_coverage = np.zeros(size, dtype=np.float32)
         exactness = np.zeros(size, dtype=np.float32)
         relevance = np.zeros(size, dtype=np.float32)
+        strong = np.zeros(size, dtype=bool)  # matches a concept that is no weak word
+        has_strong = any(c.importance >= 1 for c in u.concepts)
         for concept in u.concepts:
             any_c, title_c, best_c, rel_c = self._concept(snap, concept)
             weight = concept.importance * self._informative(snap, concept)
@@ -257,8 +260,10 @@ class Searcher:
             title_coverage += weight * title_c
             exactness += weight * best_c
             relevance += rel_c
+            if concept.importance >= 1 or not has_strong:
+                strong |= any_c > 0
         relevance += self._proximity(snap, u)
-        by_words = coverage >= MIN_COVERAGE
+        by_words = strong & (coverage > 0)
         if by_words.any():
             best = float(coverage[by_words & ok].max(initial=0.0))
             by_words &= coverage >= best * MIN_SHARE
@@ -290,7 +295,7 @@ class Searcher:
             is_method=is_method,
             intents=set(u.intents),
         )
-        info = {"number": number, "series": series, "equivalent": equivalent, "title": title_coverage}
+        info = {"number": number, "series": series, "equivalent": equivalent, "title": title_coverage, "all": coverage}
         return matched, ev, info
 
     @staticmethod
@@ -414,7 +419,10 @@ class Searcher:
         """
         words = []
         for w in u.parsed.text.split():
-            words.append(u.corrections.get(w.lower(), w))
+            fixed = u.corrections.get(w.lower())
+            if fixed is not None and u.parsed.accented:  # "mắmm" -> "mắm", not "mam"
+                fixed = " ".join(snap.spelling.get(part, (0, part))[1] for part in fixed.split())
+            words.append(fixed or w)
         suggestion = " ".join(words)
         if suggestion.lower() == u.parsed.text.lower():
             return None
@@ -459,7 +467,7 @@ class Searcher:
             match = "series"
         elif info["equivalent"][docnum]:
             match = "equivalent"
-        elif info["title"][docnum] > 0:
+        elif info["title"][docnum] > 0 and info["title"][docnum] >= 0.5 * info["all"][docnum]:
             match = "title"
         else:
             match = "scope" if f.get("scope") else "other"
