@@ -352,6 +352,19 @@ class Searcher:
         """Where every word of ``alt`` matches (anywhere; in the title), its BM25F score there,
         and where the title holds the accented words typed."""
         size = snap.size
+        if len(alt.words) == 1 and alt.field == "vi" and not alt.exact:  # the common case, without the AND
+            word = alt.words[0]
+            title_docs, title_scores = snap.bm25("title_f", word)
+            body_docs, body_scores = snap.bm25("body_f", word)
+            everywhere = np.zeros(size, dtype=bool)
+            in_title = np.zeros(size, dtype=bool)
+            score = np.zeros(size, dtype=np.float32)
+            in_title[title_docs] = True
+            everywhere[title_docs] = True
+            everywhere[body_docs] = True
+            score[title_docs] = title_scores
+            score[body_docs] += BODY_FACTOR * body_scores
+            return everywhere, in_title, score, np.zeros(size, dtype=bool)
         everywhere = np.ones(size, dtype=bool)
         in_title = np.ones(size, dtype=bool)
         score = np.zeros(size, dtype=np.float32)
@@ -390,6 +403,8 @@ class Searcher:
         best_c = np.zeros(size, dtype=np.float32)
         rel_c = np.zeros(size, dtype=np.float32)
         for alt in concept.alternatives:
+            if alt.field == "vi" and not all(snap.vocabulary.frequency(w) for w in alt.words):
+                continue  # a word no record holds: nothing to match
             everywhere, in_title, score, exact_title = self._alternative(snap, alt)
             np.maximum(any_c, everywhere * alt.coverage, out=any_c)
             np.maximum(title_c, in_title * alt.coverage, out=title_c)
@@ -448,7 +463,8 @@ class Searcher:
             counts = np.bincount(snap.codes[name][docset], minlength=len(snap.labels[name]))
             pairs = [(label, int(n)) for label, n in zip(snap.labels[name], counts, strict=True) if n and label]
             facets[name] = dict(sorted(pairs, key=lambda x: -x[1]))
-        ics = {code: int((mask & docset).sum()) for code, mask in snap.ics_masks.items()}
+        counts = snap.ics_matrix @ docset.astype(np.float32)
+        ics = {code: int(n) for code, n in zip(snap.ics_fields, counts.tolist(), strict=True)}
         facets["ics_field"] = {k: v for k, v in sorted(ics.items(), key=lambda x: (-x[1], x[0])) if v}
         facets["decade"] = dict(sorted(facets["decade"].items(), reverse=True))
         return facets
