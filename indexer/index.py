@@ -81,6 +81,7 @@ def make_schema() -> Schema:
         ministry=ID(stored=True, sortable=True),
         decade=ID(sortable=True),
         replaced=ID(sortable=True),  # "yes" when a newer edition replaces it
+        edition=ID(sortable=True),  # the number without its year: every edition of one standard shares it
         ics=KEYWORD(commas=True, stored=True),
         ics_fields=ID(sortable=True),
         year=NUMERIC(stored=True, sortable=True),
@@ -129,6 +130,7 @@ def document(record: Standard) -> dict[str, Any]:
         "ministry": (ident.ministry or "").upper(),
         "decade": f"{ident.year // 10 * 10}s" if ident.year else "",
         "replaced": "yes" if record.replaced_by else "no",
+        "edition": ident.edition_key,
         "ics": ",".join(sorted(ics_all)),
         "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
         "year": ident.year or 0,

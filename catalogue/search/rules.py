@@ -66,7 +66,7 @@ class Evidence:
     status: np.ndarray  # "active" | "unknown" | "replaced" | "withdrawn" (object array)
     kind: np.ndarray  # "TCVN" | "QCVN"
     year: np.ndarray  # int, 0 unknown
-    is_current: np.ndarray  # bool: not replaced, not withdrawn
+    is_current: np.ndarray  # bool: not replaced, not withdrawn, and the newest matched edition of its standard
     is_method: np.ndarray  # bool: the title names a test method
     intents: set[str] = field(default_factory=set)
 

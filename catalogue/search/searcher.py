@@ -50,6 +50,7 @@ MAX_WINDOW = 10_000
 MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
+ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
 CHAIN_HOPS = 6
@@ -274,6 +275,7 @@ class Searcher:
         kind_labels = np.array(snap.labels["kind"], dtype=object)
         status = status_labels[snap.codes["status"][matched]]
         is_current = np.isin(status, ("active", "unknown")) & ~snap.replaced[matched]
+        is_current &= _latest(snap.codes["edition"][matched], snap.year[matched])
         is_method = np.zeros(matched.size, dtype=bool)
         if "method" in u.intents:
             method = np.zeros(size, dtype=bool)
@@ -408,7 +410,11 @@ class Searcher:
             everywhere, in_title, score, exact_title = self._alternative(snap, alt)
             np.maximum(any_c, everywhere * alt.coverage, out=any_c)
             np.maximum(title_c, in_title * alt.coverage, out=title_c)
-            np.maximum(best_c, everywhere * (alt.weight * alt.coverage) + exact_title * ACCENT_BONUS, out=best_c)
+            if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
+                quality = np.where(exact_title, alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT) * alt.coverage
+                np.maximum(best_c, everywhere * quality, out=best_c)
+            else:
+                np.maximum(best_c, everywhere * (alt.weight * alt.coverage), out=best_c)
             np.maximum(rel_c, alt.weight * score, out=rel_c)
         return any_c, title_c, best_c, rel_c
 
@@ -566,3 +572,12 @@ class Searcher:
         mask = self._keys_mask(snap, "numkey", [i.key for i in pq.numbers])
         docs = sorted(np.nonzero(mask & snap.alive)[0].tolist(), key=lambda d: -int(snap.year[d]))
         return [snap.stored(d)["slug"] for d in docs]
+
+
+def _latest(edition: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """Per document: whether no other matched edition of the same standard is newer."""
+    if edition.size == 0:
+        return np.zeros(0, dtype=bool)
+    newest = np.zeros(int(edition.max()) + 1, dtype=year.dtype)
+    np.maximum.at(newest, edition, year)
+    return year >= newest[edition]

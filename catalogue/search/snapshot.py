@@ -31,7 +31,7 @@ __all__ = ["IndexVocabulary", "Snapshot"]
 
 B, K1 = 0.75, 1.2
 SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f", "body_en")
-FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced")
+FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced", "edition")
 CACHE_WORDS = 200_000  # vocabulary look-ups kept per snapshot
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
