@@ -51,7 +51,7 @@ from indexer.analysis import (
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
 _COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
-SCHEMA_VERSION = 2  # 2: title_bi (folded bigrams), replaced_by stored
+SCHEMA_VERSION = 3  # 3: title_bi (folded bigrams), body_en, replaces, replaced, edition; replaced_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 

@@ -49,6 +49,7 @@ MAX_LIMIT = 100
 MAX_WINDOW = 10_000
 MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
+SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by side
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
 ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
@@ -350,9 +351,9 @@ class Searcher:
         return mask
 
     @staticmethod
-    def _alternative(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _alternative(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, ...]:
         """Where every word of ``alt`` matches (anywhere; in the title), its BM25F score there,
-        and where the title holds the accented words typed."""
+        where the title holds the accented words typed, and where a phrase's words are scattered in a title."""
         size = snap.size
         if len(alt.words) == 1 and alt.field == "vi" and not alt.exact:  # the common case, without the AND
             word = alt.words[0]
@@ -366,9 +367,10 @@ class Searcher:
             everywhere[body_docs] = True
             score[title_docs] = title_scores
             score[body_docs] += BODY_FACTOR * body_scores
-            return everywhere, in_title, score, np.zeros(size, dtype=bool)
+            return everywhere, in_title, score, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
         everywhere = np.ones(size, dtype=bool)
         in_title = np.ones(size, dtype=bool)
+        in_body = np.ones(size, dtype=bool)
         score = np.zeros(size, dtype=np.float32)
         for word in alt.words:
             if alt.field == "en":
@@ -378,16 +380,27 @@ class Searcher:
                 fields = [("title_f", word, 1.0), ("body_f", word, BODY_FACTOR)]
             if alt.field == "en" and stems:
                 fields.append(("body_en", stems[0], BODY_FACTOR))
-            word_any = np.zeros(size, dtype=bool)
             word_title = np.zeros(size, dtype=bool)
+            word_body = np.zeros(size, dtype=bool)
             for name, term, factor in fields:
                 docnums, s = snap.bm25(name, term)
-                word_any[docnums] = True
-                if not name.startswith("body"):
-                    word_title[docnums] = True
+                (word_body if name.startswith("body") else word_title)[docnums] = True
                 score[docnums] += factor * s
-            everywhere &= word_any
             in_title &= word_title
+            in_body &= word_body | word_title
+        loose = np.zeros(size, dtype=bool)
+        if alt.field == "vi" and len(alt.words) > 1:
+            # in a title the words of a phrase stand side by side ("phân hữu cơ" is not "Phần 6 … hữu cơ");
+            # scattered, they count for :data:`SCATTERED_SHARE`
+            adjacent = in_title.copy()
+            for left, right in itertools.pairwise(alt.words):
+                pair = np.zeros(size, dtype=bool)
+                pair[snap.docs("title_bi", f"{left}_{right}")] = True
+                adjacent &= pair
+            loose = in_title & ~adjacent
+            in_title = adjacent
+            in_body = _body_only(snap, alt.words)
+        everywhere = in_title | in_body
         exact_title = np.zeros(size, dtype=bool)
         if alt.exact and in_title.any():
             exact_title = in_title.copy()
@@ -395,7 +408,8 @@ class Searcher:
                 m = np.zeros(size, dtype=bool)
                 m[snap.docs("title", word)] = True
                 exact_title &= m
-        return everywhere, in_title, np.where(everywhere, score, 0).astype(np.float32), exact_title
+        score = np.where(everywhere, score, np.where(loose, SCATTERED_SHARE * score, 0)).astype(np.float32)
+        return everywhere, in_title, score, exact_title, loose
 
     def _concept(self, snap: Snapshot, concept: Concept) -> tuple[np.ndarray, ...]:
         """Per document: coverage anywhere, coverage in titles, best alternative weight, relevance."""
@@ -407,9 +421,10 @@ class Searcher:
         for alt in concept.alternatives:
             if alt.field == "vi" and not all(snap.vocabulary.frequency(w) for w in alt.words):
                 continue  # a word no record holds: nothing to match
-            everywhere, in_title, score, exact_title = self._alternative(snap, alt)
-            np.maximum(any_c, everywhere * alt.coverage, out=any_c)
-            np.maximum(title_c, in_title * alt.coverage, out=title_c)
+            everywhere, in_title, score, exact_title, loose = self._alternative(snap, alt)
+            scattered = loose * (SCATTERED_SHARE * alt.coverage)
+            np.maximum(any_c, np.maximum(everywhere * alt.coverage, scattered), out=any_c)
+            np.maximum(title_c, np.maximum(in_title * alt.coverage, scattered), out=title_c)
             if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
                 quality = np.where(exact_title, alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT) * alt.coverage
                 np.maximum(best_c, everywhere * quality, out=best_c)
@@ -533,7 +548,7 @@ class Searcher:
             *done, last = pq.words
             required = np.ones(snap.size, dtype=bool)
             for w in done:
-                _, word_mask, word_score, _ = self._alternative(snap, Alternative((w.folded,), 1.0, "typed"))
+                _, word_mask, word_score, _, _ = self._alternative(snap, Alternative((w.folded,), 1.0, "typed"))
                 required &= word_mask
                 score += word_score
             completions = sorted(
@@ -581,3 +596,13 @@ def _latest(edition: np.ndarray, year: np.ndarray) -> np.ndarray:
     newest = np.zeros(int(edition.max()) + 1, dtype=year.dtype)
     np.maximum.at(newest, edition, year)
     return year >= newest[edition]
+
+
+def _body_only(snap: Snapshot, words: tuple[str, ...]) -> np.ndarray:
+    """Documents whose body (scope, products) holds every word; bodies keep no word order."""
+    mask = np.ones(snap.size, dtype=bool)
+    for word in words:
+        m = np.zeros(snap.size, dtype=bool)
+        m[snap.docs("body_f", word)] = True
+        mask &= m
+    return mask

@@ -165,6 +165,7 @@ class IndexVocabulary:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self._reader = snapshot.searcher.reader()
+        self._spelling = snapshot.spelling
         self._deletions: dict[str, list[str]] | None = None
         self._frequencies: dict[str, int] = {}  # words and "left_right" pairs; a snapshot never changes
         self._lock = threading.Lock()
@@ -194,6 +195,10 @@ class IndexVocabulary:
             if len(self._frequencies) < CACHE_WORDS:
                 self._frequencies[key] = hit
         return hit
+
+    def spelling(self, folded: str) -> str | None:
+        hit = self._spelling.get(folded)
+        return hit[1] if hit else None
 
     def near(self, folded: str) -> list[str]:
         index = self._deletion_index()
