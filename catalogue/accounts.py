@@ -11,7 +11,8 @@ Contracts:
 * Login attempts are recorded; :data:`MAX_FAILURES_PER_ACCOUNT` failures for one
   name, or :data:`MAX_FAILURES_PER_IP` from one address, within
   :data:`WINDOW_SECONDS` lock further attempts out with a clear message.
-* The time source is injectable (``clock``) so expiry and lockout are testable.
+* The time source (``clock``) and the hasher are injectable, so expiry and lockout
+  are testable without waiting for the clock or for argon2's deliberate cost.
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ class Session:
 
 
 class Accounts:
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, store: Store, clock: Callable[[], float] = time.time, hasher: PasswordHasher | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
-        self.hasher = PasswordHasher()
+        self.hasher = hasher or PasswordHasher()  # argon2id with argon2-cffi's defaults
 
     # -- users -------------------------------------------------------------------
     def add(self, name: str, role: str, password: str) -> User:

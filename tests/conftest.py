@@ -20,6 +20,7 @@ where a socket matters use :class:`LiveServer`.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sqlite3
 import threading
@@ -53,6 +54,20 @@ def engine(bundle_dir: Path) -> Iterator[Engine]:
     """Read-only engine over the bundled catalogue.  Tests must not write through it."""
     eng = Engine.open(Settings.load({"data_dir": str(bundle_dir)}, environ={}))
     eng.searcher.warm_up()
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def writable_engine(bundle_dir: Path, tmp_path: Path) -> Iterator[Engine]:
+    """An engine over a private copy of the bundled catalogue (store and index), free to write."""
+    data = tmp_path / "data"
+    data.mkdir()
+    source = Store(bundle_dir / "catalogue.sqlite3")
+    source.backup(data / "catalogue.sqlite3")  # consistent even while the session's engine has it open
+    source.close()
+    shutil.copytree(bundle_dir / "index", data / "index")
+    eng = Engine.open(Settings.load({"data_dir": str(data)}, environ={}))
     yield eng
     eng.close()
 
