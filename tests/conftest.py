@@ -103,10 +103,10 @@ def sql(store: Store, statement: str, params: tuple[Any, ...] = ()) -> list[tupl
         conn.close()
 
 
-def asgi(app: object) -> TestClient:
+def asgi(app: object, **options: Any) -> TestClient:
     """An in-process client for ``app`` that does not follow redirects.  Use it as a context manager to run
     the app's lifespan, or directly when the app was given an opened engine."""
-    return TestClient(app, base_url="http://testserver", follow_redirects=False)  # type: ignore[arg-type]
+    return TestClient(app, base_url="http://testserver", follow_redirects=False, **options)  # type: ignore[arg-type]
 
 
 def free_port() -> int:
