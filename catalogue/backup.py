@@ -5,7 +5,9 @@ Contracts:
 * :func:`backup` uses SQLite's online backup API, so it is consistent while the
   site serves and editors write.  ``PATH`` becomes a folder holding
   ``catalogue.sqlite3`` and ``manifest.json`` (counts, schema version, sha256).
-* :func:`restore` checks the manifest and the file's hash, swaps the database in
+* :func:`restore` checks the manifest and the file's hash, writes a ``restore``
+  audit entry into a staged copy through the unit of work (so the restored data
+  and the entry that explains it appear together), swaps that copy in
   atomically, and rebuilds the index from it (the store is the truth).
 """
 
@@ -18,9 +20,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from catalogue.engine import Engine
 from catalogue.errors import InvalidInput
 from catalogue.settings import Settings
 from catalogue.store.database import Store
+from catalogue.unit_of_work import UnitOfWork
 
 __all__ = ["backup", "restore"]
 
@@ -55,9 +59,7 @@ def backup(settings: Settings, target: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def restore(settings: Settings, source: str | Path) -> dict[str, Any]:
-    from catalogue.engine import Engine
-
+def restore(settings: Settings, source: str | Path, user: str = "cli") -> dict[str, Any]:
     folder = Path(source)
     try:
         manifest = json.loads((folder / "manifest.json").read_text())
@@ -68,7 +70,13 @@ def restore(settings: Settings, source: str | Path) -> dict[str, Any]:
         raise InvalidInput("bản sao lưu hỏng (sai mã băm) / the backup is damaged (hash mismatch)")
     settings.data_path.mkdir(parents=True, exist_ok=True)
     staged = settings.store_path.with_suffix(".restoring")
-    Store(db).backup(staged)
+    copy = Store(db)
+    copy.backup(staged)
+    copy.close()
+    restored = Store(staged)
+    with UnitOfWork(restored).begin() as change:
+        change.audit(user, "restore", folder.name, {"backup": {"from": None, "to": manifest.get("created_at")}})
+    restored.close()  # the last connection: SQLite folds the WAL back into the file before the swap
     for suffix in ("-wal", "-shm"):
         Path(str(settings.store_path) + suffix).unlink(missing_ok=True)
     os.replace(staged, settings.store_path)

@@ -7,10 +7,12 @@ Contract of :meth:`Engine.open`:
 2. check the served index; when it is missing or corrupt, say so on the log and
    rebuild it from the store (``rebuild_on_start``), else raise
    :class:`IndexUnavailable`;
-3. re-index whatever the store wrote after the index's watermark.
+3. re-index whatever the store wrote after the index's watermark (this, and the
+   unit of work's, are the only index catch-ups).
 
 The CLI and the web app both go through this class, so they cannot disagree on
-where data lives or how it is repaired.
+where data lives or how it is repaired.  Writes go through :attr:`Engine.writes`
+(:class:`~catalogue.unit_of_work.UnitOfWork`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from catalogue.recommend.recommender import Recommender
 from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
 from catalogue.settings import Settings
 from catalogue.store.database import Store
+from catalogue.unit_of_work import UnitOfWork
 from indexer.index import Index
 
 __all__ = ["Engine"]
@@ -40,7 +43,9 @@ class Engine:
         self.index = Index(settings.index_path)
         self.searcher = Searcher(self.index)
         self.recommender = Recommender(self.store, self.searcher)
+        self.writes = UnitOfWork(self.store, self.index)
         self.events: list[str] = []
+        self._ics: tuple[str | None, dict[str, dict[str, Any]]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, progress: Callable[[int], None] | None = None) -> Engine:
@@ -77,11 +82,23 @@ class Engine:
     def search(self, request: SearchRequest) -> SearchResult:
         return self.searcher.search(request)
 
-    def save(self, records: list[Standard], *, require_title: bool = True) -> dict[str, int]:
-        """Write records to the store, then update the index incrementally (by watermark, under the lock)."""
-        counts = self.store.upsert_many(records, require_title=require_title)
-        self.index.catch_up(self.store)
+    def save(
+        self, records: list[Standard], *, user: str = "tieuchuan", action: str = "save", require_title: bool = True
+    ) -> dict[str, int]:
+        """Write records (all or nothing, each with its audit entry), then update the index by key."""
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        with self.writes.begin() as change:
+            for record in records:
+                counts[change.write(record, user=user, action=action, require_title=require_title)] += 1
         return counts
+
+    def ics(self) -> dict[str, dict[str, Any]]:
+        """Every ICS code (as :meth:`Store.ics`), read once per index generation, not on every page."""
+        generation = self.index.current_name
+        cached = self._ics
+        if cached is None or cached[0] != generation:
+            cached = self._ics = (generation, self.store.ics())
+        return cached[1]
 
     def close(self) -> None:
         self.index.close()

@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 
 from catalogue.errors import InvalidInput
-from catalogue.identifiers import parse_loose
-from catalogue.model import STATUSES
+from catalogue.identifiers import KINDS, parse_loose
+from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.highlight import highlight, snippet
 from catalogue.search.query import parse_query
 from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, order
@@ -47,6 +47,7 @@ __all__ = ["Hit", "SearchRequest", "SearchResult", "Searcher"]
 
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
+SORTS = ("relevance", "newest")
 MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
 SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by side
@@ -77,7 +78,7 @@ class SearchRequest:
     sort: str = "relevance"
 
     def validate(self) -> None:
-        if self.kind is not None and self.kind.upper() not in ("TCVN", "QCVN"):
+        if self.kind is not None and self.kind.upper() not in KINDS:
             raise InvalidInput("loại phải là TCVN hoặc QCVN / kind must be TCVN or QCVN")
         if self.status is not None and self.status not in STATUSES:
             raise InvalidInput(f"tình trạng phải là một trong / status must be one of {', '.join(STATUSES)}")
@@ -87,11 +88,11 @@ class SearchRequest:
             raise InvalidInput(f"limit phải từ 1 đến {MAX_LIMIT} / limit must be 1..{MAX_LIMIT}")
         if self.page < 1 or self.page * self.limit > MAX_WINDOW:
             raise InvalidInput(f"trang không hợp lệ / page must be ≥ 1 and page×limit ≤ {MAX_WINDOW}")
-        if self.sort not in ("relevance", "newest"):
+        if self.sort not in SORTS:
             raise InvalidInput("sort phải là relevance hoặc newest / sort must be relevance or newest")
         for y in (self.year_from, self.year_to):
-            if y is not None and not 1900 <= y <= 2100:
-                raise InvalidInput("năm phải từ 1900 đến 2100 / years must be 1900..2100")
+            if y is not None and not YEAR_MIN <= y <= YEAR_MAX:
+                raise InvalidInput(f"năm phải từ {YEAR_MIN} đến {YEAR_MAX} / years must be {YEAR_MIN}..{YEAR_MAX}")
 
     @property
     def filters(self) -> dict[str, Any]:
