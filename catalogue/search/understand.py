@@ -256,9 +256,7 @@ def _vietnamese_concepts(
             typed_exact = tuple(exact[i] for i in idx)
             alts = [Alternative(ph, 1.0, "typed", exact=typed_exact if accented else ())]
             if is_synonym:
-                alts += [
-                    Alternative(s, w, "synonym") for s, w in lex.synonyms(ph) if _unambiguous(s, vocabulary, lex)
-                ]
+                alts += [Alternative(s, w, "synonym") for s, w in lex.synonyms(ph) if _unambiguous(s, vocabulary, lex)]
             if len(ph) > 1:
                 alts += [Alternative((p,), 1.0, "part", coverage=PART_SHARE / len(ph)) for p in dict.fromkeys(ph)]
             imp = max(importance[i] for i in idx)
