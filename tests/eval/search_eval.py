@@ -45,7 +45,8 @@ class Fts5Baseline:
     def __init__(self, records) -> None:
         self.db = sqlite3.connect(":memory:")
         self.db.execute(
-            "CREATE VIRTUAL TABLE s USING fts5(number, title_vi, title_en, scope, tokenize='unicode61 remove_diacritics 2')"
+            "CREATE VIRTUAL TABLE s USING fts5(number, title_vi, title_en, scope,"
+            " tokenize='unicode61 remove_diacritics 2')"
         )
         self.db.executemany(
             "INSERT INTO s VALUES (?, ?, ?, ?)",
