@@ -369,6 +369,8 @@ class FixtureSite:
         raw_pages: dict[str, str] | None = None,
         page_size: int = PAGE_SIZE,
         styles: list[Style] | None = None,
+        pager: str = "window",
+        clamp: bool = False,
     ):
         self.raw_pages = raw_pages or {}  # sohieu -> HTML served as is (invalid records)
         self.records = {r.number: r for r in records}
@@ -377,6 +379,8 @@ class FixtureSite:
         self.extra_links = extra_links or []
         self.page_size = page_size
         self.styles = styles or STYLES
+        self.pager = pager  # "window": links to nearby, first and last pages; "none": a script-driven pager
+        self.clamp = clamp  # pages past the last one repeat the last one, as some sites do
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -437,6 +441,9 @@ class FixtureSite:
         kind = request.query_params.get("si", "TCVN").upper()
         numbers = [n for n in self.order if n.startswith(kind)] if kind in ("TCVN", "QCVN") else self.order
         size = self.page_size
+        last = max(1, -(-len(numbers) // size))
+        if self.clamp:
+            page = min(page, last)
         chunk = numbers[(page - 1) * size : page * size]
         items = "".join(
             f"<li><a href='{escape(sohieu_url(n, i % 3))}'>{escape(n)}</a>"
@@ -446,9 +453,10 @@ class FixtureSite:
         )
         if page == 1:
             items += "".join(f"<li><a href='{escape(u)}'>extra</a></li>" for u in self.extra_links)
-        last = max(1, -(-len(numbers) // size))
         nav = []
-        if kind not in ("TCVN", "QCVN"):  # the whole-catalogue list: windowed pagination, "page=N&si=1" order
+        if self.pager == "none":
+            pass
+        elif kind not in ("TCVN", "QCVN"):  # the whole-catalogue list: windowed pagination, "page=N&si=1" order
             window = sorted({1, last} | set(range(max(1, page - 2), min(last, page + 2) + 1)) - {page})
             nav = [f"<a href='/tim-kiem?page={p}&amp;si={kind.lower()}'>{p}</a>" for p in window]
         elif page < last:

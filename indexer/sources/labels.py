@@ -55,8 +55,23 @@ _WORDLIKE = frozenset({"gia", "price", "page", "status", "replace"})
 _SEP_AFTER = (":", "：", "/", "|")
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table folding and case-folding one character to one character, filled as met."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        f = fold(c).casefold()
+        self[code] = f if len(f) == 1 else (c.casefold()[:1] or " ")
+        return self[code]
+
+
+_FOLD = _FoldTable()
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"[\W_]+", "", fold(text).casefold())
+    """Letters and digits only, folded: NFC or NFD input alike (combining marks are dropped)."""
+    return _NOT_ALNUM.sub("", text.translate(_FOLD))
 
 
 def _lang(label: str) -> str:
@@ -76,6 +91,9 @@ _PREFIX = sorted(
     key=lambda x: -len(x[0]),
 )
 _LONGEST = max(len(k) for k, _, _ in _PREFIX) + 4
+_BY_INITIAL: dict[str, list[tuple[str, str, str]]] = {}
+for _entry in _PREFIX:
+    _BY_INITIAL.setdefault(_entry[0][0], []).append(_entry)
 
 
 @lru_cache(maxsize=8192)
@@ -94,15 +112,9 @@ def whole_label(text: str) -> tuple[str, frozenset[str]] | None:
     return name, frozenset(lang for sq, lang in _SQUASHED[name] if sq in key)
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(c: str) -> str:
-    f = fold(c).casefold()
-    return f if len(f) == 1 else (c.casefold()[:1] or " ")
-
-
 def _key(text: str) -> str:
     """Folded, case-folded, one character per character of ``text`` (offsets stay valid)."""
-    return "".join(map(_fold_char, text))
+    return text.translate(_FOLD)
 
 
 def strip_separators(text: str) -> str:
@@ -123,7 +135,7 @@ def prefix_label(
     after the label: "Số trang" then "Page 10").
     """
     key = _key(line[:_LONGEST])
-    for label, name, lang in _PREFIX:
+    for label, name, lang in _BY_INITIAL.get(key[:1], ()):
         if not key.startswith(label):
             continue
         end = len(label)

@@ -35,7 +35,6 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml import html as lhtml
 
 from catalogue.errors import InvalidIdentifier, ValidationError
 from catalogue.identifiers import find_all, parse, parse_loose
@@ -52,7 +51,7 @@ _INLINE = frozenset(
 _SKIP = frozenset(
     {"script", "style", "noscript", "template", "head", "button", "select", "svg", "iframe", "nav", "footer"}
 )
-_PARSER = lhtml.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 _SHORT = 160  # an element with more text than this is never a label
 _ICS_LINE = re.compile(r"^(\d{2}(?:\.\d{3}(?:\.\d{2})?)?)\s*(?:-\s*(.*))?$")
 _DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
@@ -67,39 +66,29 @@ class _Tok(NamedTuple):
     owner: Any  # the element the token comes from (None for BREAK)
     free: bool = True  # TEXT: may start with a label (False inside a dd or a value cell)
     langs: frozenset[str] = frozenset()  # LABEL: the languages its text holds
+    sig: tuple[Any, ...] = ()  # the owner's place: (depth, tag, class, parent tag, position)
 
 
-def _classes(el: Any) -> str:
-    return " ".join(sorted((el.get("class") or "").lower().split()))
+_BREAK = _Tok(BREAK, "", None)
+_NO_LANGS: frozenset[str] = frozenset()
 
 
-def _short_text(el: Any) -> str | None:
-    parts, n = [], 0
-    for t in el.itertext():
-        n += len(t)
-        if n > _SHORT:
-            return None
-        parts.append(t)
-    return " ".join(parts)
+class _Candidate(NamedTuple):
+    """An element that could be an unknown label if the page puts labels where it sits."""
+
+    start: int
+    end: int
+    sig: tuple[Any, ...]
+    text: str
+    el: Any
 
 
-def _signature(el: Any) -> tuple[Any, ...]:
-    parent = el.getparent()
-    index = 0
-    sib = el.getprevious()
-    while sib is not None:
-        index += 1
-        sib = sib.getprevious()
-    depth = sum(1 for _ in el.iterancestors())
-    return depth, el.tag, _classes(el), parent.tag if parent is not None else None, index
-
-
-def _marked(el: Any) -> bool:
+def _marked(el: Any, classes: str) -> bool:
     """Markup that says "this is a label"."""
     tag = el.tag
     if tag in ("th", "dt", "label"):
         return True
-    if any("label" in c or c in ("lbl", "key", "field-name") for c in (el.get("class") or "").lower().split()):
+    if any("label" in c or c in ("lbl", "key", "field-name") for c in classes.split()):
         return True
     if tag == "td" and el.getprevious() is None:
         return el.getnext() is not None  # the first of two or more cells
@@ -107,17 +96,7 @@ def _marked(el: Any) -> bool:
 
 
 def _has_text(text: str | None) -> bool:
-    return bool(text and text.strip())
-
-
-def _core(el: Any) -> Any:
-    """The cell holding a label's text, not the row around it with empty cells (``<tr><td>L</td><td></td>``)."""
-    while True:
-        elements = [c for c in el if isinstance(c.tag, str) and c.tag not in _SKIP and c.tag != "br"]
-        kids = [c for c in elements if _has_text(c.text_content())]
-        if len(kids) != 1 or len(elements) < 2 or _has_text(el.text) or any(_has_text(c.tail) for c in el):
-            return el
-        el = kids[0]
+    return bool(text and not text.isspace())
 
 
 def _row(el: Any) -> Any:
@@ -142,53 +121,91 @@ def _inside(bound: Any, el: Any) -> bool:
 
 
 class _Walker:
-    """HTML tree → tokens.  ``label_slots`` / ``value_slots``: signatures learnt from a first walk."""
+    """HTML tree → tokens, in one post-order pass.
 
-    def __init__(self, label_slots: frozenset[Any] = frozenset(), value_slots: frozenset[Any] = frozenset()):
+    Each element's text is assembled from its children's, so an element whose
+    whole text is a label replaces the tokens its children produced.  Elements
+    that might be unknown labels are remembered as candidates for :func:`_tokens`.
+    """
+
+    def __init__(self) -> None:
         self.tokens: list[_Tok] = []
-        self.label_slots, self.value_slots = label_slots, value_slots
+        self.candidates: list[_Candidate] = []
 
-    def walk(self, el: Any, value_ctx: bool) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
+    def walk(self, el: Any, value_ctx: bool, depth: int, parent_tag: str, index: int) -> tuple[str | None, Any, Any]:
+        """(the element's text, or None past _SHORT characters; the cell holding it; that cell's place)."""
+        tag = el.tag
         out = self.tokens
-        if tag in _SKIP or not tag:
-            return
+        if not isinstance(tag, str) or tag in _SKIP:
+            return "", None, None
         if tag in ("br", "hr"):
-            out.append(_Tok(BREAK, "", None))
-            return
+            out.append(_BREAK)
+            return " ", None, None
         block = tag not in _INLINE
         if block:
-            out.append(_Tok(BREAK, "", None))
-        where = _signature(el) if self.label_slots or self.value_slots else None
-        short = _short_text(el)
-        if short is not None and short.strip():
-            hit = whole_label(short)
-            if hit is not None:
-                out.append(_Tok(LABEL, hit[0], _core(el), True, hit[1]))
-                if block:
-                    out.append(_Tok(BREAK, "", None))
-                return
-            if not value_ctx and len(short) <= 80 and (_marked(el) or where in self.label_slots):
-                out.append(_Tok(UNKNOWN, _WS.sub(" ", short).strip(), el))
-                if block:
-                    out.append(_Tok(BREAK, "", None))
-                return
-        inner = value_ctx or tag == "dd" or "value" in (el.get("class") or "").lower()
-        free = not inner and where not in self.value_slots  # a value cell's text never starts a label
-        if el.text:
-            out.append(_Tok(TEXT, el.text, el, free))
+            out.append(_BREAK)
+        mark = len(out)
+        classes = (el.get("class") or "").lower()
+        sig = (depth, tag, classes, parent_tag, index)
+        inner = value_ctx or tag == "dd" or "value" in classes
+        free = not inner
+        pieces: list[str] = []
+        short = True
+        with_text: list[tuple[Any, Any]] = []  # children holding text: (cell, place)
+        elements = 0
+        head = el.text
+        own_text = bool(head) and not head.isspace()
+        if head:
+            out.append(_Tok(TEXT, head, el, free, _NO_LANGS, sig))
+            pieces.append(head)
+        i = 0
         for child in el:
-            self.walk(child, inner)
-            if child.tail:
-                out.append(_Tok(TEXT, child.tail, el, free))
+            text, cell, where = self.walk(child, inner, depth + 1, tag, i)
+            if isinstance(child.tag, str):
+                i += 1
+                if child.tag not in _SKIP and child.tag not in ("br", "hr"):
+                    elements += 1
+            if text is None:
+                short = False
+            elif short:
+                pieces.append(text)
+                if cell is not None and text and not text.isspace():
+                    with_text.append((cell, where))
+            tail = child.tail
+            if tail:
+                out.append(_Tok(TEXT, tail, el, free, _NO_LANGS, sig))
+                pieces.append(tail)
+                own_text = own_text or not tail.isspace()
+        text = "".join(pieces) if short else None
+        if text is not None and len(text) > _SHORT:
+            text = None  # longer than any label: its parents are not labels either
+        cell, where = el, sig
+        if not own_text and len(with_text) == 1 and elements >= 2:
+            cell, where = with_text[0]  # the label's cell, not the row of empty cells around it
+        if text is not None and len(text) <= 100 and text and not text.isspace():
+            hit = whole_label(text)
+            if hit is not None:
+                self._replace(mark, _Tok(LABEL, hit[0], cell, True, hit[1], where))
+            elif not value_ctx and len(text) <= 80:
+                if _marked(el, classes):
+                    self._replace(mark, _Tok(UNKNOWN, _WS.sub(" ", text).strip(), el, True, _NO_LANGS, sig))
+                else:
+                    self.candidates.append(_Candidate(mark, len(out), sig, text, el))
         if block:
-            out.append(_Tok(BREAK, "", None))
+            out.append(_BREAK)
+        return text, cell, where
+
+    def _replace(self, mark: int, tok: _Tok) -> None:
+        del self.tokens[mark:]
+        while self.candidates and self.candidates[-1].start >= mark:
+            self.candidates.pop()
+        self.tokens.append(tok)
 
 
 def _parse(html: str) -> Any | None:
     try:
-        return lhtml.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
-    except (etree.ParserError, ValueError, UnicodeError):
+        return etree.fromstring(html.encode("utf-8", "surrogatepass"), _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, UnicodeError):
         return None
 
 
@@ -210,7 +227,7 @@ def _lines(tokens: list[_Tok]) -> list[list[_Tok]]:
 
 
 def _slots(tokens: list[_Tok]) -> tuple[frozenset[Any], frozenset[Any]]:
-    """Where this page puts its labels, and its values: signatures (depth, tag, class, parent, position).
+    """Where this page puts its labels, and its values: places (depth, tag, class, parent, position).
 
     A value's place is the element right after a label; a place is the page's
     label slot (value slot) when known labels sit there more (less) often than
@@ -221,11 +238,11 @@ def _slots(tokens: list[_Tok]) -> tuple[frozenset[Any], frozenset[Any]]:
     cell = None  # the element after the last label, while its value is not seen
     for tok in tokens:
         if tok.kind == LABEL:
-            label_sigs[_signature(tok.owner)] += 1
+            label_sigs[tok.sig] += 1
             cell = tok.owner.getnext()
-        elif tok.kind == TEXT and tok.value.strip() and cell is not None:
+        elif tok.kind == TEXT and cell is not None and _has_text(tok.value):
             if _inside(cell, tok.owner):
-                value_sigs[_signature(tok.owner)] += 1
+                value_sigs[tok.sig] += 1
             cell = None
     label_slots = frozenset(s for s, n in label_sigs.items() if n > value_sigs[s])
     value_slots = frozenset(s for s, n in value_sigs.items() if n >= 2 and n > label_sigs[s])
@@ -234,15 +251,25 @@ def _slots(tokens: list[_Tok]) -> tuple[frozenset[Any], frozenset[Any]]:
 
 def _tokens(root: Any) -> list[_Tok]:
     body = root.find("body")
-    start = body if body is not None else root
-    first = _Walker()
-    first.walk(start, False)
-    label_slots, value_slots = _slots(first.tokens)
-    if not (label_slots or value_slots):
-        return first.tokens
-    second = _Walker(label_slots, value_slots)
-    second.walk(start, False)
-    return second.tokens
+    walker = _Walker()
+    walker.walk(body if body is not None else root, False, 0, "", 0)
+    tokens = walker.tokens
+    label_slots, value_slots = _slots(tokens)
+    if value_slots:  # a value cell's text never starts a label
+        tokens = [t._replace(free=False) if t.kind == TEXT and t.sig in value_slots else t for t in tokens]
+    unknown = [c for c in walker.candidates if c.sig in label_slots]
+    if not unknown:
+        return tokens
+    # elements where this page puts its labels, holding no label it knows: unknown labels (outermost wins)
+    out: list[_Tok] = []
+    pos = 0
+    for c in sorted(unknown, key=lambda c: (c.start, -c.end)):
+        if c.start < pos:
+            continue
+        out += tokens[pos : c.start]
+        out.append(_Tok(UNKNOWN, _WS.sub(" ", c.text).strip(), c.el, True, _NO_LANGS, c.sig))
+        pos = c.end
+    return out + tokens[pos:]
 
 
 @dataclass
