@@ -29,7 +29,7 @@ import logging
 import random
 import threading
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 from urllib.parse import quote_plus
@@ -66,6 +66,20 @@ class Style:
     validation_status: bool = False  # "Validation Status" instead of "Status"
     new_status: bool = False  # "A - Còn hiệu lực" without "(Active)"
     unknown: bool = True  # rows with labels the reader does not know
+    mixed: bool = False  # every row its own separator, inline tag and colon
+
+
+JOINERS = (" / ", "/", "<br>", ": ", " ", "", "\n")
+WRAPS = ("", "span", "b", "small", "em", "i")
+
+
+def _row_style(style: Style, i: int) -> Style:
+    if not style.mixed:
+        return style
+    row = replace(style, joiner=JOINERS[i % len(JOINERS)], wrap_second=WRAPS[i % len(WRAPS)], colon=i % 3 == 0)
+    if row.layout == "text" and not (row.joiner or row.wrap_first or row.wrap_second):
+        row = replace(row, joiner=" ")  # "Số hiệuStandard Number" glued in running text is no label
+    return row
 
 
 STYLES = [
@@ -192,7 +206,7 @@ def render_body(record: Standard, style: Style) -> str:
             out += [f"<div>{escape(_case(n, style.case))}</div>" for n in dict.fromkeys(n for n in names if n)]
             out += [f"<div>{escape(v)}</div>" for v in vals]
         return f"<div class='content'>{''.join(out)}</div>"
-    cells = [(label_html(vi, en, style), vals) for vi, en, vals in rows]
+    cells = [(label_html(vi, en, _row_style(style, i)), vals) for i, (vi, en, vals) in enumerate(rows)]
     match style.layout:
         case "table" | "table_th":
             lab = "th" if style.layout == "table_th" else "td"

@@ -14,7 +14,7 @@ from catalogue.model import Standard
 from catalogue.text import fold
 from indexer.sources.labels import prefix_label, whole_label
 from indexer.sources.page import read_detail, to_standard
-from tests.fixture_site import LAYOUTS, QCVN_UNKNOWN, STYLES, UNKNOWN, Style, render_detail
+from tests.fixture_site import JOINERS, LAYOUTS, QCVN_UNKNOWN, STYLES, UNKNOWN, WRAPS, Style, render_detail
 
 URL = "https://tieuchuan.vsqi.gov.vn/tieuchuan/view?sohieu=x"
 # real records the crawler could store (a crawled page needs a title)
@@ -86,9 +86,9 @@ styles = st.builds(
     Style,
     layout=st.sampled_from(LAYOUTS),
     parts=st.sampled_from(["vi", "en", "vi/en", "en/vi"]),
-    joiner=st.sampled_from([" / ", "/", "<br>", ": ", " ", "", "\n"]),
-    wrap_first=st.sampled_from(["", "span", "b", "small", "em", "i"]),
-    wrap_second=st.sampled_from(["", "span", "b", "small", "em", "i"]),
+    joiner=st.sampled_from(JOINERS),
+    wrap_first=st.sampled_from(WRAPS),
+    wrap_second=st.sampled_from(WRAPS),
     case=st.sampled_from(["as is", "upper", "lower"]),
     colon=st.booleans(),
     pad=st.sampled_from(["", "  ", "\u00a0", "\n   "]),
@@ -96,6 +96,7 @@ styles = st.builds(
     validation_status=st.booleans(),
     new_status=st.booleans(),
     unknown=st.booleans(),
+    mixed=st.booleans(),
 ).map(
     # bare lines carry no markup to tell an unknown label from a value: unknown labels need some markup;
     # "Số hiệuStandard Number" glued in running text is not a label either way
@@ -207,7 +208,8 @@ def test_unknown_labels_are_kept_and_never_fatal() -> None:
 
 
 def test_markup_that_is_not_a_page_reads_as_nothing_and_fails_validation_cleanly() -> None:
-    for html in ["", "<<<>>>", "\x00\x01", "<html><body><table><tr><td>Số hiệu", "plain text"]:
+    deep = "<div>" * 5000 + "Số hiệu: TCVN 1:2000" + "</div>" * 5000
+    for html in ["", "<<<>>>", "\x00\x01", "<html><body><table><tr><td>Số hiệu", "plain text", deep, "\ud800"]:
         page = read_detail(URL, html)
         with pytest.raises(ValidationError):
             to_standard(page)

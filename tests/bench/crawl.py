@@ -33,6 +33,32 @@ sys.path.insert(0, str(ROOT))
 MARKS = (1000, 5000)
 
 
+class Phases:
+    """CPU seconds of the crawler process by phase, by wrapping the crawl's synchronous steps."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
+
+    def wrap(self, owner: object, attr: str, phase: str) -> None:
+        original = getattr(owner, attr)
+
+        def timed(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.cpu[phase] = self.cpu.get(phase, 0.0) + time.process_time() - start
+
+        setattr(owner, attr, timed)
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of another process (the fixture site)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _serve(port: int, n: int, faults: bool) -> None:
     import uvicorn
 
@@ -70,6 +96,7 @@ def _start_server(n: int, faults: bool) -> tuple[multiprocessing.Process, str]:
 
 
 def crawl(n: int, faults: bool, concurrency: int, profile: bool) -> dict[str, object]:
+    import indexer.crawl.crawler as crawler_module
     from catalogue.store.database import Store
     from indexer.crawl.crawler import Crawler
     from indexer.crawl.fetcher import FetchSettings
@@ -92,15 +119,25 @@ def crawl(n: int, faults: bool, concurrency: int, profile: bool) -> dict[str, ob
             index = Index(Path(tmp) / "index")
             index.rebuild([], 0)
             settings = FetchSettings(delay=0, concurrency=concurrency, timeout=30, backoff=0.05, max_backoff=1.0)
-            crawler = Crawler(store, index, VsqiSource(url), settings, progress=progress)
+            source = VsqiSource(url)
+            crawler = Crawler(store, index, source, settings, progress=progress)
+            phases = Phases()
+            phases.wrap(crawler_module, "apply", "store")
+            phases.wrap(source, "read_detail", "read pages")
+            phases.wrap(source, "read_list", "read pages")
+            phases.wrap(index, "catch_up", "index (Whoosh, pyvi)")
+            for name in ("add", "pending", "finish_url", "quarantine", "save_summary"):
+                phases.wrap(crawler.frontier, name, "frontier")
             profiler = cProfile.Profile() if profile else None
-            started = time.perf_counter()
+            site_cpu = _cpu_of(server.pid)
+            started, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             summary = crawler.run()
             if profiler:
                 profiler.disable()
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            site_cpu = _cpu_of(server.pid) - site_cpu
             samples["end"] = _rss_mb()
             stored = store.count()
             quarantined = len(Frontier(store, "vsqi").quarantined(limit=100_000))
@@ -119,6 +156,9 @@ def crawl(n: int, faults: bool, concurrency: int, profile: bool) -> dict[str, ob
         "quarantined": quarantined,
         "detail_pages": detail_pages,
         "rss": samples,
+        "cpu": cpu,
+        "site_cpu": site_cpu,
+        "phases": phases.cpu,
     }
     if profiler:
         out = io.StringIO()
@@ -151,6 +191,15 @@ def main() -> int:
             f" {r['elapsed']:.1f} s, concurrency {args.concurrency}, delay 0, index updated by key"
         )
         print("  resident memory (pages done → MB): " + ", ".join(f"{k} → {v:.0f}" for k, v in r["rss"].items()))
+        pages = s.new + s.quarantined + s.list_pages
+        phases = dict(r["phases"])
+        phases["HTTP client, event loop, rest"] = r["cpu"] - sum(phases.values())
+        print(
+            f"  crawler CPU: {r['cpu']:.1f} s = {r['cpu'] / pages * 1000:.2f} ms/page"
+            f" → {pages / r['cpu']:.0f} pages/s on one free core; the site used {r['site_cpu']:.1f} s CPU"
+        )
+        for phase, seconds in sorted(phases.items(), key=lambda kv: -kv[1]):
+            print(f"    {phase:32} {seconds / pages * 1000:5.2f} ms/page ({seconds / r['cpu']:4.0%})")
         if "profile" in r:
             print(r["profile"])
     return 0
