@@ -7,8 +7,9 @@ Politeness by default, as Scrapy's project template has it:
 * per-host concurrency and a delay between requests (settings ``crawl_concurrency``,
   ``crawl_delay``: 2 and 1 s by default);
 * retries with exponential backoff and jitter on connection errors, timeouts,
-  429 (``Retry-After`` honoured) and 5xx; a URL gives up after ``max_tries``
-  attempts (``crawl_retries`` + 1);
+  bodies cut short of their Content-Length, 429 (``Retry-After`` honoured) and
+  5xx; a URL gives up after ``max_tries`` attempts (``crawl_retries`` + 1; a
+  failure, never a quarantine);
 * redirects are followed by hand, at most ``max_redirects`` hops, and only to
   allowed hosts and allowed paths;
 * conditional GET (ETag / Last-Modified) so an unchanged page costs a 304;
@@ -52,6 +53,18 @@ def user_agent(contact: str | None) -> str:
 
 def _default(name: str) -> Any:
     return declared.get(name).default
+
+
+TRUNCATED = "trang bị cắt giữa chừng / body shorter than its Content-Length"
+
+
+def _short_body(response: httpx.Response) -> bool:
+    """A body cut short that the transport let through (h11 raises instead; not every transport does)."""
+    length = response.headers.get("content-length", "")
+    encoded = response.headers.get("content-encoding", "identity") != "identity"
+    if response.status_code != 200 or not length.isdigit() or encoded:
+        return False
+    return len(response.content) < int(length)
 
 
 @dataclass
@@ -266,11 +279,16 @@ class Fetcher:
                     response = await self._client.get(url, headers=headers)
                     await response.aread()
                 except (httpx.TimeoutException, httpx.TransportError) as exc:
-                    last_error = f"{type(exc).__name__}"
+                    # "peer closed connection without sending complete message body": retried like a 5xx
+                    cut = isinstance(exc, httpx.RemoteProtocolError) and "complete message body" in str(exc)
+                    last_error = TRUNCATED if cut else type(exc).__name__
                 else:
-                    if response.status_code not in RETRY_STATUSES:
+                    if _short_body(response):
+                        last_error = TRUNCATED
+                    elif response.status_code not in RETRY_STATUSES:
                         return response
-                    last_error = f"HTTP {response.status_code}"
+                    else:
+                        last_error = f"HTTP {response.status_code}"
             if attempt + 1 < self.settings.max_tries:
                 await asyncio.sleep(self._wait_for(response, attempt))
         raise FetchFailed(

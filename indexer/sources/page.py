@@ -1,12 +1,13 @@
 """Reading the official catalogue's pages by their labels, not by CSS paths.
 
-The exact markup of tieuchuan.vsqi.gov.vn is not known, so a detail page is read
-as a sequence of text lines (one per block element or table cell); every known
-label, Vietnamese or English, in any case, starts a field whose value is the rest
-of its line and the lines after it, up to the next label.  Tables, definition
-lists and div layouts all reduce to that.  A pair the page marks as label/value
-(``th``/``td``, ``dt``/``dd``, a two-cell row, ``class="label"``) whose label is
-unknown is kept in ``raw`` rather than dropped.
+The exact markup of tieuchuan.vsqi.gov.vn is not known, so one rule reads every
+layout.  The page comes as lines of tokens (:mod:`indexer.sources.markup`): labels
+(an element whose whole text is a label), unknown labels, and texts; a line may
+also start with a label followed by its value.  A label's value is what follows
+it up to the next label, inside the label's row: the next cell, the next ``dd``,
+the sibling element, or the rest of its own line.  Header, menus and footer are
+outside every row, so never part of a value.  Unknown labels are kept, with their
+values, in ``raw``.
 
 Contracts:
 
@@ -22,172 +23,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin
 
 from catalogue.errors import InvalidIdentifier, ValidationError
 from catalogue.identifiers import find_all, parse, parse_loose
 from catalogue.model import DEGREES, Equivalence, Standard, validate
 from catalogue.text import fold, nfc
+from indexer.sources.labels import LABELS, prefix_label, strip_separators
+from indexer.sources.markup import LABEL, UNKNOWN, WS, Tok, block_of, inside, lines_of, parse_html, row_of
 
 __all__ = ["LABELS", "DetailPage", "read_detail", "read_list", "to_standard"]
 
-# field -> labels as printed on the official pages (SITE_STRUCTURE.md), longest first when matched
-LABELS: dict[str, list[str]] = {
-    "number": ["Số hiệu", "Standard Number"],
-    "year": ["Năm ban hành", "Publication date"],
-    "status": ["Tình trạng", "Status"],
-    "title_vi": ["Tên tiếng Việt", "Title in Vietnamese"],
-    "title_en": ["Tên tiếng Anh", "Title in English"],
-    "equivalent": ["Tiêu chuẩn tương đương", "Equivalent to"],
-    "replaces": ["Thay thế cho", "Replace"],
-    "replaced_by": ["Thay thế bằng", "Replaced by"],
-    "history": ["Lịch sử soát xét", "History of version"],
-    "ics": ["Chỉ số phân loại Quốc tế (ICS)", "Chỉ số phân loại", "By field"],
-    "specialized_field": ["Lĩnh vực chuyên ngành", "Specialized field"],
-    "pages": ["Số trang", "Page"],
-    "price": ["Giá", "Price"],
-    "scope": ["Phạm vi áp dụng", "Scope of standard"],
-    "references": ["Tiêu chuẩn viện dẫn", "Nomative references", "Normative references"],
-    "decision": ["Quyết định công bố", "Decision number"],
-    "committee": ["Ban kỹ thuật", "Technical Committee"],
-    "agency": ["Cơ quan biên soạn", "Compilation agency"],
-    "item_code": ["Mã hàng hóa", "Item code"],
-}
-_MATCHERS = sorted(
-    ((fold(label).casefold(), name) for name, labels in LABELS.items() for label in labels),
-    key=lambda x: -len(x[0]),
-)
-_BLOCK = {
-    "p",
-    "div",
-    "td",
-    "th",
-    "tr",
-    "li",
-    "dt",
-    "dd",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "br",
-    "table",
-    "section",
-    "article",
-    "ul",
-    "ol",
-    "dl",
-    "header",
-    "footer",
-    "main",
-    "label",
-    "span",
-}
-_SKIP = {"script", "style", "noscript", "template", "head"}
 _ICS_LINE = re.compile(r"^(\d{2}(?:\.\d{3}(?:\.\d{2})?)?)\s*(?:-\s*(.*))?$")
 _DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-
-
-class _Lines(HTMLParser):
-    """Flattens HTML to text lines; remembers which lines the markup calls labels."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[str, bool]] = []
-        self.links: list[tuple[str, str]] = []
-        self._buf: list[str] = []
-        self._skip = 0
-        self._label = False
-        self._cells_in_row = 0
-        self._href: str | None = None
-        self._anchor: list[str] = []
-
-    def _flush(self) -> None:
-        text = re.sub(r"\s+", " ", "".join(self._buf)).strip()
-        self._buf = []
-        if text:
-            self.lines.append((text, self._label))
-        self._label = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self._skip += 1
-            return
-        if tag in _BLOCK:
-            self._flush()
-        if tag == "tr":
-            self._cells_in_row = 0
-        if tag in ("td", "th"):
-            self._cells_in_row += 1
-        classes = (dict(attrs).get("class") or "").lower()
-        if tag in ("th", "dt") or (tag == "td" and self._cells_in_row == 1) or "label" in classes.split():
-            self._label = True
-        if tag == "a":
-            self._href = dict(attrs).get("href")
-            self._anchor = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self._skip = max(0, self._skip - 1)
-            return
-        if tag == "a" and self._href is not None:
-            self.links.append((self._href, re.sub(r"\s+", " ", "".join(self._anchor)).strip()))
-            self._href = None
-        if tag in _BLOCK:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        self._buf.append(data)
-        if self._href is not None:
-            self._anchor.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
-
-def _flatten(html: str) -> _Lines:
-    parser = _Lines()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # html.parser is lenient; anything it still chokes on ends the page there
-        parser._flush()
-    return parser
-
-
-# Labels that are also everyday words ("Giá trị …" is a title, "Giá:" a label): they count
-# only alone on their line, before a colon, or before their other-language twin.
-_WORDLIKE = {fold(w).casefold() for w in ("Giá", "Price", "Page", "Status", "Replace")}
-
-
-def _label_of(line: str, current: str | None = None) -> tuple[str, str] | None:
-    """(field, rest of the line) when ``line`` starts with a known label.
-
-    ``current`` is the field being read: a word-like label right after its twin
-    ("Số trang" then "Page 10") is taken as the twin even with a value after it.
-    """
-    key = fold(nfc(line)).casefold()
-    for label, name in _MATCHERS:
-        if key.startswith(label) and (len(key) == len(label) or not key[len(label)].isalnum()):
-            raw_rest = line[len(label) :]
-            rest = raw_rest.lstrip(" :：|/-–").strip()
-            if (
-                label in _WORDLIKE
-                and rest
-                and name != current
-                and not raw_rest.lstrip().startswith((":", "：", "/", "|"))
-            ):
-                twin = _label_of(rest) if fold(rest).casefold() != key else None
-                if twin is None or twin[0] != name:
-                    continue
-            return name, rest
-    return None
 
 
 @dataclass
@@ -207,46 +56,167 @@ class DetailPage:
         return " ".join(values) if values else None
 
 
+def _part_of_label(text: str) -> tuple[str, str] | None:
+    """``("Internal code", "X-42")`` for ``"/ Internal code: X-42"``: a short, digit-free head before a colon."""
+    head, colon, rest = text.lstrip(" :：/|-–—").partition(":")
+    head = head.strip()
+    if colon and 0 < len(head) <= 40 and not any(c.isdigit() for c in head):
+        return head, rest.strip()
+    return None
+
+
+class _Reader:
+    """Lines of tokens → fields.
+
+    ``current`` is the field (or ``unknown`` label) being read.  Its value ends at
+    the next label, and never leaves ``bound``, the label's row (``row_of``): the
+    ``tr``, the ``dl``, the grid row, the paragraph; for a label at the start of a
+    text, the element holding that text.  On a page that writes each value on its
+    label's line (``row_mode``), a label's row is its own line's block element, so
+    a label alone on its line has an empty value.
+    """
+
+    def __init__(self, page: DetailPage, row_mode: bool = False) -> None:
+        self.page = page
+        self.row_mode = row_mode
+        self.contained = self.apart = 0  # values inside their label's block element, or after it
+        self.block: Any = None
+        self.current: str | None = None
+        self.unknown: str | None = None
+        self.empty = True  # the current label has no value yet
+        self.langs: frozenset[str] = frozenset()  # languages of the current label seen so far
+        self.bound: Any = None  # the current label's row: its value lies inside
+
+    def start(
+        self,
+        name: str | None,
+        el: Any,
+        langs: frozenset[str] = frozenset(),
+        unknown: str | None = None,
+        in_text: bool = False,
+    ) -> None:
+        """A label that is element ``el``, or (``in_text``) that starts a text of ``el``."""
+        block = block_of(el)
+        row = block if self.row_mode else el if in_text else row_of(el)
+        if name is not None and name == self.current and self.empty and not (langs & self.langs):
+            self.langs |= langs  # the other-language twin of the label just read
+            if inside(row, self.bound):
+                self.bound = row
+            return
+        self.current, self.unknown, self.empty, self.langs = name, unknown, True, langs
+        self.bound, self.block = row, block
+        if name is not None:
+            self.page.fields.setdefault(name, [])
+        if unknown is not None:
+            self.page.raw.setdefault(unknown, "")
+
+    def rename_unknown(self, label: str) -> None:
+        self.page.raw[label] = self.page.raw.pop(self.unknown or "", "")
+        self.unknown = label
+
+    def value(self, text: str, owner: Any) -> None:
+        text = text.strip(" |")
+        if not text or not text.strip(" :：/|-–—"):
+            return
+        if (self.current is not None or self.unknown is not None) and not inside(self.bound, owner):
+            self.current = self.unknown = None  # past the label's row, list or table: not its value
+        if self.current is None and self.unknown is None:
+            label, colon, value = text.partition(":")
+            if colon and 0 < len(label.strip()) <= 40:  # "Label: value", or "Label:" before it, of no known label
+                if split := _part_of_label(value):  # "Mã vạch: Internal code: X-42"
+                    label, value = f"{label.strip()} / {split[0]}", split[1]
+                self.start(None, owner, unknown=label.strip(), in_text=True)
+                if value.strip():
+                    self.page.raw[label.strip()] = value.strip()
+                    self.empty = False
+            return
+        if self.empty:
+            if inside(self.block, owner):
+                self.contained += 1
+            else:
+                self.apart += 1
+        if self.unknown is not None:
+            self.page.raw[self.unknown] = (self.page.raw[self.unknown] + " " + text).strip()
+        else:
+            self.page.fields[self.current].append(text)  # type: ignore[index]
+        self.empty = False
+
+    def line(self, toks: list[Tok]) -> None:
+        parts: list[str] = []
+        owner: Any = None
+        expect = True  # a label may begin here: at the start of the line or right after a label
+        label_before = False  # a label earlier on this line: only its twin may follow
+        for tok in toks:
+            if tok.kind in (LABEL, UNKNOWN):
+                between = bool(parts)
+                if parts and tok.kind == UNKNOWN and not label_before and len(" ".join(parts)) <= 60:
+                    tok = tok._replace(value=" ".join([*parts, tok.value]))  # "Mã vạch / <span>Code</span>"
+                elif parts:
+                    self.value(" ".join(parts), owner)
+                parts = []
+                if tok.kind == LABEL:
+                    self.start(tok.value, tok.owner, tok.langs)
+                elif label_before and self.unknown is not None and self.empty and not between:
+                    part = tok.value.rstrip(" :：").strip()
+                    self.rename_unknown(f"{self.unknown} / {part}")  # its other-language part
+                else:
+                    self.start(None, tok.owner, unknown=tok.value.rstrip(" :：").strip())
+                expect = label_before = True
+                continue
+            text = nfc(WS.sub(" ", tok.value)).strip()
+            if (
+                expect
+                and self.unknown is not None
+                and self.empty
+                and inside(self.bound, tok.owner)
+                and (split := _part_of_label(text))
+            ):
+                # its other-language part: "<span>Mã vạch</span> / Internal code: X-42", or on the next line
+                self.rename_unknown(f"{self.unknown} / {split[0]}")
+                text = split[1]
+            if label_before:
+                text = strip_separators(text)
+            if expect and tok.free and text:
+                twin = self.current if self.empty else None
+                hit = prefix_label(text, twin, self.langs if twin else frozenset(), loose=not label_before)
+                if hit is not None and (not label_before or hit[0] == self.current):
+                    if parts:
+                        self.value(" ".join(parts), owner)
+                        parts = []
+                    self.start(hit[0], tok.owner, hit[2], in_text=True)
+                    text, label_before = strip_separators(hit[1]), True
+            if text:
+                if not parts:
+                    owner = tok.owner
+                parts.append(text)
+                expect = False
+        if parts:
+            self.value(" ".join(parts), owner)
+
+
 def read_detail(url: str, html: str) -> DetailPage:
     page = DetailPage(url)
-    flat = _flatten(html)
-    current: str | None = None
-    pending_label: str | None = None
-    for text, marked_label in flat.lines:
-        text = nfc(text).strip(" |")
-        if not text:
-            continue
-        hit = _label_of(text, current)
-        if hit is not None:
-            name, rest = hit
-            if name != current:
-                current = name
-                page.fields.setdefault(name, [])
-            while rest and (again := _label_of(rest)) is not None and again[0] == name:
-                rest = again[1]  # "Số hiệu Standard Number TCVN ..." on one line
-            if rest:
-                page.fields[name].append(rest)
-            pending_label = None
-            continue
-        if marked_label and len(text) <= 60:
-            pending_label, current = text.rstrip(": "), None  # an unknown label: keep its value raw
-            continue
-        if pending_label is not None:
-            page.raw[pending_label] = (page.raw.get(pending_label, "") + " " + text).strip()
-            continue
-        if current is not None:
-            page.fields[current].append(text)
-        elif ":" in text[:60]:
-            label, _, value = text.partition(":")
-            if value.strip() and len(label) <= 40:
-                page.raw[label.strip()] = value.strip()
+    root = parse_html(html)
+    if root is None:
+        return page
+    lines = lines_of(root)
+    reader = _Reader(page)
+    for line in lines:
+        reader.line(line)
+    if reader.contained >= 3 and reader.contained >= 2 * reader.apart:  # a page of "label: value" rows
+        page = DetailPage(url)
+        reader = _Reader(page, row_mode=True)
+        for line in lines:
+            reader.line(line)
     return page
 
 
 def read_list(url: str, html: str) -> tuple[list[str], list[str]]:
     """(detail page URLs, further list page URLs) linked from a list page."""
     details, lists = [], []
-    for href, _ in _flatten(html).links:
+    root = parse_html(html)
+    for a in root.iter("a") if root is not None else ():
+        href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         absolute = urljoin(url, href)
@@ -280,6 +250,18 @@ def _date(text: str, problems: list[str], label: str) -> str | None:
         return None
 
 
+def _equivalents(lines: list[str]) -> list[Equivalence]:
+    """Number lines, each optionally followed by its degree line ("IDT - Tương đương hoàn toàn")."""
+    out: list[Equivalence] = []
+    for line in lines:
+        code = line.split(" ", 1)[0].rstrip("-").upper()
+        if code in DEGREES and out and out[-1].degree is None:
+            out[-1] = Equivalence(out[-1].number, code)
+        elif code not in DEGREES:
+            out.append(Equivalence(line.rstrip(". "), None))
+    return out
+
+
 def to_standard(page: DetailPage, source_kind: str = "official catalogue (crawled)") -> Standard:
     """A validated record from a detail page; :class:`ValidationError` lists every problem."""
     problems: list[str] = []
@@ -294,23 +276,25 @@ def to_standard(page: DetailPage, source_kind: str = "official catalogue (crawle
             raise ValidationError(
                 f"số hiệu không hợp lệ / bad standard number {number_text[:60]!r}", ["bad standard number"]
             ) from None
-    equivalents = []
-    eq_lines = page.fields.get("equivalent", [])
-    if eq_lines:
-        degree = next((d for d in DEGREES for line in eq_lines[1:] if line.upper().startswith(d)), None)
-        equivalents.append(Equivalence(eq_lines[0].rstrip(". "), degree))
     ics = []
     for line in page.fields.get("ics", []):
         m = _ICS_LINE.match(line.strip())
         if m:
             ics.append(m.group(1))
     decision_text = page.text("decision") or ""
-    decision = decision_text.split(",")[0].strip() or None
+    date_at = _DATE.search(decision_text)
+    head = decision_text[: date_at.start()] if date_at else decision_text
+    decision = re.sub(r"[\s,;]*(?:ngày|ngay|date)?[\s:]*$", "", head, flags=re.I).strip() or None
     decision_date = _date(decision_text, problems, "decision") if decision_text else None
     pages = None
     if page.first("pages"):
         digits = re.sub(r"\D", "", page.first("pages") or "")
         pages = int(digits) if digits and len(digits) < 6 else None
+    dates = {}
+    for name in ("issue_date", "effective_date"):
+        text = page.first(name)
+        dates[name] = _date(text, problems, name) if text else None
+    extra = {"raw_fields": page.raw} | {n: page.text(n) for n in ("agency", "specialized_field")}
     record = Standard(
         number=ident.format(),
         title_vi=page.text("title_vi"),
@@ -321,13 +305,14 @@ def to_standard(page: DetailPage, source_kind: str = "official catalogue (crawle
         replaces=[i.format() for i, _, _ in find_all(page.text("replaces") or "") if i.is_complete],
         replaced_by=[i.format() for i, _, _ in find_all(page.text("replaced_by") or "") if i.is_complete],
         ics=ics,
-        equivalents=equivalents,
+        equivalents=_equivalents(page.fields.get("equivalent", [])),
         technical_committee=page.text("committee"),
         decision=decision,
         decision_date=decision_date,
         pages=pages,
         sources=[{"ref": page.url, "kind": source_kind}],
-        extra={k: v for k, v in {"raw_fields": page.raw, "agency": page.text("agency")}.items() if v},
+        extra={k: v for k, v in extra.items() if v},
+        **dates,
     )
     problems += validate(record)
     if problems:
