@@ -249,6 +249,13 @@ def _uploads(site: Site) -> Path:
     return path
 
 
+def _keep_upload(source: Any, target: Path) -> None:
+    """Copy an upload to ``target`` in chunks (never all in memory), appearing there whole or not at all."""
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+        shutil.copyfileobj(source, tmp, 1 << 16)
+    Path(tmp.name).replace(target)
+
+
 async def import_page(site: Site, request: Request, session: Session) -> Response:
     if request.method == "GET":
         return render(site, request, "import.html", session, preview=None, token=None, summary=None)
@@ -261,9 +268,7 @@ async def import_page(site: Site, request: Request, session: Session) -> Respons
         raise InvalidInput("Chỉ nhận .csv hoặc .jsonl / Only .csv and .jsonl files")
     token = secrets.token_hex(16)
     target = _uploads(site) / f"{token}{suffix}"
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:  # streamed, never all in memory
-        shutil.copyfileobj(upload.file, tmp, 1 << 16)
-    Path(tmp.name).replace(target)
+    await site.run(_keep_upload, upload.file, target)
     preview = await site.run(preview_rows, target, 500)
     return render(site, request, "import.html", session, preview=preview, token=token + suffix, summary=None)
 
