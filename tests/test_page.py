@@ -128,6 +128,8 @@ styles = st.builds(
 @example(record=BY_NUMBER["QCVN 99:2025/BNNMT"], style=Style("inline", "vi", " / ", wrap_second=""))
 @example(record=BY_NUMBER["QCVN 01-100:2012/BNNPTNT"], style=Style("text", "vi/en", ": ", "", ""))
 @example(record=BY_NUMBER["QCVN 01-100:2012/BNNPTNT"], style=Style("text", "vi/en", ": ", "span", ""))
+@example(record=BY_NUMBER["TCVN 4377:1993"], style=Style("text", "en", wrap_second="", value_join="div", unknown=False))
+@example(record=BY_NUMBER["TCVN 4377:1993"], style=Style("lines", "en", unknown=False))  # EN-only bare lines
 @example(record=BY_NUMBER["TCVN 12828:2019"], style=Style("table", "vi", " / ", wrap_second="", unknown=False))
 def test_every_field_reads_back_from_generated_layouts(record: Standard, style: Style) -> None:
     check(record, style)

@@ -57,7 +57,7 @@ class Tok(NamedTuple):
     kind: int
     value: str  # LABEL: field; UNKNOWN: label text; TEXT: text
     owner: Any  # the element the token comes from (None for BREAK)
-    free: bool = True  # TEXT: may start with a label (False inside a dd or a value cell)
+    free: bool = True  # TEXT: may start with a label (False inside a dd or a value cell); LABEL: no colon at its end
     langs: frozenset[str] = frozenset()  # LABEL: the languages its text holds
     sig: tuple[Any, ...] = ()  # the owner's place: (depth, tag, class, parent tag, position)
 
@@ -178,7 +178,8 @@ class _Walker:
         if text is not None and len(text) <= 100 and text and not text.isspace():
             hit = whole_label(text)
             if hit is not None:
-                self._replace(mark, Tok(LABEL, hit[0], cell, True, hit[1], where))
+                colon = text.rstrip().endswith((":", "："))
+                self._replace(mark, Tok(LABEL, hit[0], cell, not colon, hit[1], where))
             elif not value_ctx and len(text) <= 80:
                 if _marked(el, classes):
                     self._replace(mark, Tok(UNKNOWN, WS.sub(" ", text).strip(), el, True, _NO_LANGS, sig))

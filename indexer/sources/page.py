@@ -56,6 +56,12 @@ class DetailPage:
         return " ".join(values) if values else None
 
 
+def _closed(text: str, rest: str) -> bool:
+    """Whether the label part of ``text`` (what precedes ``rest``) ends with a separator, or ``rest`` is empty."""
+    label = text[: len(text) - len(rest)].rstrip()
+    return not rest or label.endswith((":", "：", "/", "|"))
+
+
 def _part_of_label(text: str) -> tuple[str, str] | None:
     """``("Internal code", "X-42")`` for ``"/ Internal code: X-42"``: a short, digit-free head before a colon."""
     head, colon, rest = text.lstrip(" :：/|-–—").partition(":")
@@ -74,12 +80,21 @@ class _Reader:
     text, the element holding that text.  On a page that writes each value on its
     label's line (``row_mode``), a label's row is its own line's block element, so
     a label alone on its line has an empty value.
+
+    A label in one language may be followed, at the start of the next line, by its
+    twin in the other language and the value ("Tên tiếng Việt" / "Title in
+    Vietnamese Phomat…", as text renderings of the site show): only when ``loose``
+    (a page whose labels are bilingual) and the label did not end with a colon.
     """
 
-    def __init__(self, page: DetailPage, row_mode: bool = False) -> None:
+    def __init__(self, page: DetailPage, row_mode: bool = False, loose: bool = True) -> None:
         self.page = page
-        self.row_mode = row_mode
+        self.row_mode, self.loose = row_mode, loose
         self.contained = self.apart = 0  # values inside their label's block element, or after it
+        self.bilingual = 0  # labels read in both languages without a loose twin
+        self.loose_twins = 0  # loose twins taken
+        self.colon = False  # the current label ended with a colon: no twin may follow loosely
+        self.loose_twin = False  # the twin being read came loosely (followed by a word, not a separator)
         self.block: Any = None
         self.current: str | None = None
         self.unknown: str | None = None
@@ -100,9 +115,11 @@ class _Reader:
         row = block if self.row_mode else el if in_text else row_of(el)
         if name is not None and name == self.current and self.empty and not (langs & self.langs):
             self.langs |= langs  # the other-language twin of the label just read
+            self.bilingual += not self.loose_twin
             if inside(row, self.bound):
                 self.bound = row
             return
+        self.bilingual += len(langs) > 1
         self.current, self.unknown, self.empty, self.langs = name, unknown, True, langs
         self.bound, self.block = row, block
         if name is not None:
@@ -155,7 +172,9 @@ class _Reader:
                     self.value(" ".join(parts), owner)
                 parts = []
                 if tok.kind == LABEL:
+                    self.loose_twin = False
                     self.start(tok.value, tok.owner, tok.langs)
+                    self.colon = not tok.free
                 elif label_before and self.unknown is not None and self.empty and not between:
                     part = tok.value.rstrip(" :：").strip()
                     self.rename_unknown(f"{self.unknown} / {part}")  # its other-language part
@@ -178,12 +197,16 @@ class _Reader:
                 text = strip_separators(text)
             if expect and tok.free and text:
                 twin = self.current if self.empty else None
-                hit = prefix_label(text, twin, self.langs if twin else frozenset(), loose=not label_before)
+                loose = self.loose and not label_before and not self.colon
+                hit = prefix_label(text, twin, self.langs if twin else frozenset(), loose=loose)
                 if hit is not None and (not label_before or hit[0] == self.current):
                     if parts:
                         self.value(" ".join(parts), owner)
                         parts = []
+                    self.loose_twin = loose and hit[0] == twin and not _closed(text, hit[1])
+                    self.loose_twins += self.loose_twin
                     self.start(hit[0], tok.owner, hit[2], in_text=True)
+                    self.colon = text[: len(text) - len(hit[1])].rstrip().endswith((":", "："))
                     text, label_before = strip_separators(hit[1]), True
             if text:
                 if not parts:
@@ -203,9 +226,11 @@ def read_detail(url: str, html: str) -> DetailPage:
     reader = _Reader(page)
     for line in lines:
         reader.line(line)
-    if reader.contained >= 3 and reader.contained >= 2 * reader.apart:  # a page of "label: value" rows
+    row_mode = reader.contained >= 3 and reader.contained >= 2 * reader.apart  # a page of "label: value" rows
+    loose = reader.bilingual > 0  # twins across lines only where labels come in both languages
+    if row_mode or (reader.loose_twins and not loose):
         page = DetailPage(url)
-        reader = _Reader(page, row_mode=True)
+        reader = _Reader(page, row_mode=row_mode, loose=loose)
         for line in lines:
             reader.line(line)
     return page
