@@ -385,6 +385,12 @@ def _list_pages_requested(paths: list[str]) -> list[int]:
     return [int(re.search(r"page=(\d+)", p).group(1)) for p in paths if p.startswith("/tim-kiem")]
 
 
+def _sohieu(path: str) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    return " ".join(parse_qs(urlsplit(path).query)["sohieu"][0].split())
+
+
 def test_whole_catalogue_crawl_stores_or_quarantines_every_page_once(empty) -> None:
     """SYNTHETIC catalogue of 1,500 pages in nine label layouts, QCVN pages, transient faults."""
     store, _ = empty
@@ -406,9 +412,9 @@ def test_whole_catalogue_crawl_stores_or_quarantines_every_page_once(empty) -> N
     details = conn.execute("SELECT count(*), count(DISTINCT url) FROM frontier WHERE kind = 'detail'").fetchone()
     assert tuple(details) == (site.detail_pages(), site.detail_pages())
     retried = set(site.faults.burst_500) | set(site.faults.rate_limited) | set(site.faults.truncated)
-    fetched = Counter(sohieu_number(p) for p in paths if "/view?" in p)
+    fetched = Counter(_sohieu(p) for p in paths if "/view?" in p)
     assert all(n == 1 for number, n in fetched.items() if number not in retried)
-    # the list walk: every list page once, in order of discovery, and nothing past the last one
+    # the list walk: every list page once, and nothing past the last one
     last = -(-site.detail_pages() // site.page_size)
     assert sorted(_list_pages_requested(paths)) == list(range(1, last + 1))
     # every field read back, TCVN and QCVN, in every layout (Validation Status included)
@@ -426,12 +432,6 @@ def test_whole_catalogue_crawl_stores_or_quarantines_every_page_once(empty) -> N
     assert qcvn and all("/quychuan/view" in r.sources[0]["ref"] for r in qcvn)
     agency = ("cơ quan ban hành", "issuing agency")  # a label the reader does not know, in any case
     assert all(any(a in k.casefold() for a in agency for k in r.extra["raw_fields"]) for r in qcvn)
-
-
-def sohieu_number(path: str) -> str:
-    from urllib.parse import parse_qs, urlsplit
-
-    return " ".join(parse_qs(urlsplit(path).query)["sohieu"][0].split())
 
 
 @pytest.mark.parametrize("clamp", [False, True])
