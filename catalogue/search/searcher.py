@@ -309,16 +309,22 @@ class Searcher:
         "gia" (in every "quốc gia") says little; "xăng" says a lot.  A phrase counts
         as its rarest word; a word the index does not know, as its corrections.
         """
-        frequencies = [
-            snap.vocabulary.frequency(w)
-            for alt in concept.alternatives
-            if alt.field == "vi" and alt.kind in ("typed", "typo", "split")
-            for w in alt.words
-        ]
-        known = [f for f in frequencies if f > 0]
-        if not known:
+        def rarest(kinds: tuple[str, ...]) -> int:
+            found = [
+                snap.vocabulary.frequency(w)
+                for alt in concept.alternatives[:4]
+                if alt.field == "vi" and alt.kind in kinds
+                for w in alt.words
+            ]
+            return min((f for f in found if f > 0), default=0)
+
+        # the words typed; failing those, the likeliest correction (they come most frequent first)
+        frequency = rarest(("typed",)) or rarest(("split",)) or next(
+            (snap.vocabulary.frequency(a.words[0]) for a in concept.alternatives if a.kind == "typo"), 0
+        )
+        if not frequency:
             return 1.0
-        idf = math.log(1 + snap.doc_count / min(known))
+        idf = math.log(1 + snap.doc_count / frequency)
         return min(1.0, max(IDF_FLOOR, idf / IDF_FULL))
 
     def _chain(self, snap: Snapshot, start: np.ndarray) -> np.ndarray:

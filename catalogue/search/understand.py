@@ -46,6 +46,7 @@ __all__ = [
 
 WEAK = 0.3  # importance of an ambiguous function word typed without accents
 TYPO_WEIGHT = 0.7  # a word one edit away from the one typed
+TYPO_MIN_LENGTH = 4  # shorter syllables have too many neighbours one edit away ("gai": gia, hai, tai)
 SPLIT_WEIGHT = 0.8  # "ximang" read as "xi mang"
 ENGLISH_WEIGHT = 1.0  # an English word matched against English titles
 MAX_CONCEPTS = 12
@@ -326,8 +327,8 @@ def _word_concept(
 
 def _corrections(u: Understanding, exact: str, folded: str, vocabulary: Vocabulary) -> list[Alternative]:
     """Typo alternatives for a word the index does not know (counted against :data:`MAX_TYPO_WORDS`)."""
-    if len(u.corrections) >= MAX_TYPO_WORDS or len(folded) < 3:
-        if len(folded) >= 3:
+    if len(u.corrections) >= MAX_TYPO_WORDS or len(folded) < TYPO_MIN_LENGTH:
+        if len(folded) >= TYPO_MIN_LENGTH:
             u.simplified = True
         return []
     alts: list[Alternative] = []
