@@ -37,8 +37,8 @@ bench: $(STAMP)  ## speed and memory, on a synthetic catalogue labelled as such
 	$(BIN)/python tests/bench/search.py
 	$(BIN)/python tests/bench/crawl.py
 
-eval: $(STAMP)  ## recommender evaluation: recall@3, recall@5, MRR
-	$(BIN)/python tests/recommend_eval.py
+eval: $(STAMP)  ## recommender evaluation: success@k, MRR, wrong mandatory, none-cases (dev and heldout)
+	$(BIN)/python tests/eval/recommend_eval.py
 
 bundle: $(STAMP)  ## rebuild catalogue/data from ../shared/data (developers only)
 	$(BIN)/python -m catalogue.bundle --from ../shared/data

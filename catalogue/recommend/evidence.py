@@ -1,0 +1,254 @@
+"""Gathering the evidence for a recommendation: which groups, products and tariff lines a reading names.
+
+Four kinds of evidence, combined here and shown to the user:
+
+1. group names, synonyms and the names of the products a QCVN link covers
+   (:class:`~catalogue.recommend.textindex.PhraseBook`);
+2. the HS nomenclature's descriptions → tariff lines (:meth:`HsIndex.match`);
+3. QCVN titles (:class:`~catalogue.recommend.titles.TitleIndex`);
+4. an HS code of any length.
+
+Contracts of :func:`gather`:
+
+* The group whose phrase holds the reading's head word is the product's group;
+  groups named after it are modifiers ("mũ bảo hiểm xe máy" is a helmet) unless
+  joined by "và"/"hoặc"/"and"/"or" ("xăng và dầu nhớt").
+* Two groups matching the same head words equally well are two readings of the
+  input: ``ambiguous`` lists them, and the recommender asks rather than merges.
+* Tariff lines found by description count for a group only when the group's HS
+  headings hold them; without a group phrase, the best lines choose the groups.
+* Within a group, a covered product whose matched words are a strict subset of
+  another's is dropped ("máy X-quang" gives way to "máy X-quang răng").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from catalogue.recommend.hs import HsIndex, LineMatch
+from catalogue.recommend.products import Reading, Vocabulary
+from catalogue.recommend.taxonomy import HsLine, ProductGroup, Taxonomy
+from catalogue.recommend.textindex import PhraseBook, PhraseHit
+from catalogue.recommend.titles import TitleHit, TitleIndex
+from catalogue.store.database import Store
+
+__all__ = ["Evidence", "Prepared", "gather"]
+
+CONJUNCTIONS = frozenset({"va", "hoac", "and", "or", "cung", "kem"})
+MIN_LINE_SCORE = 0.9  # a tariff line found by description names the product at this score
+MAX_LINES = 40
+
+
+@dataclass(frozen=True)
+class Target:
+    slug: str
+    link: int = -1  # index of the QCVN link in the group, -1 for the group's own names
+    cover: int = -1
+
+
+class Prepared:
+    """Groups, tariff lines, legal rows and titles ready for matching; rebuilt when the taxonomy changes."""
+
+    def __init__(self, taxonomy: Taxonomy, store: Store) -> None:
+        self.version = taxonomy.version
+        self.groups = taxonomy.groups()
+        self.by_slug = {g.slug: g for g in self.groups}
+        self.hs = HsIndex(taxonomy.hs_lines())
+        self.rows = taxonomy.product_regulations()
+        self.book = PhraseBook()
+        for g in self.groups:
+            for name in [g.name_vi, g.name_en, *g.synonyms]:
+                self.book.add(name, Target(g.slug))
+            for li, link in enumerate(g.regulations):
+                for ci, cover in enumerate(link.get("covers") or []):
+                    for name in cover.get("names") or []:
+                        self.book.add(name, Target(g.slug, li, ci))
+        self.group_prefixes = [(p, g.slug) for g in self.groups for p in g.hs]
+        self._measures: dict[str, dict[str, int]] = {}
+        records = list(store.all())
+        self.titles = TitleIndex(records)
+        self.qcvn_count = sum(1 for r in records if r.kind == "QCVN")
+        vi, en = set(), set()
+        for line in self.hs.lines.values():
+            for text, bucket in ((line.vi, vi), (line.heading_vi, vi), (line.en, en), (line.heading_en, en)):
+                bucket.update(w.lower() for w in text.split())
+        from catalogue.recommend.products import phrase_tokens, stem
+
+        vi_folded = {t.folded for w in vi for t in phrase_tokens(w, False)}
+        en_stems = {stem(t.folded) for w in en for t in phrase_tokens(w, False)}
+        self.vocabulary = Vocabulary(frozenset(vi_folded), frozenset(en_stems))
+
+    def group_measures(self, slug: str) -> dict[str, int]:
+        """How many of the group's tariff lines carry each quality measure, most first (cached)."""
+        if slug not in self._measures:
+            counts: dict[str, int] = {}
+            seen: set[str] = set()
+            for prefix in self.by_slug[slug].hs:
+                for line in self.hs.under(prefix):
+                    if line.code in seen:
+                        continue
+                    seen.add(line.code)
+                    for label in line.measures:
+                        counts[label] = counts.get(label, 0) + 1
+            self._measures[slug] = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+        return self._measures[slug]
+
+    def groups_for_code(self, digits: str) -> list[str]:
+        """Groups whose HS headings hold the code or lie under it."""
+        seen: list[str] = []
+        for prefix, slug in self.group_prefixes:
+            if (digits.startswith(prefix) or prefix.startswith(digits)) and slug not in seen:
+                seen.append(slug)
+        for g in self.groups:  # a covered product's own HS lines count too
+            if g.slug in seen:
+                continue
+            for link in g.regulations:
+                if any(
+                    digits.startswith(h) or h.startswith(digits) for c in link.get("covers") or [] for h in c.get("hs") or []
+                ):
+                    seen.append(g.slug)
+                    break
+        return seen
+
+    def group_lines(self, group: ProductGroup, lines: list[HsLine]) -> list[HsLine]:
+        return [line for line in lines if any(line.code.startswith(p) for p in self._prefixes(group))]
+
+    @staticmethod
+    def _prefixes(group: ProductGroup) -> list[str]:
+        out = list(group.hs)
+        for link in group.regulations:
+            for cover in link.get("covers") or []:
+                out += cover.get("hs") or []
+        return out
+
+
+@dataclass
+class GroupEvidence:
+    slug: str
+    rank: int
+    why_vi: list[str] = field(default_factory=list)
+    why_en: list[str] = field(default_factory=list)
+    hits: list[PhraseHit] = field(default_factory=list)
+    covers: dict[tuple[int, int], PhraseHit] = field(default_factory=dict)  # (link, cover) matched by words
+    lines: list[HsLine] = field(default_factory=list)  # the product's own tariff lines within the group
+
+    @property
+    def named(self) -> bool:
+        """The reading named this group (or one of its products) in words."""
+        return bool(self.hits)
+
+    @property
+    def size(self) -> int:
+        return max((h.size for h in self.hits), default=0)
+
+
+@dataclass
+class Evidence:
+    reading: Reading
+    digits: str | None
+    groups: list[GroupEvidence] = field(default_factory=list)
+    lines: list[LineMatch] = field(default_factory=list)  # tariff lines found by description
+    code_lines: list[HsLine] = field(default_factory=list)  # tariff lines under the HS code typed
+    titles: list[TitleHit] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)  # slugs, when the words read two ways
+
+    @property
+    def product_lines(self) -> list[HsLine]:
+        if self.digits:
+            return self.code_lines
+        return [m.line for m in self.lines if m.score >= MIN_LINE_SCORE]
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.groups or self.product_lines or self.titles or self.code_lines)
+
+
+def _conjoined(reading: Reading, start: int, ends: set[int]) -> bool:
+    """The phrase at ``start`` follows a conjunction that directly follows an accepted phrase."""
+    return start > 1 and reading.tokens[start - 1].folded in CONJUNCTIONS and (start - 2) in ends
+
+
+def _head_order(reading: Reading, hits: list[PhraseHit]) -> list[PhraseHit]:
+    """Hits ordered from the head word outwards (left to right in Vietnamese, right to left in English)."""
+    head = reading.head or 0
+    if reading.english:
+        return sorted(hits, key=lambda h: (head not in h.positions, -max(h.positions), -h.size))
+    return sorted(hits, key=lambda h: (head not in h.positions, min(h.positions), -h.size))
+
+
+def gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
+    ev = Evidence(reading, digits)
+    if digits:
+        ev.code_lines = ix.hs.under(digits)[:400]
+    found: dict[str, GroupEvidence] = {}
+    if reading.tokens:
+        hits = ix.book.find(reading)
+        ev.ambiguous = _ties(reading, hits)
+        kept = PhraseBook.resolve(hits, lambda t: t.slug)
+        order: list[str] = []
+        ends: set[int] = set()
+        for hit in _head_order(reading, kept):
+            slug = hit.target.slug
+            if slug not in order:
+                if order and not _conjoined(reading, hit.start, ends):
+                    continue  # a modifier of the head product ("mũ bảo hiểm xe máy")
+                order.append(slug)
+                found[slug] = GroupEvidence(slug, len(order) - 1)
+            ends.add(max(hit.positions))
+            g = found[slug]
+            g.hits.append(hit)
+            if hit.target.link >= 0:
+                g.covers.setdefault((hit.target.link, hit.target.cover), hit)
+        for g in found.values():
+            best = max(g.hits, key=lambda h: h.size)
+            g.why_vi.append(f"khớp «{best.text}»")
+            g.why_en.append(f"matches “{best.text}”")
+            _drop_generic_covers(g)
+        ev.lines = ix.hs.match(reading, limit=MAX_LINES)
+        ev.titles = ix.titles.match(reading)
+    if digits:
+        for slug in ix.groups_for_code(digits):
+            g = found.setdefault(slug, GroupEvidence(slug, len(found)))
+            g.why_vi.append(f"mã HS {digits}")
+            g.why_en.append(f"HS {digits}")
+    elif not found and ev.lines:
+        strong = [m for m in ev.lines if m.score >= MIN_LINE_SCORE]
+        for m in strong:
+            for slug in ix.groups_for_code(m.code):
+                if slug not in found:
+                    g = found[slug] = GroupEvidence(slug, len(found))
+                    g.why_vi.append(f"mô tả dòng HS {m.line.dotted}")
+                    g.why_en.append(f"description of HS {m.line.dotted}")
+    for g in found.values():
+        g.lines = ix.group_lines(ix.by_slug[g.slug], ev.product_lines)
+    ev.groups = sorted(found.values(), key=lambda g: g.rank)
+    return ev
+
+
+def _ties(reading: Reading, hits: list[PhraseHit]) -> list[str]:
+    """Groups tied on the head: same words matched, same size, all exact."""
+    head = reading.head
+    if head is None:
+        return []
+    at_head = [h for h in hits if head in h.positions]
+    if not at_head:
+        return []
+    best = max(h.size for h in at_head)
+    top = [h for h in at_head if h.size == best and h.exact]
+    spans = {h.positions for h in top}
+    slugs = sorted({h.target.slug for h in top})
+    if len(slugs) > 1 and len(spans) == 1 and best < len(reading.content) + 1:
+        return slugs
+    return []
+
+
+def _drop_generic_covers(g: GroupEvidence) -> None:
+    by_positions = defaultdict(list)
+    for k, hit in g.covers.items():
+        by_positions[hit.positions].append(k)
+    spans = list(by_positions)
+    for span in spans:
+        if any(span < other for other in spans):
+            for k in by_positions[span]:
+                del g.covers[k]

@@ -1,0 +1,90 @@
+"""QCVN titles as evidence: which regulations name the product in their own title.
+
+Contracts:
+
+* :class:`TitleIndex` holds the subject of every titled QCVN of the catalogue —
+  the title without "Quy chuẩn kỹ thuật quốc gia về/đối với" — with the products
+  the record lists (``extra.products``) and its English title.
+* :meth:`TitleIndex.match` returns the QCVN whose subject holds the reading's
+  head word and most of its other words (:class:`~catalogue.recommend.textindex.TextIndex`
+  scoring), best first.  A hit ``names`` the product when the reading's whole
+  product phrase (its content words, in order) stands in the title as written.
+* Titles of procedures rather than products (inspection, testing, survey methods,
+  data formats …) score :data:`PROCEDURE_FACTOR` of their value: they rarely say
+  what a product must meet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from catalogue.model import Standard
+from catalogue.recommend.products import Reading, phrase_tokens
+from catalogue.recommend.textindex import TextIndex, key
+
+__all__ = ["PROCEDURE_FACTOR", "TitleHit", "TitleIndex", "subject"]
+
+PROCEDURE_FACTOR = 0.6
+MIN_SCORE = 0.75
+_PREFIX = re.compile(r"^\s*quy chuẩn kỹ thuật quốc gia\s*(về|đối với|:)?\s*", re.IGNORECASE)
+_PROCEDURE = re.compile(
+    r"\b(quy trình|qui trình|phương pháp|khảo nghiệm|giám định|điều tra|lấy mẫu|lấy và bảo quản mẫu|mã luật|dự báo|"
+    r"quan trắc|bản đồ|cơ sở dữ liệu|cấu trúc|định dạng|chuẩn thông tin|lưới tọa độ|xông hơi|phân tích nguy cơ|"
+    r"xây dựng danh mục|kiểm dịch|đào tạo|sát hạch|thông điệp)\b",
+    re.IGNORECASE,
+)
+
+
+def subject(title: str) -> str:
+    """The regulated subject of a QCVN title."""
+    return _PREFIX.sub("", title or "").strip(" .:-")
+
+
+@dataclass(frozen=True)
+class TitleHit:
+    number: str
+    score: float
+    names: bool  # the whole product phrase stands in the title
+    procedure: bool
+
+
+class TitleIndex:
+    def __init__(self, records: Iterable[Standard]) -> None:
+        self.text = TextIndex()
+        self.subjects: dict[str, str] = {}
+        self.procedure: dict[str, bool] = {}
+        self._folded: dict[str, tuple[str, ...]] = {}
+        for record in records:
+            if record.kind != "QCVN" or not (record.title_vi or record.title_en):
+                continue
+            own = [subject(record.title_vi or ""), record.title_en or ""]
+            own += [p for p in (record.extra or {}).get("products") or [] if isinstance(p, str)]
+            self.text.add(record.number, own)
+            self.subjects[record.number] = subject(record.title_vi or record.title_en or "")
+            self.procedure[record.number] = bool(_PROCEDURE.search(record.title_vi or ""))
+            words: list[str] = []
+            for text in own:
+                words += [t.folded for t in phrase_tokens(text, False)] + ["|"]
+            self._folded[record.number] = tuple(words)
+        self.text.freeze()
+
+    def match(self, reading: Reading, limit: int = 8) -> list[TitleHit]:
+        hits = []
+        phrase = tuple(key(reading.tokens[p], False) for p in reading.content)
+        for hit in self.text.match(reading, min_score=MIN_SCORE * PROCEDURE_FACTOR, limit=60):
+            number = str(hit.doc)
+            procedure = self.procedure.get(number, False)
+            score = hit.score * (PROCEDURE_FACTOR if procedure else 1.0)
+            if score < MIN_SCORE * (PROCEDURE_FACTOR if procedure else 1.0):
+                continue
+            names = bool(phrase) and _contains(self._folded.get(number, ()), phrase) and not reading.english
+            hits.append(TitleHit(number, round(score, 4), names, procedure))
+        hits.sort(key=lambda h: (not h.names, h.procedure, -h.score, h.number))
+        return hits[:limit]
+
+
+def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
