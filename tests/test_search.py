@@ -155,9 +155,14 @@ def test_did_you_mean(engine: Engine) -> None:
     assert engine.search(SearchRequest(q="ximang")).suggestion == "xi mang"
 
 
-def test_kind_word_in_the_query_narrows_the_kind(engine: Engine) -> None:
+def test_kind_word_in_the_query_puts_that_kind_first(engine: Engine) -> None:
+    # a bare "QCVN" steers (regulations first); it no longer filters out the TCVN on helmets
     result = engine.search(SearchRequest(q="qcvn mũ bảo hiểm"))
-    assert result.hits and all(h.kind == "QCVN" for h in result.hits)
+    kinds = [h.kind for h in result.hits]
+    assert kinds[0] == "QCVN" and "TCVN" in kinds
+    assert kinds == sorted(kinds, key=lambda k: k != "QCVN")
+    result = engine.search(SearchRequest(q="tcvn mũ bảo hiểm"))
+    assert result.hits[0].kind == "TCVN"
 
 
 BAD_QUERIES = [

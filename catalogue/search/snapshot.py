@@ -27,11 +27,11 @@ import numpy as np
 
 from catalogue.text import fold
 
-__all__ = ["Snapshot"]
+__all__ = ["IndexVocabulary", "Snapshot"]
 
 B, K1 = 0.75, 1.2
-SCORED_FIELDS = ("title", "title_f", "title_c", "title_en", "body_f")
-FACET_COLUMNS = ("kind", "status", "ministry", "decade")
+SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f", "body_en")
+FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced")
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
@@ -55,6 +55,9 @@ class Snapshot:
             index = {v: i for i, v in enumerate(labels)}
             self.labels[name] = labels
             self.codes[name] = np.fromiter((index[v] for v in values), dtype=np.int32, count=self.size)
+        self.replaced = self.codes["replaced"] == (
+            self.labels["replaced"].index("yes") if "yes" in self.labels["replaced"] else -1
+        )
         self.year = np.fromiter(reader.column_reader("year"), dtype=np.int32, count=self.size)
         self.ics_masks: dict[str, np.ndarray] = {}
         for docnum, value in enumerate(reader.column_reader("ics_fields")):
@@ -75,6 +78,7 @@ class Snapshot:
             folded = fold(word)
             if info.doc_frequency() > self.spelling.get(folded, (0, ""))[0]:
                 self.spelling[folded] = (info.doc_frequency(), word)
+        self.vocabulary = IndexVocabulary(self)
         threshold = max(64, int(self.size * preload_fraction))
         for field in ("title_f", "title_en"):
             for term, info in reader.iter_field(field):
@@ -130,3 +134,61 @@ class Snapshot:
 
     def stored(self, docnum: int) -> dict[str, Any]:
         return self.searcher.stored_fields(docnum)
+
+
+class IndexVocabulary:
+    """The :class:`~catalogue.search.understand.Vocabulary` of one snapshot.
+
+    Frequencies come from Whoosh's term dictionary; typo candidates from a
+    deletion index (every word with one letter removed, SymSpell-style) built on
+    first use, so a look-up costs a few dictionary probes whatever the vocabulary size.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._reader = snapshot.searcher.reader()
+        self._deletions: dict[str, list[str]] | None = None
+        self._lock = threading.Lock()
+        from indexer.analysis import english_analyzer, terms  # the index's own English chain
+
+        self._english = english_analyzer()
+        self._terms = terms
+
+    def frequency(self, folded: str) -> int:
+        r = self._reader
+        return max(r.doc_frequency("title_f", folded), r.doc_frequency("body_f", folded))
+
+    def english_frequency(self, word: str) -> int:
+        stems = self._terms(self._english, word)
+        return self._reader.doc_frequency("title_en", stems[0]) if len(stems) == 1 else 0
+
+    def phrase_frequency(self, left: str, right: str) -> int:
+        return self._reader.doc_frequency("title_bi", f"{left}_{right}")
+
+    def near(self, folded: str) -> list[str]:
+        index = self._deletion_index()
+        found: set[str] = set(index.get(folded, ()))
+        for variant in _deletions(folded):
+            if variant in index:
+                found.update(index[variant])
+            found.add(variant)  # the typed word has one letter too many
+        found.discard(folded)
+        known = [(w, self.frequency(w)) for w in found]
+        return [w for w, n in sorted(known, key=lambda x: (-x[1], x[0])) if n > 0]
+
+    def _deletion_index(self) -> dict[str, list[str]]:
+        with self._lock:
+            if self._deletions is None:
+                index: dict[str, list[str]] = {}
+                for field in ("title_f", "body_f"):
+                    for term in self._reader.lexicon(field):
+                        word = term.decode("utf-8") if isinstance(term, bytes) else term
+                        if len(word) < 3 or word.isdigit():
+                            continue
+                        for variant in _deletions(word):
+                            index.setdefault(variant, []).append(word)
+                self._deletions = index
+            return self._deletions
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
