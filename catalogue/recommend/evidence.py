@@ -23,11 +23,14 @@ Contracts of :func:`gather`:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from catalogue import lexicon
+from catalogue.lexicon import phrase
 from catalogue.recommend.hs import HsIndex, LineMatch
-from catalogue.recommend.products import Reading, Vocabulary
+from catalogue.recommend.products import Reading, Vocabulary, translate
 from catalogue.recommend.taxonomy import HsLine, ProductGroup, Taxonomy
 from catalogue.recommend.textindex import PhraseBook, PhraseHit
 from catalogue.recommend.titles import TitleHit, TitleIndex
@@ -36,8 +39,10 @@ from catalogue.store.database import Store
 __all__ = ["Evidence", "Prepared", "gather"]
 
 CONJUNCTIONS = frozenset({"va", "hoac", "and", "or", "cung", "kem"})
-MIN_LINE_SCORE = 0.9  # a tariff line found by description names the product at this score
+MIN_LINE_SCORE = 0.8  # a tariff line found by description names the product at this score
 MAX_LINES = 40
+MAX_OPTIONS = 3  # groups offered when the words read several ways
+MAX_HEADINGS = 3  # lines found by description under more headings than this: the words name no one product
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,23 @@ class Target:
     slug: str
     link: int = -1  # index of the QCVN link in the group, -1 for the group's own names
     cover: int = -1
+
+
+def lexicon_equivalents() -> dict[tuple[str, ...], list[str]]:
+    """Two-way synonyms of the shared lexicon (folded phrase → other spellings), two syllables or more.
+
+    One-way entries ("xe máy" → "xe cơ giới") broaden a term and are left out:
+    a broader word must not reach a narrower product's QCVN.
+    """
+    data = json.loads((lexicon.DATA / "lexicon.json").read_text(encoding="utf-8"))
+    out: dict[tuple[str, ...], list[str]] = {}
+    for group in data["synonyms"]["groups"]:
+        if group.get("one_way"):
+            continue
+        terms = [t for t in group["terms"] if len(phrase(t)) >= 2]
+        for term in terms:
+            out.setdefault(phrase(term), []).extend(t for t in terms if phrase(t) != phrase(term))
+    return out
 
 
 class Prepared:
@@ -57,17 +79,22 @@ class Prepared:
         self.hs = HsIndex(taxonomy.hs_lines())
         self.rows = taxonomy.product_regulations()
         self.book = PhraseBook()
+        equivalents = lexicon_equivalents()
         for g in self.groups:
             for name in [g.name_vi, g.name_en, *g.synonyms]:
-                self.book.add(name, Target(g.slug))
+                for text in [name, *equivalents.get(phrase(name), ())]:
+                    self.book.add(text, Target(g.slug))
             for li, link in enumerate(g.regulations):
                 for ci, cover in enumerate(link.get("covers") or []):
                     for name in cover.get("names") or []:
+                        # a covered product is named exactly: the lexicon's broader usage reaches the group only
                         self.book.add(name, Target(g.slug, li, ci))
-        self.group_prefixes = [(p, g.slug) for g in self.groups for p in g.hs]
+        self.group_prefixes = [(p, g.slug) for g in self.groups for p in self._prefixes(g)]
         self._measures: dict[str, dict[str, int]] = {}
+        self._code_groups: dict[str, list[str]] = {}
         records = list(store.all())
         self.titles = TitleIndex(records)
+        self.tcvn_titles = TitleIndex(records, kind="TCVN")
         self.qcvn_count = sum(1 for r in records if r.kind == "QCVN")
         vi, en = set(), set()
         for line in self.hs.lines.values():
@@ -95,21 +122,16 @@ class Prepared:
         return self._measures[slug]
 
     def groups_for_code(self, digits: str) -> list[str]:
-        """Groups whose HS headings hold the code or lie under it."""
-        seen: list[str] = []
-        for prefix, slug in self.group_prefixes:
-            if (digits.startswith(prefix) or prefix.startswith(digits)) and slug not in seen:
-                seen.append(slug)
-        for g in self.groups:  # a covered product's own HS lines count too
-            if g.slug in seen:
-                continue
-            for link in g.regulations:
-                if any(
-                    digits.startswith(h) or h.startswith(digits) for c in link.get("covers") or [] for h in c.get("hs") or []
-                ):
-                    seen.append(g.slug)
-                    break
-        return seen
+        """Groups whose HS headings (or covered products' HS lines) hold the code or lie under it."""
+        if digits not in self._code_groups:
+            seen: list[str] = []
+            for prefix, slug in self.group_prefixes:
+                if (digits.startswith(prefix) or prefix.startswith(digits)) and slug not in seen:
+                    seen.append(slug)
+            if len(self._code_groups) > 20000:
+                return seen
+            self._code_groups[digits] = seen
+        return self._code_groups[digits]
 
     def group_lines(self, group: ProductGroup, lines: list[HsLine]) -> list[HsLine]:
         return [line for line in lines if any(line.code.startswith(p) for p in self._prefixes(group))]
@@ -152,12 +174,17 @@ class Evidence:
     code_lines: list[HsLine] = field(default_factory=list)  # tariff lines under the HS code typed
     titles: list[TitleHit] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)  # slugs, when the words read two ways
+    translated: Reading | None = None  # the Vietnamese reading of an English phrase, when used
 
     @property
     def product_lines(self) -> list[HsLine]:
+        """The product's own tariff lines: under the code typed, or found by a specific description."""
         if self.digits:
             return self.code_lines
-        return [m.line for m in self.lines if m.score >= MIN_LINE_SCORE]
+        strong = [m.line for m in self.lines if m.score >= MIN_LINE_SCORE]
+        if len({line.code[:4] for line in strong}) > MAX_HEADINGS:
+            return []  # "thép", "dầu": many products, none in particular
+        return strong
 
     @property
     def understood(self) -> bool:
@@ -178,6 +205,25 @@ def _head_order(reading: Reading, hits: list[PhraseHit]) -> list[PhraseHit]:
 
 
 def gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
+    """The evidence for ``reading`` (and, for English, for its Vietnamese translation when needed)."""
+    ev = _gather(ix, reading, digits)
+    if reading.english and not (ev.groups and any(g.named for g in ev.groups)):
+        vi = translate(reading, ix.vocabulary)
+        if vi is not None:
+            alt = _gather(ix, vi, digits)
+            if alt.groups and any(g.named for g in alt.groups):
+                alt.lines = alt.lines or ev.lines
+                return alt
+            ev.titles = ev.titles or alt.titles
+            if not ev.lines and alt.lines:
+                ev.lines = alt.lines
+                for g in ev.groups:
+                    g.lines = ix.group_lines(ix.by_slug[g.slug], ev.product_lines)
+            ev.translated = vi
+    return ev
+
+
+def _gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
     ev = Evidence(reading, digits)
     if digits:
         ev.code_lines = ix.hs.under(digits)[:400]
@@ -214,12 +260,25 @@ def gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
             g.why_en.append(f"HS {digits}")
     elif not found and ev.lines:
         strong = [m for m in ev.lines if m.score >= MIN_LINE_SCORE]
+        counts: dict[str, int] = {}
         for m in strong:
-            for slug in ix.groups_for_code(m.code):
-                if slug not in found:
-                    g = found[slug] = GroupEvidence(slug, len(found))
-                    g.why_vi.append(f"mô tả dòng HS {m.line.dotted}")
-                    g.why_en.append(f"description of HS {m.line.dotted}")
+            for s in ix.groups_for_code(m.code):
+                counts[s] = counts.get(s, 0) + 1
+        slugs = sorted(counts, key=lambda s: -counts[s])[:MAX_OPTIONS]
+        outside = any(not ix.groups_for_code(m.code) for m in strong)
+        if outside:
+            pass  # some of the lines belong to no group: the product is understood, with no group
+        elif not ev.product_lines:
+            ev.ambiguous = slugs if len(slugs) > 1 else []
+        elif len(slugs) > 1 and len({m.code[:4] for m in strong}) > 1:
+            ev.ambiguous = slugs  # the description fits products of several groups: ask
+        else:
+            for m in strong:
+                for slug in ix.groups_for_code(m.code):
+                    if slug not in found:
+                        g = found[slug] = GroupEvidence(slug, len(found))
+                        g.why_vi.append(f"mô tả dòng HS {m.line.dotted}")
+                        g.why_en.append(f"description of HS {m.line.dotted}")
     for g in found.values():
         g.lines = ix.group_lines(ix.by_slug[g.slug], ev.product_lines)
     ev.groups = sorted(found.values(), key=lambda g: g.rank)

@@ -23,9 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from catalogue.recommend.products import Reading
+from catalogue.recommend.products import Reading, stem
 from catalogue.recommend.taxonomy import HsLine, format_hs
 from catalogue.recommend.textindex import DocHit, TextIndex
+from catalogue.text import fold
+
+HEAD_BONUS = 0.1  # a line whose description begins with the product's first two words
 
 __all__ = ["MEASURE_RULES", "HsIndex", "LineMatch", "Measure", "classify", "ministry"]
 
@@ -99,18 +102,34 @@ def ministry(number: str) -> str | None:
     return match.group(1) if match else None
 
 
-@lru_cache(maxsize=65536)
+_ITEM = re.compile(r"[,;:()]|\s(?:và|hoặc|and|or)\s")
+_LEADING = frozenset("cac loai nhung mot cua the a an of".split())
+
+
+def _items(text: str) -> list[list[str]]:
+    out = []
+    for item in _ITEM.split(text):
+        words = [w for w in re.findall(r"\w+", fold(item.lower()))]
+        while words and words[0] in _LEADING:
+            words = words[1:]
+        if words:
+            out.append(words)
+    return out
+
+
 def _item_heads(text: str) -> frozenset[str]:
     """The first word (folded, and English singular) of each item of a description."""
-    from catalogue.recommend.products import stem
-    from catalogue.text import fold
+    return frozenset(h for words in _items(text) for h in (words[0], stem(words[0])))
 
-    heads = set()
-    for item in re.split(r"[,;:()]|\s(?:và|hoặc|and|or)\s", text):
-        words = re.findall(r"\w+", fold(item.lower()))
-        if words:
-            heads.update((words[0], stem(words[0])))
-    return frozenset(heads)
+
+def _item_leads(text: str) -> frozenset[tuple[str, ...]]:
+    """The first two words of each item (folded, and English singular)."""
+    out = set()
+    for words in _items(text):
+        if len(words) > 1:
+            out.add(tuple(words[:2]))
+            out.add((stem(words[0]), stem(words[1])))
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -131,10 +150,17 @@ class HsIndex:
         self.lines = {line.code: line for line in lines}
         self.codes = sorted(self.lines)
         self.text = TextIndex()
+        self._heads: dict[str, frozenset[str]] = {}
+        self._leads: dict[str, frozenset[tuple[str, ...]]] = {}
         for line in self.lines.values():
-            own = [line.vi, line.en]
-            context = [line.parent_vi or "", line.parent_en or "", line.heading_vi, line.heading_en]
+            # the sub-heading names the product of lines such as "Loại khác" or "Có nồng độ cồn …"
+            own = [line.vi, line.en, line.parent_vi or "", line.parent_en or ""]
+            context = [line.heading_vi, line.heading_en]
             self.text.add(line.code, own, context)
+            texts = (line.vi, line.parent_vi, line.heading_vi, line.en, line.parent_en, line.heading_en)
+            self._heads[line.code] = frozenset().union(*(_item_heads(t) for t in texts if t))
+            leads = (line.vi, line.parent_vi, line.en, line.parent_en)
+            self._leads[line.code] = frozenset().union(*(_item_leads(t) for t in leads if t))
         self.text.freeze()
 
     def under(self, prefix: str) -> list[HsLine]:
@@ -150,7 +176,7 @@ class HsIndex:
         i = bisect.bisect_left(self.codes, prefix)
         return i < len(self.codes) and self.codes[i].startswith(prefix)
 
-    def match(self, reading: Reading, min_score: float = 0.6, spread: float = 0.12, limit: int = 40) -> list[LineMatch]:
+    def match(self, reading: Reading, min_score: float = 0.6, spread: float = 0.08, limit: int = 40) -> list[LineMatch]:
         """Lines describing the reading's product: the best score and those within ``spread`` of it.
 
         A line must be *headed* by the reading's head word: one of its texts (own,
@@ -161,22 +187,24 @@ class HsIndex:
         if head is None:
             return []
         word = reading.tokens[head].stem if reading.english else reading.tokens[head].folded
-        hits: list[DocHit] = [
-            h for h in self.text.match(reading, min_score=min_score, limit=400) if self._headed(str(h.doc), word)
-        ]
-        if not hits:
+        lead = tuple(
+            reading.tokens[p].stem if reading.english else reading.tokens[p].folded for p in reading.content[:2]
+        )
+        scored = []
+        for h in self.text.match(reading, min_score=min_score, limit=400):
+            if not self._headed(str(h.doc), word):
+                continue
+            line = self.lines[str(h.doc)]
+            bonus = HEAD_BONUS if len(lead) > 1 and lead in self._leads[line.code] else 0.0
+            scored.append((round(h.score + bonus, 4), h))
+        if not scored:
             return []
-        best = hits[0].score
-        return [
-            LineMatch(self.lines[str(h.doc)], h.score, h.matched) for h in hits if h.score >= best - spread
-        ][:limit]
+        scored.sort(key=lambda sh: (-sh[0], str(sh[1].doc)))
+        best = scored[0][0]
+        return [LineMatch(self.lines[str(h.doc)], sc, h.matched) for sc, h in scored if sc >= best - spread][:limit]
 
     def _headed(self, code: str, word: str) -> bool:
-        line = self.lines[code]
-        for text in (line.vi, line.parent_vi, line.heading_vi, line.en, line.parent_en, line.heading_en):
-            if text and word in _item_heads(text):
-                return True
-        return False
+        return word in self._heads[code]
 
     @staticmethod
     def measures(line: HsLine) -> list[Measure]:

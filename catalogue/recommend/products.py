@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from catalogue import lexicon
 from catalogue.text import fold, has_diacritics, normalize, syllables
 
-__all__ = ["ENGLISH_WORDS", "FUNCTION_WORDS", "Reading", "Token", "stem", "understand"]
+__all__ = ["ENGLISH_WORDS", "FUNCTION_WORDS", "Reading", "Token", "Vocabulary", "phrase_tokens", "stem", "translate", "understand"]
 
 # Function words (accented as written) and English stop words: they join phrases but never carry the product.
 FUNCTION_WORDS = frozenset(
@@ -226,7 +227,9 @@ _EN_PREPOSITIONS = frozenset("for of with from in on to by".split())
 
 
 def _is_function(word: str, folded: str, unaccented_text: bool) -> bool:
-    if word in FUNCTION_WORDS:
+    """Function words of the shared lexicon and of this module; folded ones only when no accents were typed."""
+    lex = lexicon.load()
+    if word in FUNCTION_WORDS or word in lex.function_vi or word in lex.function_en:
         return True
     return unaccented_text and folded in _FOLDED_FUNCTION
 
@@ -354,6 +357,49 @@ def _is_english(tokens: list[Token], vocabulary: Vocabulary | None) -> bool:
     en = sum(stem(w) in vocabulary.english and w not in vocabulary.vietnamese for w in words)
     vi = sum(w in vocabulary.vietnamese and stem(w) not in vocabulary.english for w in words)
     return en > vi or (en == vi == 0 and sum(w in ENGLISH_WORDS for w in words) * 2 > len(words))
+
+
+MIN_LEARNT = 0.6  # a learnt English → Vietnamese association this strong is used to translate a word
+
+
+def translate(reading: Reading, vocabulary: Vocabulary | None = None) -> Reading | None:
+    """The Vietnamese reading of an English product phrase, by the shared lexicon.
+
+    Curated glossary phrases first (longest), then learnt word associations of at
+    least :data:`MIN_LEARNT`; words it cannot translate stay as typed ("lithium").
+    English puts modifiers before the head and Vietnamese after it, so the
+    translated pieces are read in reverse: "electric bicycle" → "xe đạp điện".
+    A part after a preposition ("packs for notebooks") follows the head.
+    """
+    if not reading.english or not reading.tokens:
+        return None
+    lex = lexicon.load()
+    words = [t.folded for t in reading.tokens]
+    cut = next((i for i, w in enumerate(words) if w in _EN_PREPOSITIONS and i > 0), len(words))
+
+    def pieces(part: list[str]) -> list[str]:
+        out, i = [], 0
+        while i < len(part):
+            if part[i] in lex.function_en or part[i] in FUNCTION_WORDS:
+                i += 1
+                continue
+            found = next(((e, vi) for s, e, vi in lex.glossary_phrases(part[i:]) if s == 0), None)
+            if found:
+                out.append(" ".join(found[1][0]))
+                i += found[0]
+                continue
+            learnt = [ph for ph, w in lex.translate([part[i]]) if w >= MIN_LEARNT * lexicon.LEARNT_WEIGHT]
+            out.append(" ".join(learnt[0]) if learnt else part[i])
+            i += 1
+        return out
+
+    head = pieces(words[:cut])
+    tail = pieces(words[cut + 1 :])
+    text = " ".join([*reversed(head), *tail])
+    tokens = [Token(t.folded, t.folded, t.folded, True) for t in phrase_tokens(text, False)]
+    if not tokens:
+        return None
+    return Reading(text=text, tokens=tokens, role=reading.role, english=False, dropped=list(reading.dropped))
 
 
 def phrase_tokens(text: str, english: bool | None = None) -> list[Token]:

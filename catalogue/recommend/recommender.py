@@ -41,7 +41,7 @@ from catalogue.recommend.products import understand
 from catalogue.recommend.ranking import FACILITY_WORDS, Candidate, rank
 from catalogue.recommend.taxonomy import HsLine, Taxonomy, format_hs, hs_digits
 from catalogue.search.query import clean
-from catalogue.search.searcher import Searcher, SearchRequest
+from catalogue.search.searcher import Searcher
 from catalogue.store.database import Store
 from catalogue.text import fold
 
@@ -343,7 +343,7 @@ class Recommender:
                         matched.append((cover, g.covers[(li, ci)].size))
                     elif cover.get("hs") and not specific and _overlaps(cover["hs"], scope_codes):
                         matched.append((cover, 0))
-                if covers and not matched and (specific or ev.digits or not g.named):
+                if covers and not matched and (specific or ev.digits or not g.named or not _generic(g, group)):
                     continue  # the QCVN covers other products of this group
                 lines = self._scope_lines(ix, ev, g, covers, matched)
                 row = self._row(ix, link, matched, covers, ev, lines)
@@ -462,9 +462,10 @@ class Recommender:
         if ev.digits and not ev.groups:  # an HS code alone: read the lines' own descriptions
             texts = []
             for line in ev.code_lines[:60]:
-                text = line.vi if not line.vi.lower().startswith("loại khác") else (line.parent_vi or "")
-                if text and text not in texts:
-                    texts.append(text)
+                for text in (line.vi, line.parent_vi or ""):
+                    if text and not text.lower().startswith(("loại khác", "other")) and text not in texts:
+                        texts.append(text)
+                        break
             for text in texts[:6]:
                 hits += [h for h in ix.titles.match(understand(text, ix.vocabulary)) if h.names]
         strong_lines = [m.line for m in ev.lines if m.score >= STRONG_LINE] if not ev.digits else ev.code_lines
@@ -630,15 +631,18 @@ class Recommender:
             for number in group.standards:
                 add(number, 60 - g.rank * 10, f"Tiêu chuẩn chính của nhóm «{group.name_vi}»",
                     f"Key standard of the group “{group.name_en}”", group.slug)
-        if phrase and ev.groups:
+        if ev.reading.tokens:
             group_ics = {p for g in ev.groups for p in ix.by_slug[g.slug].ics}
-            result = self.searcher.search(SearchRequest(q=phrase, limit=10, kind="TCVN"))
-            for i, hit in enumerate(result.hits):
-                if hit.match in ("title", "number", "equivalent") and any(
-                    c.startswith(p) for c in hit.ics for p in group_ics
-                ):
-                    add(hit.number, 40 - i, f"Tên tiêu chuẩn khớp mô tả «{hit.title_vi or hit.title_en}»",
-                        "Its title matches the description", None)
+            for i, hit in enumerate(ix.tcvn_titles.match(ev.reading, limit=20)):
+                same_field = any(c.startswith(p) for c in ix.tcvn_titles.ics.get(hit.number, []) for p in group_ics)
+                if hit.names or same_field:
+                    add(
+                        hit.number,
+                        40 - i + (5 if same_field else 0),
+                        f"Tên tiêu chuẩn nêu «{ix.tcvn_titles.subjects.get(hit.number, '')[:90]}»",
+                        "Its title names the product",
+                        None,
+                    )
         return sorted(out.values(), key=lambda r: -r.score)[:MAX_TCVN]
 
     @staticmethod
@@ -681,6 +685,13 @@ class Recommender:
                 scored.append((overlap / (len(words) or 1), g))
         scored.sort(key=lambda x: -x[0])
         return [GroupMatch(g.slug, g.name_vi, g.name_en, round(s, 2)) for s, g in scored[:3]]
+
+
+def _generic(g: GroupEvidence, group: Any) -> bool:
+    """The words named the group as a whole ("sữa", "Sữa và sản phẩm sữa"), not one product of it."""
+    names = {fold(group.name_vi.lower()), fold(group.name_en.lower())}
+    best = max(g.hits, key=lambda h: h.size, default=None)
+    return best is not None and (best.size == 1 or fold(best.text.lower()) in names)
 
 
 def _overlaps(prefixes: list[str], codes: list[str]) -> bool:

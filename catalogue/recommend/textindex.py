@@ -34,6 +34,7 @@ __all__ = ["CONTEXT_WEIGHT", "MAX_GAP", "DocHit", "PhraseBook", "PhraseHit", "Te
 MAX_GAP = 6  # words allowed between the parts of a "X … Y" phrase
 CONTEXT_WEIGHT = 0.7  # a word found only in a document's context (heading) counts this much
 ADJACENT_BONUS = 0.08  # per pair of the reading's words found side by side in the document
+FOLDED_ONLY = 0.85  # a word typed without accents found only with other accents ("bia" in "bìa")
 
 
 def key(token: Token, english: bool) -> str:
@@ -235,10 +236,11 @@ class TextIndex:
                 token = reading.tokens[p]
                 if strict and token.exact not in exact:
                     continue  # typed with accents: "gà" must not find "ga"
+                factor = 1.0 if strict or english or token.exact in exact else FOLDED_ONLY
                 if doc in self._own.get(k, ()):
-                    score += weights[p]
+                    score += weights[p] * factor
                 elif doc in self._ctx.get(k, ()):
-                    score += weights[p] * CONTEXT_WEIGHT
+                    score += weights[p] * CONTEXT_WEIGHT * factor
                 else:
                     continue
                 matched.add(p)

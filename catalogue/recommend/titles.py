@@ -2,7 +2,7 @@
 
 Contracts:
 
-* :class:`TitleIndex` holds the subject of every titled QCVN of the catalogue —
+* :class:`TitleIndex` holds the subject of every titled QCVN (or TCVN) of the catalogue —
   the title without "Quy chuẩn kỹ thuật quốc gia về/đối với" — with the products
   the record lists (``extra.products``) and its English title.
 * :meth:`TitleIndex.match` returns the QCVN whose subject holds the reading's
@@ -51,23 +51,20 @@ class TitleHit:
 
 
 class TitleIndex:
-    def __init__(self, records: Iterable[Standard]) -> None:
+    def __init__(self, records: Iterable[Standard], kind: str = "QCVN") -> None:
         self.text = TextIndex()
         self.subjects: dict[str, str] = {}
         self.procedure: dict[str, bool] = {}
-        self._folded: dict[str, tuple[str, ...]] = {}
+        self.ics: dict[str, list[str]] = {}
         for record in records:
-            if record.kind != "QCVN" or not (record.title_vi or record.title_en):
+            if record.kind != kind or not (record.title_vi or record.title_en):
                 continue
+            self.ics[record.number] = list(record.ics)
             own = [subject(record.title_vi or ""), record.title_en or ""]
             own += [p for p in (record.extra or {}).get("products") or [] if isinstance(p, str)]
             self.text.add(record.number, own)
             self.subjects[record.number] = subject(record.title_vi or record.title_en or "")
             self.procedure[record.number] = bool(_PROCEDURE.search(record.title_vi or ""))
-            words: list[str] = []
-            for text in own:
-                words += [t.folded for t in phrase_tokens(text, False)] + ["|"]
-            self._folded[record.number] = tuple(words)
         self.text.freeze()
 
     def match(self, reading: Reading, limit: int = 8) -> list[TitleHit]:
@@ -79,12 +76,29 @@ class TitleIndex:
             score = hit.score * (PROCEDURE_FACTOR if procedure else 1.0)
             if score < MIN_SCORE * (PROCEDURE_FACTOR if procedure else 1.0):
                 continue
-            names = bool(phrase) and _contains(self._folded.get(number, ()), phrase) and not reading.english
+            names = bool(phrase) and not reading.english and self._heads(number, phrase)
             hits.append(TitleHit(number, round(score, 4), names, procedure))
         hits.sort(key=lambda h: (not h.names, h.procedure, -h.score, h.number))
         return hits[:limit]
 
 
-def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+    def _heads(self, number: str, phrase: tuple[str, ...]) -> bool:
+        """The product phrase heads an item of the title's subject: "xe đạp điện", "…, pháo hoa nổ".
+
+        "tàu biển vỏ thép" is a ship, not steel; "nhà kính" is a greenhouse.
+        """
+        for item in _ITEMS.split(self.subjects.get(number, "")):
+            words = tuple(t.folded for t in phrase_tokens(item, False))
+            while words and words[0] in _GENERIC:
+                words = words[1:]
+            if words[: len(phrase)] == phrase:
+                return True
+        return False
+
+
+_ITEMS = re.compile(r"[,;:()]|\s-\s|\s(?:và|hoặc)\s|\.\s", re.IGNORECASE)
+# Words a title puts before the product: "chất lượng hạt giống lúa", "an toàn đồ chơi trẻ em".
+_GENERIC = frozenset(
+    "chat luong an toan ve sinh yeu cau ky thuat gioi han doi voi cac san pham hang hoa thiet bi ve cho "
+    "tieu huy su dung bao quan kinh doanh san xuat van chuyen".split()
+)
