@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from catalogue import lexicon
+from catalogue.identifiers import parse_loose
 from catalogue.lexicon import phrase
 from catalogue.recommend.hs import HsIndex, LineMatch
 from catalogue.recommend.products import Reading, Vocabulary, translate
@@ -78,6 +79,11 @@ class Prepared:
         self.by_slug = {g.slug: g for g in self.groups}
         self.hs = HsIndex(taxonomy.hs_lines())
         self.rows = taxonomy.product_regulations()
+        self.rows_by_edition: dict[str, list[dict]] = {}
+        for row in self.rows:
+            keys = {ident.edition_key for q in row.get("qcvn") or [] if (ident := parse_loose(q)) is not None}
+            for k in keys:
+                self.rows_by_edition.setdefault(k, []).append(row)
         self.book = PhraseBook()
         equivalents = lexicon_equivalents()
         for g in self.groups:
@@ -266,10 +272,10 @@ def _gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
                 counts[s] = counts.get(s, 0) + 1
         slugs = sorted(counts, key=lambda s: -counts[s])[:MAX_OPTIONS]
         outside = any(not ix.groups_for_code(m.code) for m in strong)
-        if outside:
+        if not ev.product_lines:
+            ev.ambiguous = slugs if len(slugs) > 1 else []  # "thép": many products, some in groups
+        elif outside:
             pass  # some of the lines belong to no group: the product is understood, with no group
-        elif not ev.product_lines:
-            ev.ambiguous = slugs if len(slugs) > 1 else []
         elif len(slugs) > 1 and len({m.code[:4] for m in strong}) > 1:
             ev.ambiguous = slugs  # the description fits products of several groups: ask
         else:

@@ -106,22 +106,25 @@ _ITEM = re.compile(r"[,;:()]|\s(?:và|hoặc|and|or)\s")
 _LEADING = frozenset("cac loai nhung mot cua the a an of".split())
 
 
-def _items(text: str) -> list[list[str]]:
+@lru_cache(maxsize=None)  # headings and sub-headings repeat across lines; cleared after the build
+def _items(text: str) -> tuple[tuple[str, ...], ...]:
     out = []
-    for item in _ITEM.split(text):
-        words = [w for w in re.findall(r"\w+", fold(item.lower()))]
+    for item in _ITEM.split(text.lower()):
+        words = [fold(w) for w in re.findall(r"\w+", item)]
         while words and words[0] in _LEADING:
             words = words[1:]
         if words:
-            out.append(words)
-    return out
+            out.append(tuple(words))
+    return tuple(out)
 
 
+@lru_cache(maxsize=None)
 def _item_heads(text: str) -> frozenset[str]:
     """The first word (folded, and English singular) of each item of a description."""
     return frozenset(h for words in _items(text) for h in (words[0], stem(words[0])))
 
 
+@lru_cache(maxsize=None)
 def _item_leads(text: str) -> frozenset[tuple[str, ...]]:
     """The first two words of each item (folded, and English singular)."""
     out = set()
@@ -161,6 +164,8 @@ class HsIndex:
             self._heads[line.code] = frozenset().union(*(_item_heads(t) for t in texts if t))
             leads = (line.vi, line.parent_vi, line.en, line.parent_en)
             self._leads[line.code] = frozenset().union(*(_item_leads(t) for t in leads if t))
+        for cached in (_items, _item_heads, _item_leads):
+            cached.cache_clear()
         self.text.freeze()
 
     def under(self, prefix: str) -> list[HsLine]:

@@ -22,6 +22,7 @@ Contracts of :func:`understand`:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from catalogue import lexicon
 from catalogue.text import fold, has_diacritics, normalize, syllables
@@ -164,6 +165,7 @@ ENGLISH_WORDS = frozenset(
 _STEM_KEEP = frozenset("gas glass lens bus plus this his is was us status species series news apparatus".split())
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """English singular: "cookers" → "cooker", "batteries" → "battery"; other words unchanged."""
     if len(word) <= 3 or word in _STEM_KEEP or not word.isascii():

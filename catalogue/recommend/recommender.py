@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from catalogue.errors import InvalidInput, NotFound
+from catalogue.identifiers import parse, parse_loose
 from catalogue.model import Standard, same_subject
 from catalogue.recommend import sectors as sector_rules
 from catalogue.recommend.evidence import Evidence, GroupEvidence, Prepared, gather
@@ -396,9 +397,8 @@ class Recommender:
                 )
         return found
 
-    def store_key(self, number: str) -> str:
-        from catalogue.identifiers import parse
-
+    @staticmethod
+    def store_key(number: str) -> str:
         return parse(number).key
 
     @staticmethod
@@ -429,15 +429,8 @@ class Recommender:
         """The legal row that names this QCVN for this product, if any."""
         if link.get("basis") != "legal":
             return None
-        from catalogue.identifiers import parse_loose
-
         ident = parse_loose(link["number"])
-        rows = [
-            r
-            for r in ix.rows
-            if ident is not None
-            and any((o := parse_loose(q)) is not None and o.edition_key == ident.edition_key for q in r.get("qcvn") or [])
-        ]
+        rows = ix.rows_by_edition.get(ident.edition_key, []) if ident is not None else []
         wanted = {c.get("row") for c, _ in matched if c.get("row")}
         for r in rows:
             if wanted and (r.get("product_vi") in wanted or r.get("product_en") in wanted):
@@ -478,7 +471,7 @@ class Recommender:
                 continue
             seen.add(hit.number)
             qm = ministry(hit.number)
-            g2 = [line for line in strong_lines if any(m.covers(qm) for m in HsIndex.measures(line))] if hit.names else []
+            g2 = [line for line in strong_lines if any(m.covers(qm) for m in HsIndex.measures(line))] if hit.exact else []
             reason = [f"Tên quy chuẩn nêu «{ix.titles.subjects.get(hit.number, '')[:90]}»"]
             reason_en = ["Its title names the product"]
             legal = None

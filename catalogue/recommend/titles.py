@@ -8,7 +8,9 @@ Contracts:
 * :meth:`TitleIndex.match` returns the QCVN whose subject holds the reading's
   head word and most of its other words (:class:`~catalogue.recommend.textindex.TextIndex`
   scoring), best first.  A hit ``names`` the product when the reading's whole
-  product phrase (its content words, in order) stands in the title as written.
+  product phrase (its content words, in order) begins an item of the title's
+  subject and makes up at least :data:`NAMES_SHARE` of it: "xe đạp điện" names
+  QCVN 68:2013/BGTVT, "thép" does not name "thép làm cốt bê tông".
 * Titles of procedures rather than products (inspection, testing, survey methods,
   data formats …) score :data:`PROCEDURE_FACTOR` of their value: they rarely say
   what a product must meet.
@@ -27,6 +29,7 @@ from catalogue.recommend.textindex import TextIndex, key
 __all__ = ["PROCEDURE_FACTOR", "TitleHit", "TitleIndex", "subject"]
 
 PROCEDURE_FACTOR = 0.6
+NAMES_SHARE = 2 / 3  # the product phrase holds this share of the title item it heads
 MIN_SCORE = 0.75
 _PREFIX = re.compile(r"^\s*quy chuẩn kỹ thuật quốc gia\s*(về|đối với|:)?\s*", re.IGNORECASE)
 _PROCEDURE = re.compile(
@@ -46,8 +49,9 @@ def subject(title: str) -> str:
 class TitleHit:
     number: str
     score: float
-    names: bool  # the whole product phrase stands in the title
+    names: bool  # the product phrase begins an item of the title and makes up most of it
     procedure: bool
+    exact: bool = False  # … and all of it: "xe đạp điện" is exactly QCVN 68:2013/BGTVT's product
 
 
 class TitleIndex:
@@ -76,24 +80,26 @@ class TitleIndex:
             score = hit.score * (PROCEDURE_FACTOR if procedure else 1.0)
             if score < MIN_SCORE * (PROCEDURE_FACTOR if procedure else 1.0):
                 continue
-            names = bool(phrase) and not reading.english and self._heads(number, phrase)
-            hits.append(TitleHit(number, round(score, 4), names, procedure))
+            share = self._heads(number, phrase) if phrase and not reading.english else 0.0
+            hits.append(TitleHit(number, round(score, 4), share >= NAMES_SHARE, procedure, share >= 1.0))
         hits.sort(key=lambda h: (not h.names, h.procedure, -h.score, h.number))
         return hits[:limit]
 
 
-    def _heads(self, number: str, phrase: tuple[str, ...]) -> bool:
-        """The product phrase heads an item of the title's subject: "xe đạp điện", "…, pháo hoa nổ".
+    def _heads(self, number: str, phrase: tuple[str, ...]) -> float:
+        """The largest share of a title item the product phrase makes up, when it heads the item.
 
-        "tàu biển vỏ thép" is a ship, not steel; "nhà kính" is a greenhouse.
+        "xe đạp điện" heads "xe đạp điện" (1.0); "thép" heads "thép làm cốt bê tông"
+        (0.2); "tàu biển vỏ thép" is a ship, not steel (0); "nhà kính" a greenhouse.
         """
+        best = 0.0
         for item in _ITEMS.split(self.subjects.get(number, "")):
             words = tuple(t.folded for t in phrase_tokens(item, False))
             while words and words[0] in _GENERIC:
                 words = words[1:]
-            if words[: len(phrase)] == phrase:
-                return True
-        return False
+            if words and words[: len(phrase)] == phrase:
+                best = max(best, len(phrase) / len(words))
+        return best
 
 
 _ITEMS = re.compile(r"[,;:()]|\s-\s|\s(?:và|hoặc)\s|\.\s", re.IGNORECASE)
