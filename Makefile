@@ -33,9 +33,10 @@ format: $(STAMP)
 	$(BIN)/ruff format catalogue indexer tests
 	$(BIN)/ruff check --fix catalogue indexer tests
 
-bench: $(STAMP)  ## speed and memory, on a synthetic catalogue labelled as such
+bench: $(STAMP)  ## speed and memory (search and crawl on a synthetic catalogue labelled as such; recommendations on the bundled one)
 	$(BIN)/python tests/bench/search.py
 	$(BIN)/python tests/bench/crawl.py
+	$(BIN)/python tests/bench/recommend.py
 
 eval: $(STAMP)  ## recommender evaluation: success@k, MRR, wrong mandatory, none-cases (dev and heldout)
 	$(BIN)/python tests/eval/recommend_eval.py

@@ -21,11 +21,11 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from catalogue.recommend.products import Reading, stem
 from catalogue.recommend.taxonomy import HsLine, format_hs
-from catalogue.recommend.textindex import DocHit, TextIndex
+from catalogue.recommend.textindex import TextIndex
 from catalogue.text import fold
 
 HEAD_BONUS = 0.1  # a line whose description begins with the product's first two words
@@ -76,16 +76,16 @@ class Measure:
 def classify(label: str) -> Measure:
     basis = re.search(r"\(([^()]*)\)\s*\*?$", label)
     ref = f" ({basis.group(1)})" if basis else ""
-    for pattern, kind, ministries in MEASURE_RULES:
-        if pattern.search(label):
-            break
-    else:
-        kind, ministries = "other", frozenset()
+    kind, ministries = next(
+        ((k, m) for pattern, k, m in MEASURE_RULES if pattern.search(label)), ("other", frozenset[str]())
+    )
     if kind in ("group2", "food_safety") and ministries:
         owner = sorted(ministries)[0] if len(ministries) == 1 else "BKHCN"
         vi_name, en_name = MINISTRY_NAMES.get(owner, (owner, owner))
         if kind == "group2":
-            return Measure(label, kind, ministries, f"Hàng hóa nhóm 2 thuộc {vi_name}{ref}", f"Group-2 goods under {en_name}{ref}")
+            return Measure(
+                label, kind, ministries, f"Hàng hóa nhóm 2 thuộc {vi_name}{ref}", f"Group-2 goods under {en_name}{ref}"
+            )
         return Measure(
             label,
             kind,
@@ -106,7 +106,7 @@ _ITEM = re.compile(r"[,;:()]|\s(?:và|hoặc|and|or)\s")
 _LEADING = frozenset("cac loai nhung mot cua the a an of".split())
 
 
-@lru_cache(maxsize=None)  # headings and sub-headings repeat across lines; cleared after the build
+@cache  # headings and sub-headings repeat across lines; cleared after the build
 def _items(text: str) -> tuple[tuple[str, ...], ...]:
     out = []
     for item in _ITEM.split(text.lower()):
@@ -118,13 +118,13 @@ def _items(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _item_heads(text: str) -> frozenset[str]:
     """The first word (folded, and English singular) of each item of a description."""
     return frozenset(h for words in _items(text) for h in (words[0], stem(words[0])))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _item_leads(text: str) -> frozenset[tuple[str, ...]]:
     """The first two words of each item (folded, and English singular)."""
     out = set()
@@ -217,5 +217,9 @@ class HsIndex:
 
     @staticmethod
     def describe(line: HsLine) -> str:
-        parts = [line.heading_vi, line.parent_vi if line.parent_vi and line.parent_vi != line.heading_vi else "", line.vi]
+        parts = [
+            line.heading_vi,
+            line.parent_vi if line.parent_vi and line.parent_vi != line.heading_vi else "",
+            line.vi,
+        ]
         return f"{format_hs(line.code)} " + " — ".join(p for p in parts if p)

@@ -27,7 +27,17 @@ from functools import lru_cache
 from catalogue import lexicon
 from catalogue.text import fold, has_diacritics, normalize, syllables
 
-__all__ = ["ENGLISH_WORDS", "FUNCTION_WORDS", "Reading", "Token", "Vocabulary", "phrase_tokens", "stem", "translate", "understand"]
+__all__ = [
+    "ENGLISH_WORDS",
+    "FUNCTION_WORDS",
+    "Reading",
+    "Token",
+    "Vocabulary",
+    "phrase_tokens",
+    "stem",
+    "translate",
+    "understand",
+]
 
 # Function words (accented as written) and English stop words: they join phrases but never carry the product.
 FUNCTION_WORDS = frozenset(
@@ -412,4 +422,3 @@ def phrase_tokens(text: str, english: bool | None = None) -> list[Token]:
     if english:
         return [Token(t.exact, t.folded, stem(t.folded), t.content) for t in tokens]
     return tokens
-

@@ -310,7 +310,9 @@ class Recommender:
         result.question = {
             "text": f"«{phrase}»: {names_vi}?",
             "text_en": f"“{phrase}”: {names_en}?",
-            "options": [{"slug": g.slug, "name_vi": g.name_vi, "name_en": g.name_en, "product": g.name_vi} for g in groups],
+            "options": [
+                {"slug": g.slug, "name_vi": g.name_vi, "name_en": g.name_en, "product": g.name_vi} for g in groups
+            ],
         }
         result.groups = []
         return self._outcome(
@@ -363,7 +365,9 @@ class Recommender:
                 elif matched and any(size for _, size in matched):
                     basis = "cover"
                     reason.append("quy chuẩn bao trùm sản phẩm được nêu; chưa có văn bản hay dòng HS nhóm 2 nêu nó")
-                    reason_en.append("the regulation covers the product named; no legal text or group-2 HS line names it")
+                    reason_en.append(
+                        "the regulation covers the product named; no legal text or group-2 HS line names it"
+                    )
                 elif not covers and (g.named or ev.digits):
                     basis = "title"
                     reason.append("tên quy chuẩn nêu sản phẩm; chưa có văn bản hay dòng HS nhóm 2 nêu nó")
@@ -471,7 +475,11 @@ class Recommender:
                 continue
             seen.add(hit.number)
             qm = ministry(hit.number)
-            g2 = [line for line in strong_lines if any(m.covers(qm) for m in HsIndex.measures(line))] if hit.exact else []
+            g2 = (
+                [line for line in strong_lines if any(m.covers(qm) for m in HsIndex.measures(line))]
+                if hit.exact
+                else []
+            )
             reason = [f"Tên quy chuẩn nêu «{ix.titles.subjects.get(hit.number, '')[:90]}»"]
             reason_en = ["Its title names the product"]
             legal = None
@@ -545,7 +553,8 @@ class Recommender:
                 current,
                 named,
                 mandatory=c.mandatory,
-                legal_basis=best.legal or (f"{current.number} ban hành kèm theo {current.decision}" if current.decision else None),
+                legal_basis=best.legal
+                or (f"{current.number} ban hành kèm theo {current.decision}" if current.decision else None),
                 reason="; ".join(best.reason),
                 reason_en="; ".join(best.reason_en),
                 score=round(100.0 - i, 2),
@@ -582,7 +591,9 @@ class Recommender:
                         current,
                         [named],
                         mandatory=False,
-                        legal_basis=f"{current.number} ban hành kèm theo {current.decision}" if current.decision else None,
+                        legal_basis=f"{current.number} ban hành kèm theo {current.decision}"
+                        if current.decision
+                        else None,
                         reason=f"Áp dụng cho mọi {sector.name_vi}: {rule.topic_vi}; tên quy chuẩn nêu «{rule.quote}»",
                         reason_en=f"Applies to all {sector.name_en}: {rule.topic_en}; its title says “{rule.quote}”",
                         score=0.0,
@@ -622,8 +633,13 @@ class Recommender:
         for g in ev.groups:
             group = ix.by_slug[g.slug]
             for number in group.standards:
-                add(number, 60 - g.rank * 10, f"Tiêu chuẩn chính của nhóm «{group.name_vi}»",
-                    f"Key standard of the group “{group.name_en}”", group.slug)
+                add(
+                    number,
+                    60 - g.rank * 10,
+                    f"Tiêu chuẩn chính của nhóm «{group.name_vi}»",
+                    f"Key standard of the group “{group.name_en}”",
+                    group.slug,
+                )
         if ev.reading.tokens:
             group_ics = {p for g in ev.groups for p in ix.by_slug[g.slug].ics}
             for i, hit in enumerate(ix.tcvn_titles.match(ev.reading, limit=20)):

@@ -53,7 +53,10 @@ class Sector:
         """(reason in Vietnamese, in English) when a product of these groups and HS lines is in the sector."""
         for slug in groups:
             if slug in self.groups:
-                return (f"sản phẩm thuộc nhóm «{slug}» là {self.name_vi}", f"the product's group “{slug}” is {self.name_en}")
+                return (
+                    f"sản phẩm thuộc nhóm «{slug}» là {self.name_vi}",
+                    f"the product's group “{slug}” is {self.name_en}",
+                )
         for code in hs_codes:
             prefix = next((p for p in self.hs if code.startswith(p)), None)
             if prefix is not None:

@@ -21,11 +21,12 @@ Two matchers, both over :class:`~catalogue.recommend.products.Reading` tokens:
 
 from __future__ import annotations
 
+import itertools
 import math
-from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from catalogue.recommend.products import Reading, Token, phrase_tokens, stem
 
@@ -187,7 +188,7 @@ class TextIndex:
                 for keys in (folded, stems) if stems != folded else (folded,):
                     for k in keys:
                         index[k].add(doc)
-                    pairs.update(zip(keys, keys[1:], strict=False))
+                    pairs.update(itertools.pairwise(keys))
         self._exact[doc] = frozenset(exact)
         self._pairs[doc] = frozenset(pairs)
         self._n += 1
@@ -196,7 +197,9 @@ class TextIndex:
     def freeze(self) -> None:
         """Compute the word weights once all documents are in (else done on first use)."""
         words = set(self._own) | set(self._ctx)
-        self._idf = {w: math.log(1 + self._n / (1 + len(self._own.get(w, ())) + len(self._ctx.get(w, ())))) for w in words}
+        self._idf = {
+            w: math.log(1 + self._n / (1 + len(self._own.get(w, ())) + len(self._ctx.get(w, ())))) for w in words
+        }
 
     def idf(self, word: str) -> float:
         if not self._idf:
@@ -220,13 +223,11 @@ class TextIndex:
         if weights[head] / total + ADJACENT_BONUS < min_score:
             # the head alone cannot reach the bar: only documents holding another word can
             others: set[Hashable] = set()
-            for p, k in keys.items():
+            for k in keys.values():
                 if k != head_key:
                     others |= self._own.get(k, set()) | self._ctx.get(k, set())
             candidates = candidates & others
-        pairs = [
-            (keys[a], keys[b]) for a, b in zip(content, content[1:], strict=False) if b == a + 1
-        ]
+        pairs = [(keys[a], keys[b]) for a, b in itertools.pairwise(content) if b == a + 1]
         hits = []
         for doc in candidates:
             exact = self._exact[doc]

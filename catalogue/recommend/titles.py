@@ -85,7 +85,6 @@ class TitleIndex:
         hits.sort(key=lambda h: (not h.names, h.procedure, -h.score, h.number))
         return hits[:limit]
 
-
     def _heads(self, number: str, phrase: tuple[str, ...]) -> float:
         """The largest share of a title item the product phrase makes up, when it heads the item.
 
