@@ -29,17 +29,17 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from catalogue.errors import InvalidInput, NotFound
-from catalogue.identifiers import parse, parse_loose
 from catalogue.model import Standard, same_subject
 from catalogue.recommend import sectors as sector_rules
+from catalogue.recommend.basis import Found, from_groups, from_titles
 from catalogue.recommend.evidence import Evidence, GroupEvidence, Prepared, gather
-from catalogue.recommend.hs import HsIndex, ministry
+from catalogue.recommend.hs import HsIndex
 from catalogue.recommend.products import understand
-from catalogue.recommend.ranking import FACILITY_WORDS, Candidate, rank
+from catalogue.recommend.ranking import BASIS_STRENGTH, FACILITY_WORDS, Candidate, rank
+from catalogue.recommend.results import GroupMatch, Recommendation, RecommendResult, SectorMatch
 from catalogue.recommend.taxonomy import HsLine, Taxonomy, format_hs, hs_digits
 from catalogue.search.query import clean
 from catalogue.search.searcher import Searcher
@@ -49,118 +49,8 @@ from catalogue.text import fold
 __all__ = ["QCVN_ESTIMATE", "GroupMatch", "RecommendResult", "Recommendation", "Recommender", "SectorMatch"]
 
 QCVN_ESTIMATE = 800  # QCVN in force nationally, roughly: the denominator of the coverage message
-MAX_TITLE_CANDIDATES = 5
 MAX_TCVN = 10
 MAX_HS_ROWS = 20
-STRONG_LINE = 1.0  # a tariff line whose description holds the whole product phrase
-
-
-@dataclass
-class GroupMatch:
-    slug: str
-    name_vi: str
-    name_en: str
-    score: float
-    why: list[str] = field(default_factory=list)
-    why_en: list[str] = field(default_factory=list)
-    measures: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class Recommendation:
-    number: str
-    slug: str
-    title_vi: str | None
-    title_en: str | None
-    kind: str
-    status: str
-    mandatory: bool
-    legal_basis: str | None
-    reason: str
-    reason_en: str
-    score: float
-    basis: str = ""
-    replaces: str | None = None  # the edition the link or legal text names, when older (kept for old clients)
-    named: list[str] = field(default_factory=list)
-    edition_note: str | None = None
-    edition_note_en: str | None = None
-    replaced_by: list[str] = field(default_factory=list)
-    decision: str | None = None
-    hs: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, current: Standard, named: list[Standard], **fields: Any) -> Recommendation:
-        """A recommendation of ``current``, found through ``named`` (older editions, or itself)."""
-        older = [n.number for n in named if n.key != current.key]
-        older = list(dict.fromkeys(older))
-        note = note_en = None
-        if older:
-            note = f"Văn bản nêu {', '.join(older)}; bản hiện hành: {current.number}"
-            note_en = f"The text names {', '.join(older)}; current: {current.number}"
-        return cls(
-            number=current.number,
-            slug=current.slug,
-            title_vi=current.title_vi,
-            title_en=current.title_en,
-            kind=current.kind,
-            status=current.status,
-            replaces=older[0] if older else None,
-            named=older,
-            edition_note=note,
-            edition_note_en=note_en,
-            replaced_by=list(current.replaced_by),
-            decision=current.decision,
-            **fields,
-        )
-
-
-@dataclass
-class SectorMatch:
-    id: str
-    name_vi: str
-    name_en: str
-    why: str
-    why_en: str
-    items: list[Recommendation] = field(default_factory=list)
-
-
-@dataclass
-class RecommendResult:
-    product: str
-    hs: str | None
-    outcome: str = "ok"  # ok | none_known | not_understood | question
-    reading: dict[str, Any] = field(default_factory=dict)
-    groups: list[GroupMatch] = field(default_factory=list)
-    recommendations: list[Recommendation] = field(default_factory=list)
-    sector_rules: list[SectorMatch] = field(default_factory=list)
-    hs_lines: list[dict[str, Any]] = field(default_factory=list)
-    closest: list[GroupMatch] = field(default_factory=list)
-    question: dict[str, Any] | None = None
-    message: str | None = None
-    message_en: str | None = None
-    coverage: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class _Found:
-    """One QCVN reached through the evidence, before editions are merged."""
-
-    number: str
-    mandatory: bool
-    basis: str
-    group: str | None
-    group_rank: int
-    specificity: int
-    reason: list[str]
-    reason_en: list[str]
-    legal: str | None = None
-    lines: list[HsLine] = field(default_factory=list)
-    title_score: float = 0.0
-    related: frozenset[str] = frozenset()
 
 
 class Recommender:
@@ -261,8 +151,8 @@ class Recommender:
             )
         if ev.ambiguous and not digits:
             return self._ask(ix, result, reading.phrase, ev.ambiguous)
-        found = self._from_groups(ix, ev)
-        found += self._from_titles(ix, ev, {f.number for f in found})
+        found = from_groups(ix, ev)
+        found += from_titles(ix, ev, {f.number for f in found})
         words = {fold(t.folded) for t in reading.tokens if t.content}
         result.recommendations = self._merge(found, reading.role, words, include_withdrawn)
         listed = {r.number for r in result.recommendations}
@@ -329,191 +219,11 @@ class Recommender:
         measures = ix.group_measures(g.slug)
         return GroupMatch(g.slug, group.name_vi, group.name_en, score, list(g.why_vi), list(g.why_en), measures)
 
-    # -- evidence → QCVN ---------------------------------------------------------------
-    def _from_groups(self, ix: Prepared, ev: Evidence) -> list[_Found]:
-        found: list[_Found] = []
-        for g in ev.groups:
-            group = ix.by_slug[g.slug]
-            related = frozenset(self.store_key(link["number"]) for link in group.regulations)
-            specific = bool(g.covers)
-            scope_codes = [ev.digits] if ev.digits else [line.code for line in g.lines]
-            for li, link in enumerate(group.regulations):
-                number = link["number"]
-                covers = link.get("covers") or []
-                matched: list[tuple[dict[str, Any], int]] = []
-                for ci, cover in enumerate(covers):
-                    if (li, ci) in g.covers:
-                        matched.append((cover, g.covers[(li, ci)].size))
-                    elif cover.get("hs") and not specific and _overlaps(cover["hs"], scope_codes):
-                        matched.append((cover, 0))
-                if covers and not matched and (specific or ev.digits or not g.named or not _generic(g, group)):
-                    continue  # the QCVN covers other products of this group
-                lines = self._scope_lines(ix, ev, g, covers, matched)
-                row = self._row(ix, link, matched, covers, ev, lines)
-                qm = ministry(number)
-                g2 = [line for line in lines if any(m.covers(qm) for m in HsIndex.measures(line))]
-                reason, reason_en = [f"Nhóm «{group.name_vi}»"], [f"Group “{group.name_en}”"]
-                legal = None
-                if row is not None:
-                    basis = "legal"
-                    product = row.get("product_vi") or row.get("product_en") or ""
-                    reason.append(f"văn bản pháp lý áp dụng QCVN này cho «{product}»")
-                    reason_en.append(f"a legal text applies this QCVN to “{row.get('product_en') or product}”")
-                    legal = row.get("legal_basis")
-                elif g2:
-                    basis = "hs_group2"
-                elif matched and any(size for _, size in matched):
-                    basis = "cover"
-                    reason.append("quy chuẩn bao trùm sản phẩm được nêu; chưa có văn bản hay dòng HS nhóm 2 nêu nó")
-                    reason_en.append(
-                        "the regulation covers the product named; no legal text or group-2 HS line names it"
-                    )
-                elif not covers and (g.named or ev.digits):
-                    basis = "title"
-                    reason.append("tên quy chuẩn nêu sản phẩm; chưa có văn bản hay dòng HS nhóm 2 nêu nó")
-                    reason_en.append("its title names the product; no legal text or group-2 HS line names it")
-                else:
-                    basis = "group"
-                    reason.append("quy chuẩn áp dụng cho một số sản phẩm của nhóm; hãy kiểm tra sản phẩm của bạn")
-                    reason_en.append("it covers some products of this group; check whether yours is one")
-                if g2:
-                    m = next(m for m in HsIndex.measures(g2[0]) if m.covers(qm))
-                    codes = ", ".join(line.dotted for line in g2[:3]) + (" …" if len(g2) > 3 else "")
-                    reason.append(f"{m.vi}: mã HS {codes}")
-                    reason_en.append(f"{m.en}: HS {codes}")
-                    if legal is None:
-                        legal = f"{m.label}; HS {codes}"
-                size = max((s for _, s in matched), default=g.size if not covers else 0)
-                found.append(
-                    _Found(
-                        number,
-                        row is not None or bool(g2),
-                        basis,
-                        g.slug,
-                        g.rank,
-                        size,
-                        reason,
-                        reason_en,
-                        legal,
-                        g2 or lines,
-                        related=related,
-                    )
-                )
-        return found
-
-    @staticmethod
-    def store_key(number: str) -> str:
-        return parse(number).key
-
-    @staticmethod
-    def _scope_lines(
-        ix: Prepared, ev: Evidence, g: GroupEvidence, covers: list[dict[str, Any]], matched: list[tuple[dict, int]]
-    ) -> list[HsLine]:
-        """The product's tariff lines this link speaks for."""
-        if not covers:
-            return g.lines
-        out: dict[str, HsLine] = {}
-        for cover, _ in matched:
-            for prefix in cover.get("hs") or []:
-                for line in ix.hs.under(prefix):
-                    if ev.digits and not line.code.startswith(ev.digits):
-                        continue
-                    out[line.code] = line
-        return [out[k] for k in sorted(out)]
-
-    @staticmethod
-    def _row(
-        ix: Prepared,
-        link: dict[str, Any],
-        matched: list[tuple[dict[str, Any], int]],
-        covers: list[dict[str, Any]],
-        ev: Evidence,
-        lines: list[HsLine],
-    ) -> dict[str, Any] | None:
-        """The legal row that names this QCVN for this product, if any."""
-        if link.get("basis") != "legal":
-            return None
-        ident = parse_loose(link["number"])
-        rows = ix.rows_by_edition.get(ident.edition_key, []) if ident is not None else []
-        wanted = {c.get("row") for c, _ in matched if c.get("row")}
-        for r in rows:
-            if wanted and (r.get("product_vi") in wanted or r.get("product_en") in wanted):
-                return r
-        if covers:
-            return None
-        codes = {line.code for line in lines} | ({ev.digits} if ev.digits else set())
-        phrase = " ".join(t.folded for t in ev.reading.tokens)
-        for r in rows:
-            if codes and _overlaps([c.replace(".", "") for c in r.get("hs_codes") or []], list(codes)):
-                return r
-            product = fold((r.get("product_vi") or "").lower())
-            product = re.split(r"[(–,]", product)[0].strip()
-            if product and phrase and (product in phrase or phrase in product):
-                return r
-        return None
-
-    def _from_titles(self, ix: Prepared, ev: Evidence, seen: set[str]) -> list[_Found]:
-        """QCVN whose own title names the product, beyond the groups' links."""
-        hits = list(ev.titles)
-        rank0 = len(ev.groups)
-        if ev.digits and not ev.groups:  # an HS code alone: read the lines' own descriptions
-            texts = []
-            for line in ev.code_lines[:60]:
-                for text in (line.vi, line.parent_vi or ""):
-                    if text and not text.lower().startswith(("loại khác", "other")) and text not in texts:
-                        texts.append(text)
-                        break
-            for text in texts[:6]:
-                hits += [h for h in ix.titles.match(understand(text, ix.vocabulary)) if h.names]
-        strong_lines = [m.line for m in ev.lines if m.score >= STRONG_LINE] if not ev.digits else ev.code_lines
-        out: list[_Found] = []
-        have_groups = any(True for _ in ev.groups)
-        for hit in hits:
-            if hit.number in seen or len(out) >= MAX_TITLE_CANDIDATES:
-                continue
-            if have_groups and not hit.names:
-                continue
-            seen.add(hit.number)
-            qm = ministry(hit.number)
-            g2 = (
-                [line for line in strong_lines if any(m.covers(qm) for m in HsIndex.measures(line))]
-                if hit.exact
-                else []
-            )
-            reason = [f"Tên quy chuẩn nêu «{ix.titles.subjects.get(hit.number, '')[:90]}»"]
-            reason_en = ["Its title names the product"]
-            legal = None
-            if g2:
-                m = next(m for m in HsIndex.measures(g2[0]) if m.covers(qm))
-                codes = ", ".join(line.dotted for line in g2[:3]) + (" …" if len(g2) > 3 else "")
-                reason.append(f"{m.vi}: mã HS {codes}")
-                reason_en.append(f"{m.en}: HS {codes}")
-                legal = f"{m.label}; HS {codes}"
-            else:
-                reason.append("chưa có văn bản hay dòng HS nhóm 2 nêu sản phẩm này")
-                reason_en.append("no legal text or group-2 HS line names this product")
-            out.append(
-                _Found(
-                    hit.number,
-                    bool(g2),
-                    "hs_group2" if g2 else "title",
-                    None,
-                    rank0,
-                    0,
-                    reason,
-                    reason_en,
-                    legal,
-                    g2,
-                    title_score=hit.score + (1 if hit.names else 0),
-                )
-            )
-        return out
-
     def _merge(
-        self, found: list[_Found], role: str | None, words: set[str], include_withdrawn: bool
+        self, found: list[Found], role: str | None, words: set[str], include_withdrawn: bool
     ) -> list[Recommendation]:
         """One recommendation per current edition, ranked."""
-        by_key: dict[str, tuple[Standard, list[Standard], list[_Found]]] = {}
+        by_key: dict[str, tuple[Standard, list[Standard], list[Found]]] = {}
         for f in found:
             try:
                 current, named = self._edition(f.number, include_withdrawn, f.related)
@@ -655,7 +365,7 @@ class Recommender:
         return sorted(out.values(), key=lambda r: -r.score)[:MAX_TCVN]
 
     @staticmethod
-    def _hs_rows(ev: Evidence, found: list[_Found]) -> list[dict[str, Any]]:
+    def _hs_rows(ev: Evidence, found: list[Found]) -> list[dict[str, Any]]:
         lines: dict[str, HsLine] = {}
         for f in found:
             if f.mandatory:
@@ -696,18 +406,5 @@ class Recommender:
         return [GroupMatch(g.slug, g.name_vi, g.name_en, round(s, 2)) for s, g in scored[:3]]
 
 
-def _generic(g: GroupEvidence, group: Any) -> bool:
-    """The words named the group as a whole ("sữa", "Sữa và sản phẩm sữa"), not one product of it."""
-    names = {fold(group.name_vi.lower()), fold(group.name_en.lower())}
-    best = max(g.hits, key=lambda h: h.size, default=None)
-    return best is not None and (best.size == 1 or fold(best.text.lower()) in names)
-
-
-def _overlaps(prefixes: list[str], codes: list[str]) -> bool:
-    return any(c.startswith(p) or p.startswith(c) for p in prefixes for c in codes if c and p)
-
-
 def _strength(basis: str) -> int:
-    from catalogue.recommend.ranking import BASIS_STRENGTH
-
     return BASIS_STRENGTH.get(basis, 0)
