@@ -87,6 +87,20 @@ def test_reasons_cite_only_this_products_legal_row(rec) -> None:
     assert dryer.basis == "hs_group2" and "8516.31.00" in dryer.reason
 
 
+def test_an_unknown_head_is_not_its_modifier(rec) -> None:
+    """A phone charger is not a phone; a gas stove is not LPG."""
+    assert mandatory(rec.recommend("sạc điện thoại")) == []
+    assert mandatory(rec.recommend("bếp gas")) == []
+    assert mandatory(rec.recommend("thiết bị X-quang răng")) == ["QCVN 17:2018/BKHCN"]  # "thiết bị" is generic
+
+
+def test_questions_about_regulations_read_as_the_product(rec) -> None:
+    for text in ("quy chuẩn nào áp dụng cho mũ bảo hiểm", "nhà nhập khẩu mũ bảo hiểm", "QCVN cho mũ bảo hiểm"):
+        result = rec.recommend(text)
+        assert result.reading["phrase"] == "mũ bảo hiểm", text
+        assert mandatory(result) == ["QCVN 2:2021/BKHCN"]
+
+
 def test_title_only_regulations_may_also_apply(rec) -> None:
     result = rec.recommend("phân bón NPK")
     assert "QCVN 01-189:2019/BNNPTNT" in qcvn(result)

@@ -31,7 +31,7 @@ from catalogue import lexicon
 from catalogue.identifiers import parse_loose
 from catalogue.lexicon import phrase
 from catalogue.recommend.hs import HsIndex, LineMatch
-from catalogue.recommend.products import Reading, Vocabulary, translate
+from catalogue.recommend.products import Reading, Token, Vocabulary, translate
 from catalogue.recommend.taxonomy import HsLine, ProductGroup, Taxonomy
 from catalogue.recommend.textindex import PhraseBook, PhraseHit
 from catalogue.recommend.titles import TitleHit, TitleIndex
@@ -197,6 +197,16 @@ class Evidence:
         return bool(self.groups or self.product_lines or self.titles or self.code_lines)
 
 
+def _synonym_readings(reading: Reading) -> list[Reading]:
+    """Readings of the whole phrase by the shared lexicon's synonyms (folded, best first)."""
+    words = tuple(t.folded for t in reading.tokens)
+    out = []
+    for alt, _weight in lexicon.load().synonyms(words)[:3]:
+        tokens = [Token(w, w, w, True) for w in alt]
+        out.append(Reading(text=" ".join(alt), tokens=tokens, role=reading.role))
+    return out
+
+
 def _conjoined(reading: Reading, start: int, ends: set[int]) -> bool:
     """The phrase at ``start`` follows a conjunction that directly follows an accepted phrase."""
     return start > 1 and reading.tokens[start - 1].folded in CONJUNCTIONS and (start - 2) in ends
@@ -238,6 +248,8 @@ def _gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
         hits = ix.book.find(reading)
         ev.ambiguous = _ties(reading, hits)
         kept = PhraseBook.resolve(hits, lambda t: t.slug)
+        if _unknown_head(reading, hits, kept):
+            kept = []  # "sạc điện thoại" is a charger: the phone only qualifies an unknown product
         order: list[str] = []
         ends: set[int] = set()
         for hit in _head_order(reading, kept):
@@ -259,6 +271,12 @@ def _gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
             _drop_generic_covers(g)
         ev.lines = ix.hs.match(reading, limit=MAX_LINES)
         ev.titles = ix.titles.match(reading)
+        if not ev.lines and not found:
+            for alt in _synonym_readings(reading):  # "tivi" is "máy thu hình" in the nomenclature
+                ev.lines = ix.hs.match(alt, limit=MAX_LINES)
+                ev.titles = ev.titles or ix.titles.match(alt)
+                if ev.lines:
+                    break
     if digits:
         for slug in ix.groups_for_code(digits):
             g = found.setdefault(slug, GroupEvidence(slug, len(found)))
@@ -289,6 +307,26 @@ def _gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
         g.lines = ix.group_lines(ix.by_slug[g.slug], ev.product_lines)
     ev.groups = sorted(found.values(), key=lambda g: g.rank)
     return ev
+
+
+GENERIC_HEADS = frozenset(
+    "may thiet san hang bo dung cai chiec vat unit machine device equipment apparatus product set system kit".split()
+)
+
+
+def _unknown_head(reading: Reading, hits: list[PhraseHit], kept: list[PhraseHit]) -> bool:
+    """The head word is no known product and the phrase right after it (before it, in English) qualifies it."""
+    head = reading.head
+    if head is None or not kept or any(head in h.positions for h in hits) or _generic_head(reading):
+        return False
+    nxt = head - 1 if reading.english else head + 1
+    return any(nxt in h.positions for h in kept)
+
+
+def _generic_head(reading: Reading) -> bool:
+    """The head word names no product by itself ("máy", "thiết bị", "unit"): the next words do."""
+    head = reading.head
+    return head is not None and reading.tokens[head].folded in GENERIC_HEADS
 
 
 def _ties(reading: Reading, hits: list[PhraseHit]) -> list[str]:

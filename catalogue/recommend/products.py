@@ -44,7 +44,7 @@ FUNCTION_WORDS = frozenset(
     (
         "và của cho các những nhiều nhé cũng với là thì mà hoặc hay bằng theo tại ở từ đến trên dưới trong ngoài "
         "một hai số mọi loại kiểu này đó kia rất quá làm được bị sẽ đã đang cần muốn mong xin vui lòng "
-        "tôi chúng mình bạn họ để về nhé ạ ơi cái chiếc "
+        "tôi chúng mình bạn họ để về nhé ạ ơi cái chiếc đối qcvn tcvn "
         "the a an of and or for to in on at by with from into as is are be this that these those them it its "
         "our my we i you your their they us me please some any new"
     ).split()
@@ -90,6 +90,22 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 _ACTORS = (
+    "nhà",
+    "bên",
+    "shop",
+    "đơn vị",
+    "tiệm",
+    "hãng",
+    "tập đoàn",
+    "siêu thị",
+    "người",
+    "hộ",
+    "chúng em",
+    "chúng mình",
+    "bọn mình",
+    "tụi mình",
+    "anh",
+    "chị",
     "công ty",
     "doanh nghiệp",
     "cơ sở",
@@ -280,6 +296,24 @@ _ORIGIN_PHRASES = _split(_ORIGINS)
 _TAIL_PHRASES = _split(_TAIL_CUTS)
 
 
+def _mark_phrases(tokens: list[Token]) -> tuple[list[Token], set[int]]:
+    """Tokens inside the lexicon's intent and function phrases become non-content; returns their positions.
+
+    A phrase typed with accents counts only as written: "công ty" goes, "công tắc" stays.
+    """
+    lex = lexicon.load()
+    words = [t.folded for t in tokens]
+    marked: set[int] = set()
+    for table in ("intents", "function"):
+        for start, end, _ in lex.find_phrases(words, table):
+            if any(t.accented for t in tokens[start:end]) or not any(t.accented for t in tokens):
+                marked.update(range(start, end))
+    out = [Token(t.exact, t.folded, t.stem, t.content and i not in marked) for i, t in enumerate(tokens)]
+    if not any(t.content for t in out):
+        return tokens, set()  # a phrase made only of these words ("sản xuất") is still what was typed
+    return out, marked
+
+
 def understand(text: str, vocabulary: Vocabulary | None = None) -> Reading:
     """The product phrase of ``text``, its role and language.
 
@@ -340,10 +374,15 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Reading:
             reading.dropped.append(" ".join(t.exact for t in tokens[at : at + len(phrase)]))
             tokens = tokens[:at] + tokens[at + len(phrase) :]
             at = _find(tokens, phrase, 1)
-    # 4. no leading or trailing function words (as written: "o cam dien" keeps its "o")
-    while tokens and tokens[0].exact in FUNCTION_WORDS:
+    # 4. the lexicon's intent and function phrases ("quy chuẩn nào", "áp dụng", "sản phẩm") carry no product
+    tokens, marked = _mark_phrases(tokens)
+    # 5. no leading or trailing function words (as written: "o cam dien" keeps its "o")
+    weak = {i for i, t in enumerate(tokens) if t.exact in FUNCTION_WORDS or t.exact in lexicon.load().function_vi}
+    weak |= marked
+    while tokens and 0 in weak:
         tokens = tokens[1:]
-    while tokens and tokens[-1].exact in FUNCTION_WORDS:
+        weak = {i - 1 for i in weak if i > 0}
+    while tokens and len(tokens) - 1 in weak:
         tokens = tokens[:-1]
     reading.tokens = tokens
     reading.english = not has_diacritics(text) and _is_english(tokens, vocabulary)
