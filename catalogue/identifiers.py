@@ -33,6 +33,7 @@ from catalogue.errors import InvalidIdentifier
 from catalogue.text import fold
 
 __all__ = [
+    "INTERNATIONAL_ORGS",
     "Identifier",
     "find_all",
     "international_keys",
@@ -73,9 +74,14 @@ _EMBEDDED = re.compile(
     rf"(?:\s*[:.]\s*\d{{4}})?(?:\s*/\s*{_MINISTRY})?",
     re.IGNORECASE,
 )
+# The bodies whose numbers TCVN adopt, as written before the number (shared with the query parser).
+INTERNATIONAL_ORGS = (
+    r"ISO(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS))*(?:\s+Guide)?|IEC(?:/(?:TR|TS|PAS))*|CODEX\s+STAN|CX[CSG]|"
+    r"CAC/(?:RCP|GL|MISC|RM)|ASTM|EN|JIS(?:\s+[A-Z])?|BS|AOAC|ITU-T|ETSI\s+(?:EN|TS|ES)|UN\s+ECE|ECE|ASME|API|DIN|"
+    r"ANSI|AS|CIE(?:\s+S)?|CISPR|ST\s+SEV|IEEE|NFPA|UL"
+)
 _INTERNATIONAL = re.compile(
-    r"\b(?P<org>ISO(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS))*|IEC(?:/(?:TR|TS|PAS))*|CODEX\s+STAN|"
-    r"CAC/(?:RCP|GL|MISC)|ASTM|EN|JIS|BS|AOAC|ITU-T|ETSI\s+(?:EN|TS|ES)|UN\s+ECE|ECE|ASME|API|DIN|ANSI|AS)"
+    rf"\b(?P<org>{INTERNATIONAL_ORGS})"
     r"\s*(?P<num>[A-Z]?\d+(?:[-.]\d+)*[A-Z]?)(?:\s*:\s*(?P<year>\d{4})|-(?P<year2>\d{2}(?:\d{2})?)\b)?",
     re.IGNORECASE,
 )
@@ -304,6 +310,8 @@ def international_keys(text: str) -> list[tuple[str, str]]:
         num = m.group("num").lower()
         if org == "astm":  # ASTM D445-11, D86-00a, D130-04e1: the suffix is the edition
             num = re.sub(r"-\d{2}(?:[a-z]|e\d)?$", "", num)
+        elif org.startswith(("cac/", "cx", "st sev")):  # CAC/RCP 1-1969, ST SEV 6250-88: a year
+            num = re.sub(r"-(?:19|20)?\d\d$", "", num)
         series = re.split(r"[-.]", num, maxsplit=1)[0]
         keys.append((f"{org} {num}", f"{org} {series}"))
     return keys

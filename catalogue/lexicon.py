@@ -107,6 +107,10 @@ class Lexicon:
         """Other phrases for ``ph`` with their weights (< 1), best first."""
         return self._synonyms.get(ph, [])
 
+    def spellings(self, ph: Phrase) -> frozenset[str]:
+        """The accented spellings the lexicon lists for ``ph`` (normalised, lower case)."""
+        return self._spellings.get(ph, frozenset())
+
     def spelled(self, ph: Phrase, typed: str) -> bool:
         """Whether ``typed`` (accents kept) is a spelling the lexicon lists for ``ph``.
 

@@ -51,7 +51,7 @@ from indexer.analysis import (
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
 _COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
-SCHEMA_VERSION = 2  # 2: title_bi (folded bigrams), replaced_by stored
+SCHEMA_VERSION = 3  # 3: title_bi (folded bigrams), body_en, replaces, replaced, edition; replaced_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 
@@ -81,6 +81,7 @@ def make_schema() -> Schema:
         ministry=ID(stored=True, sortable=True),
         decade=ID(sortable=True),
         replaced=ID(sortable=True),  # "yes" when a newer edition replaces it
+        edition=ID(sortable=True),  # the number without its year: every edition of one standard shares it
         ics=KEYWORD(commas=True, stored=True),
         ics_fields=ID(sortable=True),
         year=NUMERIC(stored=True, sortable=True),
@@ -129,6 +130,7 @@ def document(record: Standard) -> dict[str, Any]:
         "ministry": (ident.ministry or "").upper(),
         "decade": f"{ident.year // 10 * 10}s" if ident.year else "",
         "replaced": "yes" if record.replaced_by else "no",
+        "edition": ident.edition_key,
         "ics": ",".join(sorted(ics_all)),
         "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
         "year": ident.year or 0,

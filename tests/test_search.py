@@ -1,5 +1,7 @@
 """Ranking and behaviour of search on the bundled (real) catalogue."""
 
+import re
+
 import pytest
 
 from catalogue.engine import Engine
@@ -225,3 +227,31 @@ def test_bad_parameters_raise_a_clear_invalid_input(engine: Engine, params: dict
     with pytest.raises(InvalidInput) as info:
         engine.search(SearchRequest(q="mật ong", **params))
     assert info.value.message
+
+
+FUNCTION_WRAPPERS = [
+    "cho tôi hỏi {} thì theo tiêu chuẩn nào",
+    "{} phải đáp ứng quy chuẩn gì vậy ạ",
+    "xin hỏi công ty tôi sản xuất {} cần áp dụng những tiêu chuẩn nào hiện hành",
+    "cho hoi {} thi can tieu chuan gi",
+    "which standard applies to {}",
+]
+
+
+@pytest.mark.parametrize("wrapper", FUNCTION_WRAPPERS)
+def test_function_words_never_make_a_query_fail(engine: Engine, wrapper: str) -> None:
+    # every 60th titled record: its title's first words, wrapped in a question, still find it in the top 10
+    records = [r for r in engine.store.all() if r.title_vi][::60]
+    missed = []
+    for record in records:
+        title = re.sub(r"^Quy chuẩn kỹ thuật quốc gia:?\s*(về|đối với)?\s*", "", record.title_vi, flags=re.IGNORECASE)
+        words = title.split(" - ")[0].split()[:4]
+        text = " ".join(words)
+        if wrapper.startswith("cho hoi"):
+            from catalogue.text import fold
+
+            text = fold(text).lower()
+        result = engine.search(SearchRequest(q=wrapper.format(text), limit=10))
+        if result.total == 0:
+            missed.append(text)
+    assert not missed, missed

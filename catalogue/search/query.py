@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from catalogue.identifiers import Identifier, find_all, international_keys, parse_loose
+from catalogue.identifiers import INTERNATIONAL_ORGS, Identifier, find_all, international_keys, parse_loose
 from catalogue.text import fold, has_diacritics, normalize, syllables
 
 __all__ = ["MAX_QUERY_CHARS", "ParsedQuery", "Word", "parse_query"]
@@ -91,8 +91,7 @@ def parse_query(raw: str) -> ParsedQuery:
     parsed.international = international_keys(rest)
     if parsed.international:
         rest = re.sub(
-            r"\b(ISO|IEC|CODEX\s+STAN|CAC/\w+|ASTM|EN|JIS|BS|AOAC|ITU-T|ETSI\s+\w+)(/\w+|\s+IEC)*\s*(?:[A-Z]\s*)?\d[\w\-.:]*"
-            r"(?:\s+\d{1,3}(?!\d))*",
+            rf"\b(?:{INTERNATIONAL_ORGS})(/\w+|\s+IEC)*\s*(?:[A-Z]\s*)?\d[\w\-.:]*(?:\s+\d{{1,3}}(?!\d))*",
             " ",
             rest,
             flags=re.IGNORECASE,

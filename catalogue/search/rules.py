@@ -17,8 +17,9 @@ it and every rule has a unit test (``tests/test_search_rules.py``).
    a title match beats a scope match.
 7. :class:`ExactnessRule` — the words as typed (accents included) beat
    synonyms, translations and typo corrections.
-8. :class:`StatusRule` — in force, then unknown, then replaced or withdrawn:
-   among records that match equally well, the one a business can apply first.
+8. :class:`StatusRule` — in force, then unknown, then replaced or withdrawn, and
+   within a status the newest matched edition: among records that match equally
+   well, the one a business can apply first.
 9. :class:`RelevanceRule` — BM25F over the matched alternatives, with phrase
    (adjacent words) and pyvi-compound boosts.
 10. :class:`NewestRule` — the newest edition.
@@ -66,7 +67,7 @@ class Evidence:
     status: np.ndarray  # "active" | "unknown" | "replaced" | "withdrawn" (object array)
     kind: np.ndarray  # "TCVN" | "QCVN"
     year: np.ndarray  # int, 0 unknown
-    is_current: np.ndarray  # bool: not replaced, not withdrawn
+    is_current: np.ndarray  # bool: not replaced, not withdrawn, and the newest matched edition of its standard
     is_method: np.ndarray  # bool: the title names a test method
     intents: set[str] = field(default_factory=set)
 
@@ -165,8 +166,11 @@ class StatusRule:
     name = "status"
     RANK: ClassVar[dict[str, int]] = {"active": 3, "unknown": 2, "replaced": 1, "withdrawn": 0}
 
+    LATEST = 0.5  # the newest matched edition of a standard, within its status
+
     def key(self, ev: Evidence) -> np.ndarray:
-        return np.array([self.RANK.get(s, 2) for s in ev.status], dtype=np.float32)
+        ranks = np.array([self.RANK.get(s, 2) for s in ev.status], dtype=np.float32)
+        return ranks + self.LATEST * ev.is_current
 
 
 class NewestRule:

@@ -49,7 +49,9 @@ MAX_LIMIT = 100
 MAX_WINDOW = 10_000
 MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
+SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by side
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
+ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
 CHAIN_HOPS = 6
@@ -274,6 +276,7 @@ class Searcher:
         kind_labels = np.array(snap.labels["kind"], dtype=object)
         status = status_labels[snap.codes["status"][matched]]
         is_current = np.isin(status, ("active", "unknown")) & ~snap.replaced[matched]
+        is_current &= _latest(snap.codes["edition"][matched], snap.year[matched])
         is_method = np.zeros(matched.size, dtype=bool)
         if "method" in u.intents:
             method = np.zeros(size, dtype=bool)
@@ -348,12 +351,26 @@ class Searcher:
         return mask
 
     @staticmethod
-    def _alternative(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _alternative(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, ...]:
         """Where every word of ``alt`` matches (anywhere; in the title), its BM25F score there,
-        and where the title holds the accented words typed."""
+        where the title holds the accented words typed, and where a phrase's words are scattered in a title."""
         size = snap.size
+        if len(alt.words) == 1 and alt.field == "vi" and not alt.exact:  # the common case, without the AND
+            word = alt.words[0]
+            title_docs, title_scores = snap.bm25("title_f", word)
+            body_docs, body_scores = snap.bm25("body_f", word)
+            everywhere = np.zeros(size, dtype=bool)
+            in_title = np.zeros(size, dtype=bool)
+            score = np.zeros(size, dtype=np.float32)
+            in_title[title_docs] = True
+            everywhere[title_docs] = True
+            everywhere[body_docs] = True
+            score[title_docs] = title_scores
+            score[body_docs] += BODY_FACTOR * body_scores
+            return everywhere, in_title, score, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
         everywhere = np.ones(size, dtype=bool)
         in_title = np.ones(size, dtype=bool)
+        in_body = np.ones(size, dtype=bool)
         score = np.zeros(size, dtype=np.float32)
         for word in alt.words:
             if alt.field == "en":
@@ -363,16 +380,27 @@ class Searcher:
                 fields = [("title_f", word, 1.0), ("body_f", word, BODY_FACTOR)]
             if alt.field == "en" and stems:
                 fields.append(("body_en", stems[0], BODY_FACTOR))
-            word_any = np.zeros(size, dtype=bool)
             word_title = np.zeros(size, dtype=bool)
+            word_body = np.zeros(size, dtype=bool)
             for name, term, factor in fields:
                 docnums, s = snap.bm25(name, term)
-                word_any[docnums] = True
-                if not name.startswith("body"):
-                    word_title[docnums] = True
+                (word_body if name.startswith("body") else word_title)[docnums] = True
                 score[docnums] += factor * s
-            everywhere &= word_any
             in_title &= word_title
+            in_body &= word_body | word_title
+        loose = np.zeros(size, dtype=bool)
+        if alt.field == "vi" and len(alt.words) > 1:
+            # in a title the words of a phrase stand side by side ("phân hữu cơ" is not "Phần 6 … hữu cơ");
+            # scattered, they count for :data:`SCATTERED_SHARE`
+            adjacent = in_title.copy()
+            for left, right in itertools.pairwise(alt.words):
+                pair = np.zeros(size, dtype=bool)
+                pair[snap.docs("title_bi", f"{left}_{right}")] = True
+                adjacent &= pair
+            loose = in_title & ~adjacent
+            in_title = adjacent
+            in_body = _body_only(snap, alt.words)
+        everywhere = in_title | in_body
         exact_title = np.zeros(size, dtype=bool)
         if alt.exact and in_title.any():
             exact_title = in_title.copy()
@@ -380,7 +408,8 @@ class Searcher:
                 m = np.zeros(size, dtype=bool)
                 m[snap.docs("title", word)] = True
                 exact_title &= m
-        return everywhere, in_title, np.where(everywhere, score, 0).astype(np.float32), exact_title
+        score = np.where(everywhere, score, np.where(loose, SCATTERED_SHARE * score, 0)).astype(np.float32)
+        return everywhere, in_title, score, exact_title, loose
 
     def _concept(self, snap: Snapshot, concept: Concept) -> tuple[np.ndarray, ...]:
         """Per document: coverage anywhere, coverage in titles, best alternative weight, relevance."""
@@ -390,10 +419,17 @@ class Searcher:
         best_c = np.zeros(size, dtype=np.float32)
         rel_c = np.zeros(size, dtype=np.float32)
         for alt in concept.alternatives:
-            everywhere, in_title, score, exact_title = self._alternative(snap, alt)
-            np.maximum(any_c, everywhere * alt.coverage, out=any_c)
-            np.maximum(title_c, in_title * alt.coverage, out=title_c)
-            np.maximum(best_c, everywhere * (alt.weight * alt.coverage) + exact_title * ACCENT_BONUS, out=best_c)
+            if alt.field == "vi" and not all(snap.vocabulary.frequency(w) for w in alt.words):
+                continue  # a word no record holds: nothing to match
+            everywhere, in_title, score, exact_title, loose = self._alternative(snap, alt)
+            scattered = loose * (SCATTERED_SHARE * alt.coverage)
+            np.maximum(any_c, np.maximum(everywhere * alt.coverage, scattered), out=any_c)
+            np.maximum(title_c, np.maximum(in_title * alt.coverage, scattered), out=title_c)
+            if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
+                quality = np.where(exact_title, alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT) * alt.coverage
+                np.maximum(best_c, everywhere * quality, out=best_c)
+            else:
+                np.maximum(best_c, everywhere * (alt.weight * alt.coverage), out=best_c)
             np.maximum(rel_c, alt.weight * score, out=rel_c)
         return any_c, title_c, best_c, rel_c
 
@@ -448,7 +484,8 @@ class Searcher:
             counts = np.bincount(snap.codes[name][docset], minlength=len(snap.labels[name]))
             pairs = [(label, int(n)) for label, n in zip(snap.labels[name], counts, strict=True) if n and label]
             facets[name] = dict(sorted(pairs, key=lambda x: -x[1]))
-        ics = {code: int((mask & docset).sum()) for code, mask in snap.ics_masks.items()}
+        counts = snap.ics_matrix @ docset.astype(np.float32)
+        ics = {code: int(n) for code, n in zip(snap.ics_fields, counts.tolist(), strict=True)}
         facets["ics_field"] = {k: v for k, v in sorted(ics.items(), key=lambda x: (-x[1], x[0])) if v}
         facets["decade"] = dict(sorted(facets["decade"].items(), reverse=True))
         return facets
@@ -511,7 +548,7 @@ class Searcher:
             *done, last = pq.words
             required = np.ones(snap.size, dtype=bool)
             for w in done:
-                _, word_mask, word_score, _ = self._alternative(snap, Alternative((w.folded,), 1.0, "typed"))
+                _, word_mask, word_score, _, _ = self._alternative(snap, Alternative((w.folded,), 1.0, "typed"))
                 required &= word_mask
                 score += word_score
             completions = sorted(
@@ -550,3 +587,22 @@ class Searcher:
         mask = self._keys_mask(snap, "numkey", [i.key for i in pq.numbers])
         docs = sorted(np.nonzero(mask & snap.alive)[0].tolist(), key=lambda d: -int(snap.year[d]))
         return [snap.stored(d)["slug"] for d in docs]
+
+
+def _latest(edition: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """Per document: whether no other matched edition of the same standard is newer."""
+    if edition.size == 0:
+        return np.zeros(0, dtype=bool)
+    newest = np.zeros(int(edition.max()) + 1, dtype=year.dtype)
+    np.maximum.at(newest, edition, year)
+    return year >= newest[edition]
+
+
+def _body_only(snap: Snapshot, words: tuple[str, ...]) -> np.ndarray:
+    """Documents whose body (scope, products) holds every word; bodies keep no word order."""
+    mask = np.ones(snap.size, dtype=bool)
+    for word in words:
+        m = np.zeros(snap.size, dtype=bool)
+        m[snap.docs("body_f", word)] = True
+        mask &= m
+    return mask

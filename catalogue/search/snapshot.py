@@ -31,7 +31,8 @@ __all__ = ["IndexVocabulary", "Snapshot"]
 
 B, K1 = 0.75, 1.2
 SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f", "body_en")
-FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced")
+FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced", "edition")
+CACHE_WORDS = 200_000  # vocabulary look-ups kept per snapshot
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
@@ -63,6 +64,13 @@ class Snapshot:
         for docnum, value in enumerate(reader.column_reader("ics_fields")):
             for code in filter(None, value.split(",")):
                 self.ics_masks.setdefault(code, np.zeros(self.size, dtype=bool))[docnum] = True
+        self.ics_fields = sorted(self.ics_masks)
+        # one row per ICS field: facet counts are a single matrix-vector product
+        self.ics_matrix = (
+            np.vstack([self.ics_masks[c] for c in self.ics_fields]).astype(np.float32)
+            if self.ics_fields
+            else np.zeros((0, self.size), dtype=np.float32)
+        )
         self.lengths = {
             f: np.fromiter((reader.doc_field_length(d, f) for d in range(self.size)), dtype=np.float32, count=self.size)
             for f in SCORED_FIELDS
@@ -70,6 +78,7 @@ class Snapshot:
         self.avg_length = {f: max(searcher.avg_field_length(f), 1e-9) for f in SCORED_FIELDS}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_terms = cache_terms
+        self._scores: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
         # folded word -> its most frequent accented spelling, for "did you mean"
         self.spelling: dict[str, tuple[int, str]] = {}
@@ -117,13 +126,23 @@ class Snapshot:
         return self.postings(field, term)[0]
 
     def bm25(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(docnums, scores)`` for one term, scored as Whoosh's BM25F would."""
+        """``(docnums, scores)`` for one term, scored as Whoosh's BM25F would (kept, like postings)."""
+        key = (field, term)
+        with self._lock:
+            hit = self._scores.get(key)
+        if hit is not None:
+            return hit
         docnums, tf = self.postings(field, term)
         if docnums.size == 0:
             return docnums, tf
         idf = self.searcher.idf(field, term)
         norm = K1 * ((1 - B) + B * self.lengths[field][docnums] / self.avg_length[field])
-        return docnums, idf * (tf * (K1 + 1)) / (tf + norm)
+        value = (docnums, (idf * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
+        with self._lock:
+            self._scores[key] = value
+            if len(self._scores) > self._cache_terms:
+                self._scores.popitem(last=False)
+        return value
 
     # -- columns -----------------------------------------------------------------
     def mask(self, column: str, value: str) -> np.ndarray:
@@ -146,7 +165,9 @@ class IndexVocabulary:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self._reader = snapshot.searcher.reader()
+        self._spelling = snapshot.spelling
         self._deletions: dict[str, list[str]] | None = None
+        self._frequencies: dict[str, int] = {}  # words and "left_right" pairs; a snapshot never changes
         self._lock = threading.Lock()
         from indexer.analysis import english_analyzer, terms  # the index's own English chain
 
@@ -154,15 +175,30 @@ class IndexVocabulary:
         self._terms = terms
 
     def frequency(self, folded: str) -> int:
-        r = self._reader
-        return max(r.doc_frequency("title_f", folded), r.doc_frequency("body_f", folded))
+        hit = self._frequencies.get(folded)
+        if hit is None:
+            r = self._reader
+            hit = max(r.doc_frequency("title_f", folded), r.doc_frequency("body_f", folded))
+            if len(self._frequencies) < CACHE_WORDS:
+                self._frequencies[folded] = hit
+        return hit
 
     def english_frequency(self, word: str) -> int:
         stems = self._terms(self._english, word)
         return self._reader.doc_frequency("title_en", stems[0]) if len(stems) == 1 else 0
 
     def phrase_frequency(self, left: str, right: str) -> int:
-        return self._reader.doc_frequency("title_bi", f"{left}_{right}")
+        key = f"{left}_{right}"
+        hit = self._frequencies.get(key)
+        if hit is None:
+            hit = self._reader.doc_frequency("title_bi", key)
+            if len(self._frequencies) < CACHE_WORDS:
+                self._frequencies[key] = hit
+        return hit
+
+    def spelling(self, folded: str) -> str | None:
+        hit = self._spelling.get(folded)
+        return hit[1] if hit else None
 
     def near(self, folded: str) -> list[str]:
         index = self._deletion_index()

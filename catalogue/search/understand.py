@@ -72,6 +72,9 @@ class Vocabulary(Protocol):
     def near(self, folded: str) -> list[str]:
         """Known folded syllables one edit away (two for long words), most frequent first."""
 
+    def spelling(self, folded: str) -> str | None:
+        """The accented spelling of ``folded`` that titles use most, or ``None``."""
+
 
 @dataclass
 class MemoryVocabulary:
@@ -90,6 +93,9 @@ class MemoryVocabulary:
 
     def phrase_frequency(self, left: str, right: str) -> int:
         return self.phrases.get((left, right), 0)
+
+    def spelling(self, folded: str) -> str | None:
+        return None
 
     def near(self, folded: str) -> list[str]:
         found = [w for w in self.words if w != folded and _one_edit(w, folded)]
@@ -250,7 +256,9 @@ def _vietnamese_concepts(
             typed_exact = tuple(exact[i] for i in idx)
             alts = [Alternative(ph, 1.0, "typed", exact=typed_exact if accented else ())]
             if is_synonym:
-                alts += [Alternative(s, w, "synonym") for s, w in lex.synonyms(ph)]
+                alts += [
+                    Alternative(s, w, "synonym") for s, w in lex.synonyms(ph) if _unambiguous(s, vocabulary, lex)
+                ]
             if len(ph) > 1:
                 alts += [Alternative((p,), 1.0, "part", coverage=PART_SHARE / len(ph)) for p in dict.fromkeys(ph)]
             imp = max(importance[i] for i in idx)
@@ -260,6 +268,18 @@ def _vietnamese_concepts(
         i = keep[k]
         u.concepts.append(_word_concept(u, exact[i], folded[i], importance[i], accented, vocabulary, lex))
         k += 1
+
+
+def _unambiguous(ph: tuple[str, ...], vocabulary: Vocabulary, lex: Lexicon) -> bool:
+    """A one-word synonym is used only when titles spell its folded form as the lexicon does.
+
+    "phân" (fertiliser) folds to "phan", which titles mostly spell "Phần" (part):
+    expanding "phân bón" to "phan" would match every multi-part standard.
+    """
+    if len(ph) > 1:
+        return True
+    usual = vocabulary.spelling(ph[0])
+    return usual is None or usual in lex.spellings(ph)
 
 
 def _compounds(exact: list[str], folded: list[str], accented: bool, vocabulary: Vocabulary) -> list[tuple[int, int]]:
