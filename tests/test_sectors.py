@@ -6,17 +6,14 @@ import json
 
 import pytest
 
-from catalogue.bundle import seed
+from catalogue.engine import Engine
 from catalogue.recommend.sectors import SECTOR_FILE, load, validate
 from catalogue.recommend.taxonomy import Taxonomy
-from catalogue.store.database import Store
 
 
 @pytest.fixture(scope="module")
-def taxonomy(tmp_path_factory) -> Taxonomy:
-    store = Store(tmp_path_factory.mktemp("sectors") / "s.sqlite3")
-    seed(store)
-    return Taxonomy(store)
+def taxonomy(engine: Engine) -> Taxonomy:
+    return Taxonomy(engine.store)  # read only
 
 
 def test_the_bundled_sector_rules_are_valid(taxonomy: Taxonomy) -> None:
