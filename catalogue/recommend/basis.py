@@ -58,6 +58,17 @@ class Found:
     related: frozenset[str] = frozenset()
 
 
+_RELATED: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _related(group: Any) -> frozenset[str]:
+    """Keys of the QCVN a group links: editions of one subject for records without titles (cached)."""
+    numbers = tuple(link["number"] for link in group.regulations)
+    if numbers not in _RELATED:
+        _RELATED[numbers] = frozenset(parse(n).key for n in numbers)
+    return _RELATED[numbers]
+
+
 def from_groups(ix: Prepared, ev: Evidence) -> list[Found]:
     found: list[Found] = []
     for g in ev.groups:

@@ -272,21 +272,25 @@ def _tokens(text: str) -> list[Token]:
     return out
 
 
-def _same(token: Token, word: str) -> bool:
+Word = tuple[str, str]  # (as written, folded)
+
+
+def _same(token: Token, word: Word) -> bool:
     """``token`` is ``word``: exactly when typed with accents, by its folded form when typed without."""
-    return token.exact == word if token.accented else token.folded == fold(word)
+    return token.exact == word[0] if token.accented else token.folded == word[1]
 
 
-def _find(tokens: list[Token], phrase: tuple[str, ...], start: int = 0) -> int | None:
-    n = len(phrase)
+def _find(tokens: list[Token], phrase: tuple[Word, ...], start: int = 0) -> int | None:
+    n, first = len(phrase), phrase[0][1]
     for i in range(start, len(tokens) - n + 1):
-        if all(_same(t, w) for t, w in zip(tokens[i : i + n], phrase, strict=True)):
+        if tokens[i].folded == first and all(_same(t, w) for t, w in zip(tokens[i : i + n], phrase, strict=True)):
             return i
     return None
 
 
-def _split(phrases: tuple[str, ...]) -> list[tuple[str, ...]]:
-    return sorted((tuple(normalize(p).split()) for p in phrases), key=len, reverse=True)
+def _split(phrases: tuple[str, ...]) -> list[tuple[Word, ...]]:
+    split = (tuple((w, fold(w)) for w in normalize(p).lower().split()) for p in phrases)
+    return sorted(split, key=len, reverse=True)
 
 
 _ROLES = [(role, phrase) for role, words in ROLE_WORDS.items() for phrase in _split(words)]
@@ -359,9 +363,9 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Reading:
             cut = min(cut, at)
     for origin in _ORIGIN_PHRASES:
         at = _find(tokens, origin)
-        if at is not None and at > 0 and any(_same(tokens[at - 1], w) for w in _ORIGIN_LEADS):
+        if at is not None and at > 0 and any(_same(tokens[at - 1], (w, fold(w))) for w in _ORIGIN_LEADS):
             at -= 1
-            if at > 0 and _same(tokens[at - 1], "nhập"):
+            if at > 0 and _same(tokens[at - 1], ("nhập", "nhap")):
                 at -= 1
             cut = min(cut, at)
     if cut < len(tokens):

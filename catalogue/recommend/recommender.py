@@ -63,6 +63,7 @@ class Recommender:
         self._index: Prepared | None = None
         self._sectors: list[sector_rules.Sector] | None = None
         self._editions: dict[tuple[Any, ...], tuple[Standard | None, Standard]] = {}
+        self._dated: tuple[int, str | None] | None = None
         self._lock = threading.Lock()
 
     def index(self) -> Prepared:
@@ -190,8 +191,12 @@ class Recommender:
         return result
 
     def _date(self) -> str | None:
-        newest = self.store.recently_changed(1)
-        return (newest[0].updated_at or "")[:10] or None if newest else None
+        """The date of the catalogue's newest change (remembered until the store changes)."""
+        seq = self.store.seq
+        if self._dated is None or self._dated[0] != seq:
+            newest = self.store.recently_changed(1)
+            self._dated = (seq, (newest[0].updated_at or "")[:10] or None if newest else None)
+        return self._dated[1]
 
     def _ask(self, ix: Prepared, result: RecommendResult, phrase: str, slugs: list[str]) -> RecommendResult:
         groups = [ix.by_slug[s] for s in slugs]
@@ -322,13 +327,13 @@ class Recommender:
                 current, named = self._edition(number, include_withdrawn)
             except NotFound:
                 return
-            if current is None or current.kind != "TCVN" or current.key in out:
+            if current is None or current.kind != "TCVN" or current.number in out:
                 return
             if current.equivalents:
                 eq = current.equivalents[0]
                 reason += f"; tương đương {eq.number}" + (f" ({eq.degree})" if eq.degree else "")
                 reason_en += f"; adopts {eq.number}" + (f" ({eq.degree})" if eq.degree else "")
-            out[current.key] = Recommendation.of(
+            out[current.number] = Recommendation.of(
                 current,
                 [named],
                 mandatory=False,

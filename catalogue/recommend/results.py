@@ -51,7 +51,7 @@ class Recommendation:
     @classmethod
     def of(cls, current: Standard, named: list[Standard], **fields: Any) -> Recommendation:
         """A recommendation of ``current``, found through ``named`` (older editions, or itself)."""
-        older = [n.number for n in named if n.key != current.key]
+        older = [n.number for n in named if n.number != current.number]
         older = list(dict.fromkeys(older))
         note = note_en = None
         if older:

@@ -16,7 +16,8 @@ Two matchers, both over :class:`~catalogue.recommend.products.Reading` tokens:
   each word weighted by its rarity (inverse document frequency); words in the
   document's context (its heading) count :data:`CONTEXT_WEIGHT`.  A document
   must hold the reading's head word.  Extra words in the reading lower the score
-  but never zero it.
+  but never zero it.  When more than :data:`PAIR_PRUNE` documents hold the head,
+  only those holding two of the reading's words side by side are scored (if any).
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from catalogue.recommend.products import Reading, Token, phrase_tokens, stem
+from catalogue.text import fold, normalize, syllables
 
 __all__ = ["CONTEXT_WEIGHT", "MAX_GAP", "DocHit", "PhraseBook", "PhraseHit", "TextIndex"]
 
 MAX_GAP = 6  # words allowed between the parts of a "X … Y" phrase
 CONTEXT_WEIGHT = 0.7  # a word found only in a document's context (heading) counts this much
 ADJACENT_BONUS = 0.08  # per pair of the reading's words found side by side in the document
+PAIR_PRUNE = 200  # above this many candidates, keep those holding an adjacent pair of the reading's words
 FOLDED_ONLY = 0.85  # a word typed without accents found only with other accents ("bia" in "bìa")
 
 
@@ -157,11 +160,11 @@ class DocHit:
 
 
 @lru_cache(maxsize=65536)
-def _analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(exact words, folded words, English stems) of a text; headings repeat, so this is cached."""
-    toks = phrase_tokens(text, False)
-    folded = tuple(t.folded for t in toks)
-    return tuple(t.exact for t in toks), folded, tuple(stem(w) for w in folded)
+    words = tuple(w for w, _, _ in syllables(normalize(text).lower()))
+    folded = tuple(fold(w) for w in words)
+    return words, folded, tuple(stem(w) for w in folded)
 
 
 class TextIndex:
@@ -172,6 +175,7 @@ class TextIndex:
         self._ctx: dict[str, set[Hashable]] = defaultdict(set)
         self._exact: dict[Hashable, frozenset[str]] = {}
         self._pairs: dict[Hashable, frozenset[tuple[str, str]]] = {}
+        self._by_pair: dict[tuple[str, str], set[Hashable]] = defaultdict(set)
         self._n = 0
         self._idf: dict[str, float] = {}
 
@@ -183,7 +187,7 @@ class TextIndex:
             for text in texts:
                 if not text:
                     continue
-                words, folded, stems = _analyse(text)
+                words, folded, stems = analyse(text)
                 exact.update(words)
                 for keys in (folded, stems) if stems != folded else (folded,):
                     for k in keys:
@@ -191,6 +195,8 @@ class TextIndex:
                     pairs.update(itertools.pairwise(keys))
         self._exact[doc] = frozenset(exact)
         self._pairs[doc] = frozenset(pairs)
+        for pair in pairs:
+            self._by_pair[pair].add(doc)
         self._n += 1
         self._idf = {}
 
@@ -228,6 +234,11 @@ class TextIndex:
                     others |= self._own.get(k, set()) | self._ctx.get(k, set())
             candidates = candidates & others
         pairs = [(keys[a], keys[b]) for a, b in itertools.pairwise(content) if b == a + 1]
+        if pairs and len(candidates) > PAIR_PRUNE:
+            # many documents hold the head: those holding two of the reading's words side by side come first
+            paired = set().union(*(self._by_pair.get(pair, set()) for pair in pairs)) & candidates
+            if paired:
+                candidates = paired
         hits = []
         for doc in candidates:
             exact = self._exact[doc]

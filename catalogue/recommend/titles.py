@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalogue.model import Standard
-from catalogue.recommend.products import Reading, phrase_tokens
-from catalogue.recommend.textindex import TextIndex, key
+from catalogue.recommend.products import Reading
+from catalogue.recommend.textindex import TextIndex, analyse, key
 
 __all__ = ["PROCEDURE_FACTOR", "TitleHit", "TitleIndex", "subject"]
 
@@ -60,6 +60,7 @@ class TitleIndex:
         self.subjects: dict[str, str] = {}
         self.procedure: dict[str, bool] = {}
         self.ics: dict[str, list[str]] = {}
+        self._items: dict[str, list[tuple[str, ...]]] = {}
         for record in records:
             if record.kind != kind or not (record.title_vi or record.title_en):
                 continue
@@ -68,6 +69,7 @@ class TitleIndex:
             own += [p for p in (record.extra or {}).get("products") or [] if isinstance(p, str)]
             self.text.add(record.number, own)
             self.subjects[record.number] = subject(record.title_vi or record.title_en or "")
+            self._items[record.number] = _title_items(self.subjects[record.number])
             self.procedure[record.number] = bool(_PROCEDURE.search(record.title_vi or ""))
         self.text.freeze()
 
@@ -92,13 +94,22 @@ class TitleIndex:
         (0.2); "tàu biển vỏ thép" is a ship, not steel (0); "nhà kính" a greenhouse.
         """
         best = 0.0
-        for item in _ITEMS.split(self.subjects.get(number, "")):
-            words = tuple(t.folded for t in phrase_tokens(item, False))
-            while words and words[0] in _GENERIC:
-                words = words[1:]
-            if words and words[: len(phrase)] == phrase:
+        for words in self._items.get(number, ()):
+            if words[: len(phrase)] == phrase:
                 best = max(best, len(phrase) / len(words))
         return best
+
+
+def _title_items(subject_text: str) -> list[tuple[str, ...]]:
+    """Folded words of each item of a title's subject, without the words titles put first."""
+    out = []
+    for item in _ITEMS.split(subject_text):
+        words = analyse(item)[1]
+        while words and words[0] in _GENERIC:
+            words = words[1:]
+        if words:
+            out.append(words)
+    return out
 
 
 _ITEMS = re.compile(r"[,;:()]|\s-\s|\s(?:và|hoặc)\s|\.\s", re.IGNORECASE)
