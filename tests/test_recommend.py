@@ -94,6 +94,14 @@ def test_an_unknown_head_is_not_its_modifier(rec) -> None:
     assert mandatory(rec.recommend("thiết bị X-quang răng")) == ["QCVN 17:2018/BKHCN"]  # "thiết bị" is generic
 
 
+def test_an_english_compound_of_two_groups_is_asked(rec) -> None:
+    """ "car toys": a toy or a car?  A phrase of one group covering both words settles it."""
+    result = rec.recommend("car toys")
+    assert result.outcome == "question" and {o["slug"] for o in result.question["options"]} == {"do-choi", "xe-co-gioi"}
+    assert mandatory(rec.recommend("toy cars")) == ["QCVN 03:2019/BKHCN"]
+    assert mandatory(rec.recommend("motorcycle helmet")) == ["QCVN 2:2021/BKHCN"]
+
+
 def test_questions_about_regulations_read_as_the_product(rec) -> None:
     for text in ("quy chuẩn nào áp dụng cho mũ bảo hiểm", "nhà nhập khẩu mũ bảo hiểm", "QCVN cho mũ bảo hiểm"):
         result = rec.recommend(text)

@@ -250,6 +250,7 @@ def _gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
         kept = PhraseBook.resolve(hits, lambda t: t.slug)
         if _unknown_head(reading, hits, kept):
             kept = []  # "sạc điện thoại" is a charger: the phone only qualifies an unknown product
+        ev.ambiguous = ev.ambiguous or _english_compound(reading, kept)
         order: list[str] = []
         ends: set[int] = set()
         for hit in _head_order(reading, kept):
@@ -321,6 +322,22 @@ def _unknown_head(reading: Reading, hits: list[PhraseHit], kept: list[PhraseHit]
         return False
     nxt = head - 1 if reading.english else head + 1
     return any(nxt in h.positions for h in kept)
+
+
+def _english_compound(reading: Reading, kept: list[PhraseHit]) -> list[str]:
+    """Two groups' phrases side by side in English ("toy cars"): a toy, or a car?  Ask.
+
+    English puts the head last, but its first noun often says what the product is
+    ("toy cars", "baby food"); a phrase of one group covering both words
+    ("motorcycle helmet") settles it before this is asked.
+    """
+    if not reading.english or reading.head is None:
+        return []
+    at_head = next((h for h in kept if reading.head in h.positions), None)
+    if at_head is None:
+        return []
+    before = [h for h in kept if max(h.positions) == at_head.start - 1 and h.target.slug != at_head.target.slug]
+    return sorted({at_head.target.slug, before[0].target.slug}) if before else []
 
 
 def _generic_head(reading: Reading) -> bool:
