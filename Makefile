@@ -33,12 +33,13 @@ format: $(STAMP)
 	$(BIN)/ruff format catalogue indexer tests
 	$(BIN)/ruff check --fix catalogue indexer tests
 
-bench: $(STAMP)  ## speed and memory, on a synthetic catalogue labelled as such
+bench: $(STAMP)  ## speed and memory (search and crawl on a synthetic catalogue labelled as such; recommendations on the bundled one)
 	$(BIN)/python tests/bench/search.py
 	$(BIN)/python tests/bench/crawl.py
+	$(BIN)/python tests/bench/recommend.py
 
-eval: $(STAMP)  ## recommender evaluation: recall@3, recall@5, MRR
-	$(BIN)/python tests/recommend_eval.py
+eval: $(STAMP)  ## recommender evaluation: success@k, MRR, wrong mandatory, none-cases (dev and heldout)
+	$(BIN)/python tests/eval/recommend_eval.py
 
 bundle: $(STAMP)  ## rebuild catalogue/data from ../shared/data (developers only)
 	$(BIN)/python -m catalogue.bundle --from ../shared/data

@@ -228,8 +228,18 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         print(f"Nhóm / group: {g.name_vi} ({g.slug}, score {g.score})")
     for g in result.closest:
         print(f"Gần nhất / closest: {g.name_vi} ({g.slug})")
-    for r in result.recommendations:
-        flag = "BẮT BUỘC / mandatory" if r.mandatory else "tự nguyện / voluntary"
+    if result.question:
+        print(result.question["text"])
+    sector = [(s, r) for s in result.sector_rules for r in s.items]
+    for r in result.recommendations + [r for _, r in sector]:
+        if r.mandatory:
+            flag = "BẮT BUỘC / mandatory"
+        elif r.basis == "sector":
+            flag = "mọi sản phẩm cùng lĩnh vực / sector-wide"
+        elif r.kind == "QCVN":
+            flag = "có thể áp dụng / may also apply"
+        else:
+            flag = "tự nguyện / voluntary"
         print(f"  {r.number:<30} [{flag}] {r.title_vi or r.title_en or ''}")
         print(f"      {r.reason}")
         if r.legal_basis:

@@ -136,7 +136,17 @@ def test_reflected_xss_is_inert(page, payload: str) -> None:
     assert page.locator("#q").input_value() == payload
 
 
-@pytest.mark.parametrize("url", ["/search?q=nuoc+mam", "/standards/tcvn-8430-2010", "/recommend?product=bia", "/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=nuoc+mam",
+        "/standards/tcvn-8430-2010",
+        "/recommend?product=bia",
+        "/recommend?product=th%C3%A9p",
+        "/recommend/checklist?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+        "/",
+    ],
+)
 def test_axe_finds_no_serious_violations(browser, live, url: str) -> None:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `make test`, which installs it with npm")
@@ -193,3 +203,54 @@ def test_secretariat_edit_flow_and_back_button_after_logout(browser, tmp_path) -
         assert "editor1" not in page.content() or "Đăng nhập" in page.content()
         assert page.locator("table.audit").count() == 0
         context.close()
+
+
+# -- the compliance checklist (issue 11) -------------------------------------------------------------
+A4_LANDSCAPE_PX = (round((297 - 24) / 25.4 * 96), round((210 - 24) / 25.4 * 96))  # printable area, 12 mm margins
+
+
+def test_checklist_prints_to_a4_without_cut_off_content(browser, live) -> None:
+    import re
+
+    context = browser.new_context(
+        base_url=live.url, viewport={"width": A4_LANDSCAPE_PX[0], "height": A4_LANDSCAPE_PX[1]}
+    )
+    page = context.new_page()
+    page.goto("/recommend/checklist?product=" + "ổ cắm điện")
+    page.emulate_media(media="print")
+    assert page.locator("table.checklist tr.item").count() >= 4
+    assert page.locator("header.site").is_hidden()
+    overflow = page.evaluate(
+        """() => {
+            const doc = document.documentElement;
+            const cut = [...document.querySelectorAll('table.checklist td, table.checklist th, dl.meta dd, p')]
+                .filter(el => el.scrollWidth > el.clientWidth + 1)
+                .map(el => el.textContent.slice(0, 40));
+            return {page: doc.scrollWidth - window.innerWidth, cells: cut};
+        }"""
+    )
+    assert overflow["page"] <= 0 and overflow["cells"] == [], overflow
+    pdf = page.pdf(prefer_css_page_size=True, print_background=False)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "checklist.pdf").write_bytes(pdf)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes, "no page in the PDF"
+    for width, height in boxes:  # A4 landscape in points: 841.89 x 595.28
+        assert abs(float(width) - 841.9) < 2 and abs(float(height) - 595.3) < 2, (width, height)
+    context.close()
+
+
+def test_the_xlsx_download_holds_the_rows_of_the_page(page) -> None:
+    from catalogue.recommend.checklist import read_xlsx
+
+    page.goto("/recommend/checklist?product=" + "mũ bảo hiểm xe máy")
+    shown = [
+        [" ".join(cell.split()) for cell in row.locator("td").all_inner_texts()]
+        for row in page.locator("table.checklist tr.item").all()
+    ]
+    assert shown and shown[0][1] == "QCVN 2:2021/BKHCN"
+    with page.expect_download() as info:
+        page.locator(".downloads a", has_text="XLSX").click()
+    headers, table = read_xlsx(Path(info.value.path()).read_bytes())
+    assert headers == [" ".join(h.split()) for h in page.locator("table.checklist thead th").all_inner_texts()]
+    assert [[" ".join(c.split()) for c in row] for row in table] == shown

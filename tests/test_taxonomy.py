@@ -52,6 +52,26 @@ def test_every_legal_link_has_a_legal_text(taxonomy: Taxonomy) -> None:
                 assert taxonomy.legal_basis(link["number"]), (g.slug, link["number"])
 
 
+def test_covered_products_name_the_legal_row_they_rest_on(taxonomy: Taxonomy) -> None:
+    """A cover's ``row`` is the product of a legal row that names this QCVN (or an edition of it)."""
+    rows = taxonomy.product_regulations()
+    covers = 0
+    for g in taxonomy.groups():
+        for link in g.regulations:
+            for cover in link.get("covers") or []:
+                covers += 1
+                assert cover["names"], (g.slug, link["number"])
+                if cover.get("row"):
+                    assert any(cover["row"] in (r.get("product_vi"), r.get("product_en")) for r in rows), cover
+    assert covers >= 60
+
+
+def test_the_infant_cereal_qcvn_is_not_linked_to_rice(taxonomy: Taxonomy) -> None:
+    """QCVN 11-4:2012/BYT is for cereal foods for children of 6 to 36 months, not for rice and flour."""
+    assert not any(link["number"] == "QCVN 11-4:2012/BYT" for link in taxonomy.group("gao-ngu-coc").regulations)
+    assert any(link["number"] == "QCVN 11-4:2012/BYT" for link in taxonomy.group("dinh-duong-tre-em").regulations)
+
+
 def _group(**kw) -> ProductGroup:
     data = {"slug": "test-group", "name_vi": "Nhóm thử", "name_en": "Test group", "sector": "other"}
     data.update(kw)
@@ -64,6 +84,19 @@ def _group(**kw) -> ProductGroup:
         {"regulations": [{"number": "QCVN 2:2021/BKHCN"}]},  # no basis
         {"regulations": [{"number": "QCVN 999:2021/BKHCN", "basis": "title"}]},  # not in the catalogue
         {"regulations": [{"number": "TCVN 5107:2003", "basis": "title"}]},  # not a QCVN
+        {"regulations": [{"number": "QCVN 2:2021/BKHCN", "basis": "title", "covers": []}]},  # empty covers
+        {"regulations": [{"number": "QCVN 2:2021/BKHCN", "basis": "title", "covers": [{"names": []}]}]},
+        {
+            "regulations": [
+                {"number": "QCVN 2:2021/BKHCN", "basis": "title", "covers": [{"names": ["x"], "hs": ["9999"]}]}
+            ]
+        },
+        # a row that names another QCVN
+        {
+            "regulations": [
+                {"number": "QCVN 2:2021/BKHCN", "basis": "legal", "covers": [{"names": ["x"], "row": "Muối tinh"}]}
+            ]
+        },
         {"hs": ["9999"]},  # not in the nomenclature
         {"hs": ["65.0"]},
         {"ics": ["99.999"]},
@@ -89,6 +122,15 @@ def test_save_bumps_version_and_detects_stale_copies(taxonomy: Taxonomy) -> None
     assert taxonomy.save(stored, expected_version=stored.version) == "changed"
     with pytest.raises(ValidationError):
         taxonomy.save(stored, expected_version=stored.version)  # someone saved in between
+
+
+def test_a_cover_resting_on_a_row_of_an_older_edition_is_valid(taxonomy: Taxonomy) -> None:
+    link = {
+        "number": "QCVN 2:2021/BKHCN",
+        "basis": "legal",
+        "covers": [{"names": ["mũ"], "hs": ["650610"], "row": "Mũ bảo hiểm (sản xuất trong nước, nhập khẩu) – dấu CR"}],
+    }
+    assert taxonomy.save(_group(regulations=[link])) == "new"
 
 
 def test_sql_injection_in_a_synonym_is_stored_literally(taxonomy: Taxonomy) -> None:

@@ -7,6 +7,12 @@ Contracts:
   without a basis is invalid: :func:`validate_group` refuses it, and refuses
   numbers that are not in the catalogue, HS prefixes not in the nomenclature and
   ICS codes not in the ISO list.
+* A QCVN link may say which products of the group it covers (``covers``: each
+  with ``names``, optional ``hs`` prefixes and optional ``row``, the product of
+  the legal row that names this QCVN for it).  Without ``covers`` the link covers
+  the whole group.  :func:`validate_group` refuses covers without names, with HS
+  prefixes not in the nomenclature, or with a ``row`` that no legal row of this
+  QCVN (or of an edition of it) holds.
 * :class:`Taxonomy` reads and writes groups and HS lines in the store's SQLite
   file, in the store's transactions.  Every group write bumps
   ``groups_version`` so readers (the recommender) know to reload.
@@ -124,12 +130,53 @@ def validate_group(group: ProductGroup, store: Store, taxonomy: Taxonomy | None 
             store.get(number)
         except NotFound:
             problems.append(f"QCVN không có trong danh mục / {number} is not in the catalogue")
+        problems += _cover_problems(link, ident, taxonomy)
     for number in group.standards:
         try:
             store.get(number)
         except NotFound:
             problems.append(f"TCVN không có trong danh mục / {number} is not in the catalogue")
     return problems
+
+
+def _cover_problems(link: dict[str, Any], ident: Any, taxonomy: Taxonomy | None) -> list[str]:
+    covers = link.get("covers")
+    if covers is None:
+        return []
+    number = link.get("number", "")
+    if not isinstance(covers, list) or not covers:
+        return [f"{number}: covers phải là danh sách / covers must be a non-empty list"]
+    problems = []
+    rows = None
+    for cover in covers:
+        names = cover.get("names") if isinstance(cover, dict) else None
+        if not names or not all(isinstance(n, str) and n.strip() for n in names):
+            problems.append(f"{number}: mỗi sản phẩm cần tên / every covered product needs names")
+            continue
+        for code in cover.get("hs") or []:
+            try:
+                digits = hs_digits(code)
+            except InvalidInput as exc:
+                problems.append(exc.message)
+                continue
+            if taxonomy is not None and not taxonomy.hs_prefix_exists(digits):
+                problems.append(f"mã HS không có trong biểu thuế / HS {code} is not in the nomenclature")
+        row = cover.get("row")
+        if row and taxonomy is not None:
+            if rows is None:
+                rows = [r for r in taxonomy.product_regulations() if _names_edition(r, ident)]
+            if not any(row in (r.get("product_vi"), r.get("product_en")) for r in rows):
+                problems.append(f"{number}: không có văn bản pháp lý nào nêu «{row}» / no legal row names {row!r}")
+    return problems
+
+
+def _names_edition(row: dict[str, Any], ident: Any) -> bool:
+    """The legal row names ``ident`` or another edition of the same number."""
+    for q in row.get("qcvn") or []:
+        other = parse_loose(q)
+        if other is not None and other.edition_key == ident.edition_key:
+            return True
+    return False
 
 
 class Taxonomy:

@@ -70,6 +70,45 @@ async def api_recommend(site: Site, request: Request) -> Response:
     return JSONResponse(result.to_dict())
 
 
+async def _checklist(site: Site, request: Request):  # type: ignore[no-untyped-def]
+    from catalogue.recommend.checklist import build
+    from catalogue.web.pages import recommend_query
+
+    product, hs = recommend_query(request)
+    result = await site.run(site.engine.recommender.recommend, product, hs)
+    return build(result, site.lang(request))
+
+
+def _download_name(checklist, ext: str) -> str:  # type: ignore[no-untyped-def]
+    from catalogue.identifiers import slug
+
+    stem = slug(checklist.product or checklist.hs or "san-pham")[:60] or "san-pham"
+    return f'attachment; filename="checklist-{stem}.{ext}"'
+
+
+async def checklist_csv(site: Site, request: Request) -> Response:
+    from catalogue.recommend.checklist import to_csv
+
+    checklist = await _checklist(site, request)
+    return Response(
+        to_csv(checklist),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": _download_name(checklist, "csv")},
+    )
+
+
+async def checklist_xlsx(site: Site, request: Request) -> Response:
+    from catalogue.recommend.checklist import to_xlsx
+
+    checklist = await _checklist(site, request)
+    body = await site.run(to_xlsx, checklist)
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"content-disposition": _download_name(checklist, "xlsx")},
+    )
+
+
 async def openapi(site: Site, request: Request) -> Response:
     return JSONResponse(SPEC)
 
@@ -170,6 +209,8 @@ ROUTES = [
     ("/api/suggest", api_suggest),
     ("/api/ics", api_ics),
     ("/api/recommend", api_recommend),
+    ("/recommend/checklist.csv", checklist_csv),
+    ("/recommend/checklist.xlsx", checklist_xlsx),
     ("/openapi.json", openapi),
     ("/api", api_docs),
     ("/search.csv", search_csv),

@@ -113,6 +113,31 @@ EN: dict[str, str] = {
     "thay thế cho": "replaces",
     "Tài liệu API": "API documentation",
     "(chưa có tên)": "(untitled)",
+    # recommendations and the compliance checklist (issue 11)
+    "Sản phẩm được hiểu là": "Product understood as",
+    "sản xuất": "making",
+    "nhập khẩu": "importing",
+    "xuất khẩu": "exporting",
+    "kinh doanh": "selling",
+    "Áp dụng cho mọi sản phẩm": "Applies to all products",
+    "Vì": "Because",
+    "Có thể áp dụng": "May also apply",
+    "Chưa có văn bản pháp lý hay dòng HS nhóm 2 nêu các quy chuẩn này cho sản phẩm; hãy kiểm tra phạm vi của từng quy chuẩn.": "No legal text or group-2 HS line names these regulations for the product; check the scope of each.",  # noqa: E501
+    "Văn bản ban hành": "Issuing circular",
+    "Danh sách kiểm tra để in": "Printable checklist",
+    "Danh mục có": "The catalogue holds",
+    "trong khoảng": "of about",
+    "cập nhật": "updated",
+    "Danh sách kiểm tra tuân thủ": "Compliance checklist",
+    "Sản phẩm": "Product",
+    "Ngày danh mục": "Catalogue date",
+    "Phạm vi": "Coverage",
+    "Kết luận": "Outcome",
+    "Quay lại gợi ý": "Back to the recommendation",
+    "In trang này (Ctrl+P) để có bản giấy A4.": "Print this page (Ctrl+P) for an A4 copy.",
+    "Không có mục nào.": "Nothing to list.",
+    "văn bản pháp lý nêu": "the legal text names",
+    "Áp dụng cho cả nhóm": "Covers the whole group",
 }
 
 

@@ -110,10 +110,33 @@ _ics_node = {
         "children": {"type": "array", "items": {"type": "object"}},
     },
 }
+_recommendation = {
+    "type": "object",
+    "required": ["number", "title_vi", "kind", "mandatory", "legal_basis", "reason", "score"],
+    "properties": {
+        "number": {"type": "string"},
+        "title_vi": _nullable_str,
+        "kind": {"enum": ["TCVN", "QCVN"]},
+        "mandatory": {"type": "boolean", "description": "only with a stated basis covering this product"},
+        "basis": {
+            "type": "string",
+            "description": "legal | hs_group2 (mandatory); cover | title | group (may also apply); sector; voluntary",
+        },
+        "legal_basis": _nullable_str,
+        "reason": {"type": "string"},
+        "reason_en": {"type": "string"},
+        "named": {"type": "array", "items": {"type": "string"}, "description": "editions the legal text names"},
+        "edition_note": _nullable_str,
+        "decision": _nullable_str,
+        "hs": {"type": "array", "items": {"type": "string"}},
+        "score": {"type": "number"},
+    },
+}
 _recommend = {
     "type": "object",
     "required": ["groups", "recommendations"],
     "properties": {
+        "outcome": {"enum": ["ok", "none_known", "not_understood", "question"]},
         "groups": {
             "type": "array",
             "items": {
@@ -122,24 +145,22 @@ _recommend = {
                 "properties": {"slug": {"type": "string"}, "name_vi": {"type": "string"}, "score": {"type": "number"}},
             },
         },
-        "recommendations": {
+        "recommendations": {"type": "array", "items": _recommendation},
+        "sector_rules": {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["number", "title_vi", "kind", "mandatory", "legal_basis", "reason", "score"],
+                "required": ["id", "why", "items"],
                 "properties": {
-                    "number": {"type": "string"},
-                    "title_vi": _nullable_str,
-                    "kind": {"enum": list(KINDS)},
-                    "mandatory": {"type": "boolean"},
-                    "legal_basis": _nullable_str,
-                    "reason": {"type": "string"},
-                    "reason_en": {"type": "string"},
-                    "score": {"type": "number"},
+                    "id": {"type": "string"},
+                    "why": {"type": "string"},
+                    "items": {"type": "array", "items": _recommendation},
                 },
             },
         },
+        "question": {"type": ["object", "null"]},
         "message": _nullable_str,
+        "coverage": {"type": "object"},
     },
 }
 

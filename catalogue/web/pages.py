@@ -155,9 +155,16 @@ async def ics_page(site: Site, request: Request) -> Response:
     return site.render(request, "ics.html", node=node, children=children, counts=counts, trail=trail[:-1])
 
 
+ROLES = {"make": "sản xuất", "import": "nhập khẩu", "export": "xuất khẩu", "sell": "kinh doanh"}
+
+
+def recommend_query(request: Request) -> tuple[str, str | None]:
+    """(product, HS code) of a recommendation request."""
+    return request.query_params.get("product", ""), request.query_params.get("hs") or None
+
+
 async def recommend_page(site: Site, request: Request) -> Response:
-    product = request.query_params.get("product", "")
-    hs = request.query_params.get("hs") or None
+    product, hs = recommend_query(request)
     result, error = None, None
     if product.strip() or hs:
         try:
@@ -165,7 +172,20 @@ async def recommend_page(site: Site, request: Request) -> Response:
         except InvalidInput as exc:  # shown beside the form, which keeps what was typed
             error = exc.message
     status = 400 if error else 200
-    return site.render(request, "recommend.html", status, result=result, product=product, hs=hs or "", error=error)
+    return site.render(
+        request, "recommend.html", status, result=result, product=product, hs=hs or "", error=error, ROLES=ROLES
+    )
+
+
+async def checklist_page(site: Site, request: Request) -> Response:
+    """The compliance checklist of a product, printable on A4 (print CSS)."""
+    from catalogue.recommend.checklist import COLUMNS, build
+
+    product, hs = recommend_query(request)
+    result = await site.run(site.engine.recommender.recommend, product, hs)
+    checklist = build(result, site.lang(request))
+    query = {"product": product, "hs": hs or ""}
+    return site.render(request, "checklist.html", checklist=checklist, COLUMNS=COLUMNS, query=query)
 
 
 async def groups_page(site: Site, request: Request) -> Response:
@@ -199,6 +219,7 @@ ROUTES = [
     ("/ics", ics_page),
     ("/ics/{code}", ics_page),
     ("/recommend", recommend_page),
+    ("/recommend/checklist", checklist_page),
     ("/groups", groups_page),
     ("/groups/{slug}", group_page),
 ]

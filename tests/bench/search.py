@@ -177,15 +177,15 @@ def time_suggestions(engine: Engine, queries: list[tuple[str, str]]) -> dict[str
 
 
 def time_recommendations(engine: Engine) -> dict[str, float]:
-    """Latency of /api/recommend's work over the evaluation products, repeated 5 times."""
-    from tests.recommend_eval import CASES
+    """Latency of /api/recommend's work over the evaluation products, 5 times (tests/bench/recommend.py: more)."""
+    from tests.eval.recommend_eval import load_cases
 
     engine.recommender.recommend("khởi động")  # builds the in-memory group index
     times = []
     for _ in range(5):
-        for case in CASES:
+        for case in load_cases():
             t = time.perf_counter()
-            engine.recommender.recommend(case.text, case.hs)
+            engine.recommender.recommend(case.get("product") or "", case.get("hs") or None)
             times.append((time.perf_counter() - t) * 1000)
     return {"calls": len(times), "p50_ms": statistics.median(times), "p95_ms": percentile(times, 95)}
 

@@ -1,0 +1,266 @@
+"""Matching a product reading against curated phrases and against descriptive texts.
+
+Two matchers, both over :class:`~catalogue.recommend.products.Reading` tokens:
+
+* :class:`PhraseBook` — curated phrases (group names, synonyms, the names of the
+  products a QCVN covers).  A phrase matches when all its words occur in the
+  reading in order and contiguously; a phrase written ``"thức ăn … tôm"`` lets
+  up to :data:`MAX_GAP` words stand between its parts.  A word typed with
+  accents must equal the phrase's word with accents ("gà" is not "ga"); a word
+  typed without accents matches by its folded form, and such a match is marked
+  ``exact=False``.  English readings compare singular stems.
+  :meth:`PhraseBook.resolve` keeps, position by position, the longest match:
+  "nồi cơm điện" is an appliance, not the "nồi" of kitchenware.
+* :class:`TextIndex` — longer texts (tariff line descriptions, QCVN titles).
+  A document is scored by the share of the reading's content words it holds,
+  each word weighted by its rarity (inverse document frequency); words in the
+  document's context (its heading) count :data:`CONTEXT_WEIGHT`.  A document
+  must hold the reading's head word.  Extra words in the reading lower the score
+  but never zero it.  When more than :data:`PAIR_PRUNE` documents hold the head,
+  only those holding two of the reading's words side by side are scored (if any).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from catalogue.recommend.products import Reading, Token, phrase_tokens, stem
+from catalogue.text import fold, normalize, syllables
+
+__all__ = ["CONTEXT_WEIGHT", "MAX_GAP", "DocHit", "PhraseBook", "PhraseHit", "TextIndex"]
+
+MAX_GAP = 6  # words allowed between the parts of a "X … Y" phrase
+CONTEXT_WEIGHT = 0.7  # a word found only in a document's context (heading) counts this much
+ADJACENT_BONUS = 0.08  # per pair of the reading's words found side by side in the document
+PAIR_PRUNE = 200  # above this many candidates, keep those holding an adjacent pair of the reading's words
+FOLDED_ONLY = 0.85  # a word typed without accents found only with other accents ("bia" in "bìa")
+
+
+def key(token: Token, english: bool) -> str:
+    return token.stem if english else token.folded
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    parts: tuple[tuple[Token, ...], ...]
+    target: Hashable
+    text: str
+
+    @property
+    def size(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    target: Hashable
+    text: str
+    positions: frozenset[int]
+    exact: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.positions)
+
+    @property
+    def start(self) -> int:
+        return min(self.positions)
+
+
+def _same(r: Token, p: Token, english: bool, strict: bool) -> tuple[bool, bool]:
+    """(matches, exactly) for a reading token ``r`` against a phrase token ``p``.
+
+    A word typed with accents must be the phrase's word as written ("gà" is not
+    "ga"); a word typed without accents matches by its folded form, not exactly
+    when the phrase has accents.  ``strict`` is kept for symmetry with the index.
+    """
+    if key(r, english) != key(p, english):
+        return False, False
+    if r.accented:
+        return r.exact == p.exact, True
+    return True, not p.accented
+
+
+class PhraseBook:
+    def __init__(self) -> None:
+        self._by_first: dict[str, list[_Phrase]] = defaultdict(list)
+        self._by_first_en: dict[str, list[_Phrase]] = defaultdict(list)
+
+    def add(self, text: str, target: Hashable) -> None:
+        parts = tuple(tuple(phrase_tokens(part.strip())) for part in text.replace("...", "…").split("…"))
+        parts = tuple(p for p in parts if p)
+        if not parts:
+            return
+        phrase = _Phrase(parts, target, text)
+        self._by_first[parts[0][0].folded].append(phrase)
+        self._by_first_en[parts[0][0].stem].append(phrase)
+
+    def find(self, reading: Reading) -> list[PhraseHit]:
+        tokens, english, strict = reading.tokens, reading.english, reading.accented
+        book = self._by_first_en if english else self._by_first
+        hits = []
+        for i, token in enumerate(tokens):
+            for phrase in book.get(key(token, english), ()):
+                hit = self._match(phrase, tokens, i, english, strict)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+    @staticmethod
+    def _match(phrase: _Phrase, tokens: list[Token], start: int, english: bool, strict: bool) -> PhraseHit | None:
+        positions: list[int] = []
+        exact = True
+        at = start
+        for n, part in enumerate(phrase.parts):
+            found = None
+            last = at if n == 0 else min(len(tokens) - len(part), at + MAX_GAP)
+            for i in range(at, last + 1):
+                if i + len(part) > len(tokens):
+                    break
+                checks = [_same(tokens[i + j], p, english, strict) for j, p in enumerate(part)]
+                if all(ok for ok, _ in checks):
+                    found = i
+                    exact = exact and all(ex for _, ex in checks)
+                    break
+            if found is None:
+                return None
+            positions += range(found, found + len(part))
+            at = found + len(part)
+        return PhraseHit(phrase.target, phrase.text, frozenset(positions), exact)
+
+    @staticmethod
+    def resolve(hits: list[PhraseHit], group_of: callable) -> list[PhraseHit]:  # type: ignore[valid-type]
+        """Hits that keep their positions: longer first, then exact, then leftmost.
+
+        A hit loses when a longer hit of another group (``group_of(target)``) holds
+        one of its positions; hits of the same group may overlap.
+        """
+        kept: list[PhraseHit] = []
+        owner: dict[int, Hashable] = {}
+        for hit in sorted(hits, key=lambda h: (-h.size, not h.exact, h.start)):
+            group = group_of(hit.target)
+            if any(owner.get(p, group) != group for p in hit.positions):
+                continue
+            for p in hit.positions:
+                owner.setdefault(p, group)
+            kept.append(hit)
+        return kept
+
+
+@dataclass(frozen=True)
+class DocHit:
+    doc: Hashable
+    score: float
+    matched: frozenset[int]  # positions of the reading matched
+
+
+@lru_cache(maxsize=65536)
+def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(exact words, folded words, English stems) of a text; headings repeat, so this is cached."""
+    words = tuple(w for w, _, _ in syllables(normalize(text).lower()))
+    folded = tuple(fold(w) for w in words)
+    return words, folded, tuple(stem(w) for w in folded)
+
+
+class TextIndex:
+    """Documents (own text + context text) searchable by a reading's content words."""
+
+    def __init__(self) -> None:
+        self._own: dict[str, set[Hashable]] = defaultdict(set)
+        self._ctx: dict[str, set[Hashable]] = defaultdict(set)
+        self._exact: dict[Hashable, frozenset[str]] = {}
+        self._pairs: dict[Hashable, frozenset[tuple[str, str]]] = {}
+        self._by_pair: dict[tuple[str, str], set[Hashable]] = defaultdict(set)
+        self._n = 0
+        self._idf: dict[str, float] = {}
+
+    def add(self, doc: Hashable, own: Iterable[str], context: Iterable[str] = ()) -> None:
+        """``own`` and ``context`` are texts in either language; both are tokenised both ways."""
+        exact: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for texts, index in ((own, self._own), (context, self._ctx)):
+            for text in texts:
+                if not text:
+                    continue
+                words, folded, stems = analyse(text)
+                exact.update(words)
+                for keys in (folded, stems) if stems != folded else (folded,):
+                    for k in keys:
+                        index[k].add(doc)
+                    pairs.update(itertools.pairwise(keys))
+        self._exact[doc] = frozenset(exact)
+        self._pairs[doc] = frozenset(pairs)
+        for pair in pairs:
+            self._by_pair[pair].add(doc)
+        self._n += 1
+        self._idf = {}
+
+    def freeze(self) -> None:
+        """Compute the word weights once all documents are in (else done on first use)."""
+        words = set(self._own) | set(self._ctx)
+        self._idf = {
+            w: math.log(1 + self._n / (1 + len(self._own.get(w, ())) + len(self._ctx.get(w, ())))) for w in words
+        }
+
+    def idf(self, word: str) -> float:
+        if not self._idf:
+            self.freeze()
+        return self._idf.get(word, math.log(1 + self._n))
+
+    def match(self, reading: Reading, min_score: float = 0.5, limit: int = 50) -> list[DocHit]:
+        """Documents holding the head word, best first, scoring at least ``min_score``."""
+        english, strict = reading.english, reading.accented
+        content = reading.content
+        head = reading.head
+        if head is None:
+            return []
+        keys = {p: key(reading.tokens[p], english) for p in content}
+        head_key = keys[head]
+        candidates = self._own.get(head_key, set()) | self._ctx.get(head_key, set())
+        if not candidates:
+            return []
+        weights = {p: self.idf(k) for p, k in keys.items()}
+        total = sum(weights.values()) or 1.0
+        if weights[head] / total + ADJACENT_BONUS < min_score:
+            # the head alone cannot reach the bar: only documents holding another word can
+            others: set[Hashable] = set()
+            for k in keys.values():
+                if k != head_key:
+                    others |= self._own.get(k, set()) | self._ctx.get(k, set())
+            candidates = candidates & others
+        pairs = [(keys[a], keys[b]) for a, b in itertools.pairwise(content) if b == a + 1]
+        if pairs and len(candidates) > PAIR_PRUNE:
+            # many documents hold the head: those holding two of the reading's words side by side come first
+            paired = set().union(*(self._by_pair.get(pair, set()) for pair in pairs)) & candidates
+            if paired:
+                candidates = paired
+        hits = []
+        for doc in candidates:
+            exact = self._exact[doc]
+            score = 0.0
+            matched = set()
+            for p, k in keys.items():
+                token = reading.tokens[p]
+                if strict and token.exact not in exact:
+                    continue  # typed with accents: "gà" must not find "ga"
+                factor = 1.0 if strict or english or token.exact in exact else FOLDED_ONLY
+                if doc in self._own.get(k, ()):
+                    score += weights[p] * factor
+                elif doc in self._ctx.get(k, ()):
+                    score += weights[p] * CONTEXT_WEIGHT * factor
+                else:
+                    continue
+                matched.add(p)
+            if head not in matched:
+                continue
+            score /= total
+            score += ADJACENT_BONUS * sum(pair in self._pairs[doc] for pair in pairs)
+            if score >= min_score:
+                hits.append(DocHit(doc, round(min(score, 1.2), 4), frozenset(matched)))
+        hits.sort(key=lambda h: (-h.score, str(h.doc)))
+        return hits[:limit]
