@@ -38,7 +38,8 @@ bench: $(STAMP)  ## speed and memory (search and crawl on a synthetic catalogue 
 	$(BIN)/python tests/bench/crawl.py
 	$(BIN)/python tests/bench/recommend.py
 
-eval: $(STAMP)  ## recommender evaluation: success@k, MRR, wrong mandatory, none-cases (dev and heldout)
+eval: $(STAMP)  ## relevance: search vs SQLite FTS5, and the recommender (success@k, MRR, wrong mandatory), dev and heldout
+	$(BIN)/python tests/eval/search_eval.py
 	$(BIN)/python tests/eval/recommend_eval.py
 
 bundle: $(STAMP)  ## rebuild catalogue/data from ../shared/data (developers only)
