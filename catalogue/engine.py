@@ -24,6 +24,7 @@ from typing import Any
 from catalogue.bundle import seed
 from catalogue.errors import IndexUnavailable
 from catalogue.model import Standard
+from catalogue.recommend.box import ProductBoxes
 from catalogue.recommend.recommender import Recommender
 from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
 from catalogue.settings import Settings
@@ -43,6 +44,7 @@ class Engine:
         self.index = Index(settings.index_path)
         self.searcher = Searcher(self.index)
         self.recommender = Recommender(self.store, self.searcher)
+        self.boxes = ProductBoxes(self.recommender)  # the recommender's answer above search results
         self.writes = UnitOfWork(self.store, self.index)
         self.events: list[str] = []
         self._ics: tuple[str | None, dict[str, dict[str, Any]]] | None = None
