@@ -277,9 +277,6 @@ class Recommender:
                 hs=hs,
                 groups=groups,
             )
-            if rec.edition_note:
-                rec.reason += f"; {rec.edition_note}"
-                rec.reason_en += f"; {rec.edition_note_en}"
             out.append(rec)
         return out
 
