@@ -253,7 +253,7 @@ def test_phrase_book_longest_match_and_accents() -> None:
         ("Hàng hóa nhóm 2 (2711/QĐ-BKHCN 2022)", "group2", "BKHCN", "BCT"),
         ("Hàng hóa KTCN về chất lượng SP HH nhóm 2 (1182/QĐ-BCT-PL1-2021)", "group2", "BCT", "BKHCN"),
         ("SPHH lĩnh vực CNTT và VT bắt buộc phải công bố hợp quy (29/2025/TT-BKHCN-PL2)", "group2", "BTTTT", "BCA"),
-        ("HH KTCN về an toàn thực phẩm (1182/QĐ-BCT-PL2-2021)", "food_safety", "BCT", "BYT"),
+        ("HH KTCN về an toàn thực phẩm (1182/QĐ-BCT-PL2-2021)", "food_safety", None, "BCT"),
         ("KTCN về hiệu suất năng lượng và dán nhãn năng lượng (1725/QĐ-BCT 2024)", "other", None, "BCT"),
         (
             "Phương tiện đo phải kiểm tra nhà nước về đo lường khi NK (2284/QĐ-BKHCN ngày 15/08/2018)",
