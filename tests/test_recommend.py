@@ -334,6 +334,29 @@ def test_pages(http: httpx.Client) -> None:
     assert http.get("/groups/no-such-group").status_code == 404
 
 
+def test_edits_to_groups_and_records_reach_the_next_answer(tmp_path) -> None:
+    """A new synonym rebuilds the prepared index; a record edit refreshes the remembered editions."""
+    from dataclasses import replace
+
+    from catalogue.recommend.taxonomy import Taxonomy
+    from catalogue.settings import Settings
+
+    engine = Engine.open(Settings.load({"data_dir": str(tmp_path)}, environ={}))
+    try:
+        rec = engine.recommender
+        assert rec.recommend("nón kết bảo vệ đầu").outcome != "ok"
+        taxonomy = Taxonomy(engine.store)
+        group = taxonomy.group("mu-bao-hiem")
+        group.regulations[0]["covers"][0]["names"].append("nón kết bảo vệ đầu")
+        taxonomy.save(group)
+        assert mandatory(rec.recommend("nón kết bảo vệ đầu")) == ["QCVN 2:2021/BKHCN"]
+        record = engine.store.get("QCVN 2:2021/BKHCN")
+        engine.save([replace(record, status="withdrawn", status_basis="official")], require_title=False)
+        assert "QCVN 2:2021/BKHCN" not in qcvn(rec.recommend("mũ bảo hiểm"))
+    finally:
+        engine.close()
+
+
 def test_stored_xss_in_a_synonym_is_escaped(tmp_path) -> None:
     from catalogue.recommend.taxonomy import Taxonomy
     from catalogue.settings import Settings
