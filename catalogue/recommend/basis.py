@@ -99,6 +99,9 @@ def from_groups(ix: Prepared, ev: Evidence) -> list[Found]:
                 reason.append(f"văn bản pháp lý áp dụng QCVN này cho «{product}»")
                 reason_en.append(f"a legal text applies this QCVN to “{row.get('product_en') or product}”")
                 legal = row.get("legal_basis")
+                if row.get("trust") == "low":  # the row says so; the reader should know
+                    kind = row.get("source_kind") or "secondary"
+                    legal = f"{legal} (nguồn có độ tin cậy thấp / low-trust source: {kind})"
             elif g2:
                 basis = "hs_group2"
             elif matched and any(size for _, size in matched):

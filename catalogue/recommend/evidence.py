@@ -269,7 +269,7 @@ def _gather(ix: Prepared, reading: Reading, digits: str | None) -> Evidence:
             best = max(g.hits, key=lambda h: h.size)
             g.why_vi.append(f"khớp «{best.text}»")
             g.why_en.append(f"matches “{best.text}”")
-            _drop_generic_covers(g)
+            _drop_generic_covers(g, reading)
         ev.lines = ix.hs.match(reading, limit=MAX_LINES)
         ev.titles = ix.titles.match(reading)
         if not ev.lines and not found:
@@ -363,10 +363,12 @@ def _ties(reading: Reading, hits: list[PhraseHit]) -> list[str]:
     return []
 
 
-def _drop_generic_covers(g: GroupEvidence) -> None:
+def _drop_generic_covers(g: GroupEvidence, reading: Reading) -> None:
+    """Drop covered products whose words (generic heads aside) are a strict subset of another's."""
     by_positions = defaultdict(list)
     for k, hit in g.covers.items():
-        by_positions[hit.positions].append(k)
+        words = frozenset(p for p in hit.positions if reading.tokens[p].folded not in GENERIC_HEADS)
+        by_positions[words].append(k)
     spans = list(by_positions)
     for span in spans:
         if any(span < other for other in spans):

@@ -68,8 +68,12 @@ class Measure:
     en: str
 
     def covers(self, qcvn_ministry: str | None) -> bool:
-        """This list is a basis for a QCVN of ``qcvn_ministry``."""
-        return qcvn_ministry is not None and qcvn_ministry in self.ministries
+        """This list is a basis for a QCVN of ``qcvn_ministry``: a group-2 list of that ministry.
+
+        A food-safety inspection list is shown with the line but grounds no "mandatory":
+        only group-2 lists say that a product must conform to its ministry's QCVN.
+        """
+        return self.kind == "group2" and qcvn_ministry is not None and qcvn_ministry in self.ministries
 
 
 @lru_cache(maxsize=256)

@@ -63,6 +63,7 @@ class Recommender:
         self._index: Prepared | None = None
         self._sectors: list[sector_rules.Sector] | None = None
         self._editions: dict[tuple[Any, ...], tuple[Standard | None, Standard]] = {}
+        self._editions_seq = -1
         self._dated: tuple[int, str | None] | None = None
         self._lock = threading.Lock()
 
@@ -123,8 +124,11 @@ class Recommender:
         return int(match.group(1)) if match else 0
 
     def _edition(self, number: str, include_withdrawn: bool, related: frozenset[str] = frozenset()) -> Any:
-        """:meth:`current_edition`, remembered until the store changes."""
-        cache_key = (number, include_withdrawn, related, self.store.seq)
+        """:meth:`current_edition`, remembered until the store changes (then forgotten all at once)."""
+        seq = self.store.seq
+        if self._editions_seq != seq:
+            self._editions, self._editions_seq = {}, seq
+        cache_key = (number, include_withdrawn, related)
         if cache_key not in self._editions:
             self._editions[cache_key] = self.current_edition(number, include_withdrawn, related)
         return self._editions[cache_key]
@@ -277,9 +281,6 @@ class Recommender:
                 hs=hs,
                 groups=groups,
             )
-            if rec.edition_note:
-                rec.reason += f"; {rec.edition_note}"
-                rec.reason_en += f"; {rec.edition_note_en}"
             out.append(rec)
         return out
 
