@@ -316,8 +316,15 @@ class Index:
         """The shared searcher for the served generation, reopened when it changes.
 
         Other processes (workers, the crawler, editors) may commit to the index; at
-        most every :data:`FRESHNESS` seconds the searcher checks and reopens.
+        most every :data:`FRESHNESS` seconds the searcher checks and reopens.  While
+        another thread writes or rebuilds, the current searcher is returned at once:
+        readers never wait for a writer.
         """
+        current = self._searcher
+        if current is not None:
+            if not self._lock.acquire(blocking=False):
+                return current  # another thread writes or rebuilds: keep serving, never wait for it
+            self._lock.release()
         with self._lock:
             now = time.monotonic()
             if self._searcher is not None and now - self._checked > FRESHNESS:
@@ -348,12 +355,13 @@ class Index:
             self._searcher = self._ix.searcher()
 
     def _drop_searcher(self) -> None:
-        if self._searcher is not None:
-            with contextlib.suppress(Exception):
-                self._searcher.close()
+        # not closed: a snapshot may still be serving queries from it; GC releases it
         self._searcher = None
         self._searcher_gen = None
 
     def close(self) -> None:
         with self._lock:
+            if self._searcher is not None:
+                with contextlib.suppress(Exception):
+                    self._searcher.close()
             self._drop_searcher()

@@ -1,0 +1,129 @@
+"""Snapshots composed from segments equal Whoosh's own view, and an edit reads only what changed."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from catalogue.search import snapshot as snapshot_module
+from catalogue.search.segments import read_postings
+from catalogue.search.snapshot import Snapshot
+from indexer.index import Index
+from tests.conftest import make_standard
+
+N = 300  # enough for posting lists of several 128-posting blocks
+WORDS = ["nước mắm", "ống nhựa", "xi măng", "thép", "mật ong", "phương pháp thử", "Rice", "Cement"]
+
+
+def _records(n: int) -> list:
+    out = []
+    for i in range(n):
+        out.append(
+            make_standard(
+                f"TCVN {5000 + i}:{2000 + i % 20}" if i % 5 else f"QCVN {i}:{2010 + i % 10}/BYT",
+                title_vi=f"{WORDS[i % len(WORDS)]} loại {i} - {WORDS[(i * 3) % len(WORDS)]}",
+                title_en=WORDS[i % len(WORDS)] if i % 3 == 0 else None,
+                scope_vi=f"Tiêu chuẩn này áp dụng cho {WORDS[(i * 7) % len(WORDS)]}" if i % 2 else None,
+                status=["active", "withdrawn", "replaced", "unknown"][i % 4],
+                ics=[["67.120.10"], ["91.100.10", "23.040.20"], [], ["67.060"]][i % 4],
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Index:
+    ix = Index(tmp_path / "index")
+    ix.rebuild(iter(_records(N)), N)
+    return ix
+
+
+def _edit(index: Index, records: list, at: int, seq: int) -> None:
+    changed = dataclasses.replace(records[at], title_vi=f"{records[at].title_vi} sửa đổi", status="active")
+    index.update([changed, make_standard(f"TCVN 9{seq:04d}:2024", title_vi=f"Mới thêm {seq}")], seq)
+
+
+def _expected(searcher) -> dict:
+    """Whoosh's own answers, one document at a time."""
+    reader = searcher.reader()
+    size = reader.doc_count_all()
+    alive = np.zeros(size, dtype=bool)
+    alive[list(reader.all_doc_ids())] = True
+    return {
+        "alive": alive,
+        "status": [v for v in reader.column_reader("status")],
+        "year": [v for v in reader.column_reader("year")],
+        "ics_fields": [v for v in reader.column_reader("ics_fields")],
+        "title_f": [reader.doc_field_length(d, "title_f") for d in range(size)],
+    }
+
+
+def _check(snap: Snapshot) -> None:
+    want = _expected(snap.searcher)
+    assert (snap.alive == want["alive"]).all()
+    status = [snap.labels["status"][c] for c in snap.codes["status"]]
+    assert status == want["status"]
+    assert snap.year.tolist() == want["year"]
+    for d, value in enumerate(want["ics_fields"]):
+        got = {c for i, c in enumerate(snap.ics_fields) if snap.ics_matrix[i, d]}
+        assert got == set(filter(None, value.split(",")))
+    assert np.array_equal(snap.lengths["title_f"], np.array(want["title_f"], dtype=np.float32), equal_nan=True)
+    reader = snap.searcher.reader()
+    for field in ("title_f", "body_f", "numkey", "title_en"):
+        for term in [t.decode() for t in reader.lexicon(field)]:
+            docs, tf = snap.postings(field, term)
+            m = reader.postings(field, term)
+            want_docs, want_tf = [], []
+            while m.is_active():
+                if want["alive"][m.id()]:
+                    want_docs.append(m.id())
+                    want_tf.append(m.weight())
+                m.next()
+            assert docs.tolist() == want_docs and tf.tolist() == pytest.approx(want_tf), (field, term)
+
+
+def test_a_fresh_snapshot_equals_whooshs_view(index: Index) -> None:
+    _check(Snapshot(index.searcher()))
+
+
+def test_after_edits_the_composed_snapshot_equals_whooshs_view(index: Index) -> None:
+    records = _records(N)
+    snap = Snapshot(index.searcher())
+    for seq, at in enumerate([3, 40, 3, 77], start=200):
+        _edit(index, records, at, seq)
+        snap = Snapshot(index.searcher(), snap)
+        assert len(snap.leaves) >= 2  # a new segment beside the first, with deletions in it
+        _check(snap)
+
+
+def test_an_edit_reads_only_the_new_segment(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = Snapshot(index.searcher())
+    big = max(base.segments.values(), key=lambda a: a.size)
+    read: list[int] = []
+    real = snapshot_module.SegmentArrays
+
+    def counting(reader, *args):
+        read.append(reader.doc_count_all())
+        return real(reader, *args)
+
+    monkeypatch.setattr(snapshot_module, "SegmentArrays", counting)
+    _edit(index, _records(N), 5, 300)
+    after = Snapshot(index.searcher(), base)
+    assert after.segments[big.key] is big  # shared, not re-read
+    assert sum(read) < 10  # the edit's own segment only
+    assert after.doc_count == base.doc_count + 1
+
+
+def test_block_reads_equal_one_posting_at_a_time(index: Index) -> None:
+    reader = index.searcher().reader()
+    blocks = 0
+    for term in [t.decode() for t in reader.lexicon("body_f")]:
+        docs, _ = read_postings(reader, "body_f", term)
+        m = reader.postings("body_f", term)
+        assert docs.tolist() == list(m.all_ids())
+        blocks = max(blocks, -(-docs.size // 128))
+    assert blocks >= 2
+    assert read_postings(reader, "body_f", "khongcotu")[0].size == 0
