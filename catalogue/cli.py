@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="serve the web site")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="processes (env TIEUCHUAN_WORKERS; default 0: one per CPU core)")
 
     p = sub.add_parser("recommend", parents=[common], help="standards that apply to a product")
     p.add_argument("text", nargs="*", help="the product, in Vietnamese or English")
@@ -105,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {k: getattr(args, k, None) for k in ("data_dir", "host", "port")}
+    overrides = {k: getattr(args, k, None) for k in ("data_dir", "host", "port", "workers")}
     return Settings.load(overrides)
 
 
@@ -169,13 +170,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from catalogue.web import workers
 
-    from catalogue.web.app import create_app
-
-    settings = _settings(args)
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    workers.serve(_settings(args))
     return 0
 
 

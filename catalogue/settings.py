@@ -44,6 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "./var", "Folder holding the SQLite store and the search index.", str),
     Setting("host", "127.0.0.1", "Address the web server listens on.", str),
     Setting("port", 8000, "Port the web server listens on.", int),
+    Setting("workers", 0, "Web server processes, each with its own searcher; 0: one per CPU core.", int),
     Setting("page_size", 10, "Results per page on the web page and the API default.", int),
     Setting("rebuild_on_start", True, "Rebuild a missing or corrupt index from the store at start-up.", _bool),
     Setting(
@@ -95,6 +96,14 @@ class Settings:
     @property
     def index_path(self) -> Path:
         return self.data_path / "index"
+
+    @property
+    def worker_count(self) -> int:
+        """``workers``, with 0 meaning one per CPU core."""
+        n = int(self.values.get("workers") or 0)
+        if n < 0:
+            raise InvalidInput("TIEUCHUAN_WORKERS phải ≥ 0 / workers must be 0 (one per core) or more")
+        return n or os.cpu_count() or 1
 
     def session_secret(self) -> str:
         """The configured key, or one generated once and kept in the data dir with mode 0600."""
