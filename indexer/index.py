@@ -40,6 +40,7 @@ from whoosh.searching import Searcher
 from catalogue.errors import IndexUnavailable
 from catalogue.identifiers import international_keys, parse
 from catalogue.model import Standard
+from indexer import bulk
 from indexer.analysis import (
     bigram_analyzer,
     compound_analyzer,
@@ -220,8 +221,9 @@ class Index:
     ) -> dict[str, Any]:
         """Build a complete new generation from ``records`` and swap it in atomically.
 
-        Large builds (``size_hint`` ≥ :data:`PARALLEL_FROM`) analyse in one process
-        per core, each writing its own segment; Whoosh indexing is CPU-bound Python.
+        Segments are written by :mod:`indexer.bulk` (Whoosh's format, without its
+        sorting pool).  Large builds (``size_hint`` ≥ :data:`PARALLEL_FROM`) run one
+        process per core, each writing its own segment of a contiguous run of records.
         """
         with self._lock:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -231,18 +233,9 @@ class Index:
             started = time.perf_counter()
             ix = whoosh_index.create_in(str(tmp_dir), make_schema())
             procs = min(os.cpu_count() or 1, 4) if size_hint >= PARALLEL_FROM else 1
-            parallel = {"procs": procs, "multisegment": True, "limitmb": 128}
-            writer = ix.writer(**parallel) if procs > 1 else ix.writer(limitmb=256)
-            count = 0
             try:
-                for record in records:
-                    writer.add_document(**document(record))
-                    count += 1
-                    if progress is not None:
-                        progress(count)
-                writer.commit()
+                count = bulk.write(ix, records, document, procs, progress)
             except BaseException:
-                writer.cancel()
                 shutil.rmtree(tmp_dir, ignore_errors=True)
                 raise
             meta = {
