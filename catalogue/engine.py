@@ -23,6 +23,7 @@ from catalogue.bundle import seed
 from catalogue.errors import IndexUnavailable
 from catalogue.model import Standard
 from catalogue.recommend.recommender import Recommender
+from catalogue.search.ics_names import IcsTable
 from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
 from catalogue.settings import Settings
 from catalogue.store.database import Store
@@ -40,6 +41,7 @@ class Engine:
         self.index = Index(settings.index_path)
         self.searcher = Searcher(self.index)
         self.recommender = Recommender(self.store, self.searcher)
+        self.ics = IcsTable(self.store.ics, lambda: self.index.current_name)  # pages read it, not the store
         self.events: list[str] = []
 
     @classmethod

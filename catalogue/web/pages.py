@@ -72,13 +72,7 @@ async def search_page(site: Site, request: Request) -> Response:
         if len(slugs) == 1:  # a number naming exactly one standard opens it
             return RedirectResponse(f"/standards/{slugs[0]}", status_code=303)
     result = await site.run(site.engine.search, req)
-    ics = site.engine.store.ics()
-    lang = site.lang(request)
-    ics_names = {
-        code: (ics[code]["title_vi"] if lang == "vi" and ics[code]["title_vi"] else ics[code]["title_en"])
-        for code in result.facets.get("ics_field", {})
-        if code in ics
-    }
+    ics_names = site.engine.ics.names(result.facets.get("ics_field", {}), site.lang(request))
     return site.render(
         request,
         "search.html",
@@ -123,7 +117,7 @@ async def standard_page(site: Site, request: Request) -> Response:
         request,
         "standard.html",
         s=record,
-        ics=store.ics(),
+        ics=site.engine.ics.table(),
         editions=editions,
         current=current,
         related=related,
@@ -133,7 +127,7 @@ async def standard_page(site: Site, request: Request) -> Response:
 
 
 def _ics_children(site: Site, code: str | None) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict]]:
-    ics = site.engine.store.ics()
+    ics = site.engine.ics.table()
     if code is not None and code not in ics:
         raise NotFound(f"không có mã ICS / no ICS code {code[:20]!r}")
     node = ics.get(code) if code else None
@@ -189,7 +183,7 @@ async def group_page(site: Site, request: Request) -> Response:
         group=group,
         regulations=regulations,
         standards=standards,
-        ics=site.engine.store.ics(),
+        ics=site.engine.ics.table(),
         format_hs=format_hs,
     )
 
