@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="serve the web site")
     _setting_flag(p, "--host", "host")
     _setting_flag(p, "--port", "port")
+    _setting_flag(p, "--workers", "workers")
 
     p = sub.add_parser("recommend", parents=[common], help="standards that apply to a product")
     p.add_argument("text", nargs="*", help="the product, in Vietnamese or English")
@@ -204,13 +205,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from catalogue.web import workers
 
-    from catalogue.web.app import create_app
-
-    settings = _settings(args)
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    workers.serve(_settings(args))
     return 0
 
 

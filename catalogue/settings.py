@@ -74,6 +74,7 @@ class Settings:
         "", "Key signing session cookies; empty: generated once into <data_dir>/secret_key (0600)."
     )
     https: bool = _declare(False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).")
+    workers: int = _declare(0, "Web server processes, each with its own searcher; 0: one per CPU core.", minimum=0)
     crawl_contact: str = _declare("", "Contact (e-mail or URL) the crawler puts in its User-Agent.")
     crawl_delay: float = _declare(
         1.0, "Seconds between two requests to one host (a robots.txt Crawl-delay may ask for more).", minimum=0
@@ -120,6 +121,11 @@ class Settings:
     @property
     def index_path(self) -> Path:
         return self.data_path / "index"
+
+    @property
+    def worker_count(self) -> int:
+        """``workers``, with 0 meaning one per CPU core."""
+        return self.workers or os.cpu_count() or 1
 
     def session_secret(self) -> str:
         """The configured key, or one generated once and kept in the data dir with mode 0600."""

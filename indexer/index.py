@@ -40,6 +40,7 @@ from whoosh.searching import Searcher
 from catalogue.errors import IndexUnavailable
 from catalogue.identifiers import international_keys, parse
 from catalogue.model import Standard
+from indexer import bulk
 from indexer.analysis import (
     bigram_analyzer,
     compound_analyzer,
@@ -220,8 +221,9 @@ class Index:
     ) -> dict[str, Any]:
         """Build a complete new generation from ``records`` and swap it in atomically.
 
-        Large builds (``size_hint`` ≥ :data:`PARALLEL_FROM`) analyse in one process
-        per core, each writing its own segment; Whoosh indexing is CPU-bound Python.
+        Segments are written by :mod:`indexer.bulk` (Whoosh's format, without its
+        sorting pool).  Large builds (``size_hint`` ≥ :data:`PARALLEL_FROM`) run one
+        process per core, each writing its own segment of a contiguous run of records.
         """
         with self._lock:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -231,18 +233,9 @@ class Index:
             started = time.perf_counter()
             ix = whoosh_index.create_in(str(tmp_dir), make_schema())
             procs = min(os.cpu_count() or 1, 4) if size_hint >= PARALLEL_FROM else 1
-            parallel = {"procs": procs, "multisegment": True, "limitmb": 128}
-            writer = ix.writer(**parallel) if procs > 1 else ix.writer(limitmb=256)
-            count = 0
             try:
-                for record in records:
-                    writer.add_document(**document(record))
-                    count += 1
-                    if progress is not None:
-                        progress(count)
-                writer.commit()
+                count = bulk.write(ix, records, document, procs, progress)
             except BaseException:
-                writer.cancel()
                 shutil.rmtree(tmp_dir, ignore_errors=True)
                 raise
             meta = {
@@ -316,8 +309,15 @@ class Index:
         """The shared searcher for the served generation, reopened when it changes.
 
         Other processes (workers, the crawler, editors) may commit to the index; at
-        most every :data:`FRESHNESS` seconds the searcher checks and reopens.
+        most every :data:`FRESHNESS` seconds the searcher checks and reopens.  While
+        another thread writes or rebuilds, the current searcher is returned at once:
+        readers never wait for a writer.
         """
+        current = self._searcher
+        if current is not None:
+            if not self._lock.acquire(blocking=False):
+                return current  # another thread writes or rebuilds: keep serving, never wait for it
+            self._lock.release()
         with self._lock:
             now = time.monotonic()
             if self._searcher is not None and now - self._checked > FRESHNESS:
@@ -348,12 +348,13 @@ class Index:
             self._searcher = self._ix.searcher()
 
     def _drop_searcher(self) -> None:
-        if self._searcher is not None:
-            with contextlib.suppress(Exception):
-                self._searcher.close()
+        # not closed: a snapshot may still be serving queries from it; GC releases it
         self._searcher = None
         self._searcher_gen = None
 
     def close(self) -> None:
         with self._lock:
+            if self._searcher is not None:
+                with contextlib.suppress(Exception):
+                    self._searcher.close()
             self._drop_searcher()

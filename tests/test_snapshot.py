@@ -1,85 +1,129 @@
-"""The numpy view of an index generation: postings without deleted documents, Whoosh's own BM25F scores."""
+"""Snapshots composed from segments equal Whoosh's own view, and an edit reads only what changed."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
-from whoosh.query import Term
 
+from catalogue.search import snapshot as snapshot_module
+from catalogue.search.segments import read_postings
 from catalogue.search.snapshot import Snapshot
 from indexer.index import Index
 from tests.conftest import make_standard
 
-RECORDS = [
-    make_standard("TCVN 5107:2003", title_vi="Nước mắm", ics=["67.120.30"]),
-    make_standard("TCVN 12605:2019", title_vi="Mật ong", ics=["67.180"]),
-    make_standard("TCVN 5699-1:2010", title_vi="Thiết bị điện gia dụng an toàn", ics=["13.120"]),
-    make_standard("QCVN 02:2019/BKHCN", title_vi="Nước uống đóng chai an toàn", ics=["67.160.20"]),
-    make_standard("TCVN 6096:2010", title_vi="Nước uống đóng chai", ics=["67.160.20"]),
-]
+N = 300  # enough for posting lists of several 128-posting blocks
+WORDS = ["nước mắm", "ống nhựa", "xi măng", "thép", "mật ong", "phương pháp thử", "Rice", "Cement"]
+
+
+def _records(n: int) -> list:
+    out = []
+    for i in range(n):
+        out.append(
+            make_standard(
+                f"TCVN {5000 + i}:{2000 + i % 20}" if i % 5 else f"QCVN {i}:{2010 + i % 10}/BYT",
+                title_vi=f"{WORDS[i % len(WORDS)]} loại {i} - {WORDS[(i * 3) % len(WORDS)]}",
+                title_en=WORDS[i % len(WORDS)] if i % 3 == 0 else None,
+                scope_vi=f"Tiêu chuẩn này áp dụng cho {WORDS[(i * 7) % len(WORDS)]}" if i % 2 else None,
+                status=["active", "withdrawn", "replaced", "unknown"][i % 4],
+                ics=[["67.120.10"], ["91.100.10", "23.040.20"], [], ["67.060"]][i % 4],
+            )
+        )
+    return out
 
 
 @pytest.fixture
-def index(tmp_path: Path):
+def index(tmp_path: Path) -> Index:
     ix = Index(tmp_path / "index")
-    ix.rebuild(RECORDS, 5)
-    yield ix
-    ix.close()
+    ix.rebuild(iter(_records(N)), N)
+    return ix
 
 
-def _numbers(snap: Snapshot, docnums: np.ndarray) -> set[str]:
-    return {snap.stored(int(d))["number"] for d in docnums}
+def _edit(index: Index, records: list, at: int, seq: int) -> None:
+    changed = dataclasses.replace(records[at], title_vi=f"{records[at].title_vi} sửa đổi", status="active")
+    index.update([changed, make_standard(f"TCVN 9{seq:04d}:2024", title_vi=f"Mới thêm {seq}")], seq)
 
 
-def test_postings_list_the_documents_of_a_term(index: Index) -> None:
-    snap = Snapshot(index.searcher())
-    assert _numbers(snap, snap.docs("title_f", "nuoc")) == {"TCVN 5107:2003", "QCVN 02:2019/BKHCN", "TCVN 6096:2010"}
-    assert snap.docs("title_f", "khongco").size == 0
-
-
-def test_scores_are_whooshs_bm25f(index: Index) -> None:
-    searcher = index.searcher()
-    snap = Snapshot(searcher)
-    docnums, scores = snap.bm25("title_f", "nuoc")
-    ours = {int(d): float(s) for d, s in zip(docnums, scores, strict=True)}
-    theirs = {hit.docnum: hit.score for hit in searcher.search(Term("title_f", "nuoc"), limit=None)}
-    assert ours.keys() == theirs.keys()
-    for docnum, score in theirs.items():
-        assert ours[docnum] == pytest.approx(score, rel=1e-4)
-
-
-def test_deleted_documents_are_left_out(index: Index) -> None:
-    index.update([make_standard("TCVN 5107:2003", title_vi="Nước chấm")], 6)  # the old document is deleted
-    snap = Snapshot(index.searcher())
-    assert "TCVN 5107:2003" not in _numbers(snap, snap.docs("title_f", "mam"))
-    assert "TCVN 5107:2003" in _numbers(snap, snap.docs("title_f", "cham"))
-    assert int(snap.alive.sum()) == snap.doc_count == len(RECORDS)
-
-
-def test_columns_and_ics_fields_are_masks(index: Index) -> None:
-    snap = Snapshot(index.searcher())
-    qcvn = snap.mask("kind", "QCVN")
-    assert _numbers(snap, np.flatnonzero(qcvn)) == {"QCVN 02:2019/BKHCN"}
-    assert not snap.mask("kind", "ISO").any()
-    assert _numbers(snap, np.flatnonzero(snap.ics_masks["67"])) == {
-        "TCVN 5107:2003",
-        "TCVN 12605:2019",
-        "QCVN 02:2019/BKHCN",
-        "TCVN 6096:2010",
+def _expected(searcher) -> dict:
+    """Whoosh's own answers, one document at a time."""
+    reader = searcher.reader()
+    size = reader.doc_count_all()
+    alive = np.zeros(size, dtype=bool)
+    alive[list(reader.all_doc_ids())] = True
+    return {
+        "alive": alive,
+        "status": [v for v in reader.column_reader("status")],
+        "year": [v for v in reader.column_reader("year")],
+        "ics_fields": [v for v in reader.column_reader("ics_fields")],
+        "title_f": [reader.doc_field_length(d, "title_f") for d in range(size)],
     }
-    assert sorted(set(snap.year.tolist())) == [2003, 2010, 2019]
 
 
-def test_the_spelling_map_keeps_the_accented_form(index: Index) -> None:
+def _check(snap: Snapshot) -> None:
+    want = _expected(snap.searcher)
+    assert (snap.alive == want["alive"]).all()
+    status = [snap.labels["status"][c] for c in snap.codes["status"]]
+    assert status == want["status"]
+    assert snap.year.tolist() == want["year"]
+    for d, value in enumerate(want["ics_fields"]):
+        got = {c for i, c in enumerate(snap.ics_fields) if snap.ics_matrix[i, d]}
+        assert got == set(filter(None, value.split(",")))
+    assert np.array_equal(snap.lengths["title_f"], np.array(want["title_f"], dtype=np.float32), equal_nan=True)
+    reader = snap.searcher.reader()
+    for field in ("title_f", "body_f", "numkey", "title_en"):
+        for term in [t.decode() for t in reader.lexicon(field)]:
+            docs, tf = snap.postings(field, term)
+            m = reader.postings(field, term)
+            want_docs, want_tf = [], []
+            while m.is_active():
+                if want["alive"][m.id()]:
+                    want_docs.append(m.id())
+                    want_tf.append(m.weight())
+                m.next()
+            assert docs.tolist() == want_docs and tf.tolist() == pytest.approx(want_tf), (field, term)
+
+
+def test_a_fresh_snapshot_equals_whooshs_view(index: Index) -> None:
+    _check(Snapshot(index.searcher()))
+
+
+def test_after_edits_the_composed_snapshot_equals_whooshs_view(index: Index) -> None:
+    records = _records(N)
     snap = Snapshot(index.searcher())
-    assert snap.spelling["nuoc"][1] == "nước"
+    for seq, at in enumerate([3, 40, 3, 77], start=200):
+        _edit(index, records, at, seq)
+        snap = Snapshot(index.searcher(), snap)
+        assert len(snap.leaves) >= 2  # a new segment beside the first, with deletions in it
+        _check(snap)
 
 
-def test_the_posting_cache_is_bounded(index: Index) -> None:
-    snap = Snapshot(index.searcher(), cache_terms=2, preload_fraction=1.0)
-    for term in ("nuoc", "mam", "ong", "an"):
-        snap.postings("title_f", term)
-    assert len(snap._cache) == 2
-    assert _numbers(snap, snap.docs("title_f", "nuoc"))  # evicted terms are read again, same answer
+def test_an_edit_reads_only_the_new_segment(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = Snapshot(index.searcher())
+    big = max(base.segments.values(), key=lambda a: a.size)
+    read: list[int] = []
+    real = snapshot_module.SegmentArrays
+
+    def counting(reader, *args):
+        read.append(reader.doc_count_all())
+        return real(reader, *args)
+
+    monkeypatch.setattr(snapshot_module, "SegmentArrays", counting)
+    _edit(index, _records(N), 5, 300)
+    after = Snapshot(index.searcher(), base)
+    assert after.segments[big.key] is big  # shared, not re-read
+    assert sum(read) < 10  # the edit's own segment only
+    assert after.doc_count == base.doc_count + 1
+
+
+def test_block_reads_equal_one_posting_at_a_time(index: Index) -> None:
+    reader = index.searcher().reader()
+    blocks = 0
+    for term in [t.decode() for t in reader.lexicon("body_f")]:
+        docs, _ = read_postings(reader, "body_f", term)
+        m = reader.postings("body_f", term)
+        assert docs.tolist() == list(m.all_ids())
+        blocks = max(blocks, -(-docs.size // 128))
+    assert blocks >= 2
+    assert read_postings(reader, "body_f", "khongcotu")[0].size == 0

@@ -8,6 +8,7 @@ highlighter would re-run the analysers and drift on segmented text).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from catalogue.text import fold, syllables
@@ -15,12 +16,14 @@ from catalogue.text import fold, syllables
 __all__ = ["highlight", "snippet"]
 
 
+@lru_cache(maxsize=8192)  # the titles and scopes of the records shown lately: highlighting is then a set test
+def _words(text: str) -> tuple[tuple[int, int, str], ...]:
+    # folding strips marks: tone placement cannot matter
+    return tuple((start, end, fold(word).lower()) for word, start, end in syllables(text))
+
+
 def _matches(text: str, folded_terms: set[str]) -> list[tuple[int, int]]:
-    spans = []
-    for word, start, end in syllables(text):
-        if fold(word).lower() in folded_terms:  # folding strips marks: tone placement cannot matter
-            spans.append((start, end))
-    return spans
+    return [(start, end) for start, end, key in _words(text) if key in folded_terms]
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,6 +38,7 @@ from catalogue.search.highlight import highlight, snippet
 from catalogue.search.query import parse_query
 from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, order
 from catalogue.search.snapshot import Snapshot
+from catalogue.search.swap import BACKGROUND_FROM, Build, SnapshotSwap
 from catalogue.search.understand import Alternative, Concept, Understanding, understand
 from indexer.analysis import compounds, english_analyzer, terms
 from indexer.index import Index
@@ -142,13 +142,14 @@ class Searcher:
 
     Query evaluation runs on a :class:`~catalogue.search.snapshot.Snapshot` of the served
     generation: numpy arrays over Whoosh's posting lists, rebuilt when the
-    generation or its segments change.
+    generation or its segments change, outside the queries' way
+    (:class:`~catalogue.search.swap.SnapshotSwap`).  ``build`` is the seam that
+    makes a snapshot (tests gate it).
     """
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, build: Build | None = None, background_from: int = BACKGROUND_FROM) -> None:
         self.index = index
-        self._lock = threading.Lock()
-        self._snapshot: Snapshot | None = None
+        self.swap = SnapshotSwap(index.searcher, build or (lambda s, previous: Snapshot(s, previous)), background_from)
 
     def warm_up(self) -> None:
         """Open the searcher, build the snapshot and load pyvi before the first query."""
@@ -156,11 +157,8 @@ class Searcher:
         self.snapshot()
 
     def snapshot(self) -> Snapshot:
-        with self._lock:
-            s = self.index.searcher()
-            if self._snapshot is None or self._snapshot.searcher is not s:
-                self._snapshot = Snapshot(s)
-            return self._snapshot
+        """The served snapshot; never waits for a build while one exists (see :class:`SnapshotSwap`)."""
+        return self.swap.get()
 
     # -- the search --------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:

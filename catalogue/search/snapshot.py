@@ -10,11 +10,14 @@ Contracts:
 
 * A snapshot belongs to one Whoosh searcher (one generation and its segments);
   build a new one when the searcher changes.  It never writes.
+* Built with the ``previous`` snapshot, it reuses the arrays of every segment the
+  two share (:mod:`catalogue.search.segments`) and reads only the new segments
+  and the deletions: one edited record costs a small segment, not the catalogue.
 * :meth:`postings` returns ``(docnums, tf)``, deleted documents excluded.
 * :meth:`bm25` gives Whoosh's own BM25F score (same idf, same lossy field lengths,
   B=0.75, K1=1.2), so rankings match what Whoosh's collector would produce.
-* Posting lists of title terms frequent enough to be slow are loaded at
-  construction; others are loaded on first use and kept in a bounded LRU.
+* Posting lists of title terms frequent enough to be slow are loaded with their
+  segment; others are loaded on first use and kept in a bounded LRU.
 """
 
 from __future__ import annotations
@@ -25,74 +28,82 @@ from typing import Any
 
 import numpy as np
 
-from catalogue.text import fold
+from catalogue.search.segments import FACET_COLUMNS, SCORED_FIELDS, SegmentArrays, deletions, segment_key
 
 __all__ = ["IndexVocabulary", "Snapshot"]
 
 B, K1 = 0.75, 1.2
-SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f", "body_en")
-FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced", "edition")
 CACHE_WORDS = 200_000  # vocabulary look-ups kept per snapshot
+STORED_DOCS = 5000  # stored fields kept per snapshot (unpickling them costs ~70 µs a hit)
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
 class Snapshot:
     """Arrays describing one generation; safe to read from several threads."""
 
-    def __init__(self, searcher: Any, cache_terms: int = 20_000, preload_fraction: float = 0.002) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        previous: Snapshot | None = None,
+        cache_terms: int = 20_000,
+        preload_fraction: float = 0.002,
+    ) -> None:
         self.searcher = searcher
         reader = searcher.reader()
+        known = previous.segments if previous is not None else {}
+        #: (arrays, reader, offset) of each segment, in document-number order
+        self.leaves: list[tuple[SegmentArrays, Any, int]] = []
+        for leaf, offset in reader.leaf_readers():
+            arrays = known.get(segment_key(leaf)) or SegmentArrays(leaf, cache_terms, preload_fraction)
+            self.leaves.append((arrays, leaf, offset))
+        self.segments = {arrays.key: arrays for arrays, _, _ in self.leaves}
         self.size = reader.doc_count_all()
         self.doc_count = searcher.doc_count()
         self.alive = np.ones(self.size, dtype=bool)
-        if self.doc_count != self.size:  # MultiReader.has_deletions() misses deletions in sub-readers
-            self.alive[:] = False
-            self.alive[list(reader.all_doc_ids())] = True
-        self.codes: dict[str, np.ndarray] = {}
+        for arrays, leaf, offset in self.leaves:
+            gone = arrays.deleted(leaf)
+            if gone:
+                self.alive[np.asarray(gone, dtype=np.int64) + offset] = False
         self.labels: dict[str, list[str]] = {}
+        self.codes: dict[str, np.ndarray] = {}
         for name in FACET_COLUMNS:
-            values = list(reader.column_reader(name))
-            labels = sorted(set(values))
+            labels = sorted({v for arrays, _, _ in self.leaves for v in arrays.labels[name]})
             index = {v: i for i, v in enumerate(labels)}
             self.labels[name] = labels
-            self.codes[name] = np.fromiter((index[v] for v in values), dtype=np.int32, count=self.size)
+            self.codes[name] = self._concat(
+                [
+                    np.array([index[v] for v in arrays.labels[name]], dtype=np.int32)[arrays.codes[name]]
+                    for arrays, _, _ in self.leaves
+                ],
+                np.int32,
+            )
         self.replaced = self.codes["replaced"] == (
             self.labels["replaced"].index("yes") if "yes" in self.labels["replaced"] else -1
         )
-        self.year = np.fromiter(reader.column_reader("year"), dtype=np.int32, count=self.size)
-        self.ics_masks: dict[str, np.ndarray] = {}
-        for docnum, value in enumerate(reader.column_reader("ics_fields")):
-            for code in filter(None, value.split(",")):
-                self.ics_masks.setdefault(code, np.zeros(self.size, dtype=bool))[docnum] = True
-        self.ics_fields = sorted(self.ics_masks)
+        self.year = self._concat([arrays.year for arrays, _, _ in self.leaves], np.int32)
+        self.ics_fields = sorted({c for arrays, _, _ in self.leaves for c in arrays.ics_fields})
         # one row per ICS field: facet counts are a single matrix-vector product
-        self.ics_matrix = (
-            np.vstack([self.ics_masks[c] for c in self.ics_fields]).astype(np.float32)
-            if self.ics_fields
-            else np.zeros((0, self.size), dtype=np.float32)
-        )
+        self.ics_matrix = np.zeros((len(self.ics_fields), self.size), dtype=np.float32)
+        row = {c: i for i, c in enumerate(self.ics_fields)}
+        for arrays, _, offset in self.leaves:
+            if arrays.ics_fields:
+                rows = [row[c] for c in arrays.ics_fields]
+                self.ics_matrix[rows, offset : offset + arrays.size] = arrays.ics_rows
         self.lengths = {
-            f: np.fromiter((reader.doc_field_length(d, f) for d in range(self.size)), dtype=np.float32, count=self.size)
-            for f in SCORED_FIELDS
+            f: self._concat([arrays.lengths[f] for arrays, _, _ in self.leaves], np.float32) for f in SCORED_FIELDS
         }
         self.avg_length = {f: max(searcher.avg_field_length(f), 1e-9) for f in SCORED_FIELDS}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_terms = cache_terms
         self._scores: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._stored: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
-        # folded word -> its most frequent accented spelling, for "did you mean"
-        self.spelling: dict[str, tuple[int, str]] = {}
-        for term, info in reader.iter_field("title"):
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            folded = fold(word)
-            if info.doc_frequency() > self.spelling.get(folded, (0, ""))[0]:
-                self.spelling[folded] = (info.doc_frequency(), word)
+        self.spelling = Spelling(self)
         self.vocabulary = IndexVocabulary(self)
-        threshold = max(64, int(self.size * preload_fraction))
-        for field in ("title_f", "title_en"):
-            for term, info in reader.iter_field(field):
-                if info.doc_frequency() >= threshold:
-                    self.postings(field, term.decode("utf-8") if isinstance(term, bytes) else term)
+
+    @staticmethod
+    def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
     # -- posting lists -----------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -103,19 +114,19 @@ class Snapshot:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        reader = self.searcher.reader()
-        if (field, term) not in reader:
-            return _EMPTY
-        matcher = reader.postings(field, term)
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        docnums = np.array(ids, dtype=np.int32)
-        tf = np.array(weights, dtype=np.float32)
-        keep = self.alive[docnums]
-        value = (docnums[keep], tf[keep]) if not keep.all() else (docnums, tf)
+        parts = [
+            (docnums + offset if offset else docnums, tf)
+            for arrays, leaf, offset in self.leaves
+            for docnums, tf in [arrays.postings(leaf, field, term)]
+            if docnums.size
+        ]
+        if not parts:
+            value = _EMPTY
+        else:
+            docnums = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+            tf = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+            keep = self.alive[docnums]
+            value = (docnums[keep], tf[keep]) if not keep.all() else (docnums, tf)
         with self._lock:
             self._cache[key] = value
             if len(self._cache) > self._cache_terms:
@@ -152,23 +163,52 @@ class Snapshot:
         return self.codes[column] == labels.index(value)
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        return self.searcher.stored_fields(docnum)
+        """The stored fields of ``docnum``, kept in a bounded LRU (shared: callers must not modify them)."""
+        hit = self._stored.get(docnum)
+        if hit is None:
+            hit = self.searcher.stored_fields(docnum)
+            with self._lock:
+                self._stored[docnum] = hit
+                if len(self._stored) > STORED_DOCS:
+                    self._stored.popitem(last=False)
+        return hit
+
+
+class Spelling:
+    """Folded title word -> ``(document frequency, its most frequent accented spelling)``, for "did you mean".
+
+    A mapping with :meth:`get` only, answered on demand from the segments' spellings
+    and the generation's frequencies (ties: the first spelling in term order).
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._reader = snapshot.searcher.reader()
+
+    def get(self, folded: str, default: Any = None) -> Any:
+        words = {w for arrays, leaf, _ in self._snapshot.leaves for w in arrays.spellings(leaf).get(folded, ())}
+        best: tuple[int, str] | None = None
+        for word in sorted(words):
+            n = self._reader.doc_frequency("title", word)
+            if n > (best[0] if best else 0):
+                best = (n, word)
+        return best if best is not None else default
 
 
 class IndexVocabulary:
     """The :class:`~catalogue.search.understand.Vocabulary` of one snapshot.
 
     Frequencies come from Whoosh's term dictionary; typo candidates from a
-    deletion index (every word with one letter removed, SymSpell-style) built on
-    first use, so a look-up costs a few dictionary probes whatever the vocabulary size.
+    deletion index per segment (every word with one letter removed, SymSpell-style)
+    built on first use and shared by the snapshots holding the segment, so a
+    look-up costs a few dictionary probes whatever the vocabulary size.
     """
 
     def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
         self._reader = snapshot.searcher.reader()
         self._spelling = snapshot.spelling
-        self._deletions: dict[str, list[str]] | None = None
         self._frequencies: dict[str, int] = {}  # words and "left_right" pairs; a snapshot never changes
-        self._lock = threading.Lock()
         from indexer.analysis import english_analyzer, terms  # the index's own English chain
 
         self._english = english_analyzer()
@@ -201,30 +241,14 @@ class IndexVocabulary:
         return hit[1] if hit else None
 
     def near(self, folded: str) -> list[str]:
-        index = self._deletion_index()
-        found: set[str] = set(index.get(folded, ()))
-        for variant in _deletions(folded):
-            if variant in index:
-                found.update(index[variant])
-            found.add(variant)  # the typed word has one letter too many
+        variants = deletions(folded)
+        found: set[str] = set(variants)  # the typed word may have one letter too many
+        for arrays, leaf, _ in self._snapshot.leaves:
+            index = arrays.deletion_index(leaf)
+            found.update(index.get(folded, ()))
+            for variant in variants:
+                if variant in index:
+                    found.update(index[variant])
         found.discard(folded)
         known = [(w, self.frequency(w)) for w in found]
         return [w for w, n in sorted(known, key=lambda x: (-x[1], x[0])) if n > 0]
-
-    def _deletion_index(self) -> dict[str, list[str]]:
-        with self._lock:
-            if self._deletions is None:
-                index: dict[str, list[str]] = {}
-                for field in ("title_f", "body_f"):
-                    for term in self._reader.lexicon(field):
-                        word = term.decode("utf-8") if isinstance(term, bytes) else term
-                        if len(word) < 3 or word.isdigit():
-                            continue
-                        for variant in _deletions(word):
-                            index.setdefault(variant, []).append(word)
-                self._deletions = index
-            return self._deletions
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}

@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from catalogue.errors import TieuchuanError
 from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.settings import Settings
+from catalogue.web.assets import Assets
 from catalogue.web.i18n import pick, translator
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ class Site:
         )
         self.jinja.globals.update(STATUS_LABELS=STATUS_LABELS, DEGREES=DEGREES)
         self.jinja.filters["merge_query"] = merge_query
+        self.assets = Assets(TEMPLATES / "static")  # fingerprinted, immutable, gzip-compressed
+        self.jinja.globals["static"] = self.assets.url
 
     @property
     def engine(self) -> Engine:

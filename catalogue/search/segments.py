@@ -1,0 +1,182 @@
+"""The arrays of one Whoosh segment, read once and shared by every snapshot that holds it.
+
+Why: a Whoosh segment never changes once written; only its deletions do (they
+belong to the generation's table of contents, not to the segment files).  An edit
+adds a small segment and deletes one document of a large one, so a new
+:class:`~catalogue.search.snapshot.Snapshot` can reuse the large segment's arrays
+and read only the small one: the cost of a change follows the change, not the
+catalogue.
+
+Contracts:
+
+* :class:`SegmentArrays` holds *segment-local* document numbers, deleted
+  documents included; the snapshot offsets them and applies its own deletions.
+* Every method that reads the index takes the reader to read from: any open
+  reader of the same segment will do (the reader it was built from may belong to
+  a searcher that has since been closed).
+* Posting lists are kept in a bounded LRU; everything else is read at
+  construction or on first use, then kept.  Thread-safe.
+* :func:`segment_key` identifies a segment's content; two readers with the same
+  key read the same files.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+from catalogue.text import fold
+
+__all__ = ["FACET_COLUMNS", "SCORED_FIELDS", "SegmentArrays", "read_postings", "segment_key"]
+
+SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f", "body_en")
+FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced", "edition")
+# a length byte -> the lossy length Whoosh's doc_field_length returns (byte 0: None, which numpy reads as NaN)
+_LENGTHS = np.array([np.nan] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float32)
+_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+def segment_key(reader: Any) -> tuple[str, int]:
+    """``(segment id, documents)`` of a segment reader: equal keys, equal files."""
+    return reader.segment().segment_id(), reader.doc_count_all()
+
+
+def _text(term: Any) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def read_postings(reader: Any, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(docnums, weights)`` of one term in one reader, deleted documents included.
+
+    Reads Whoosh's posting blocks whole (128 postings at a time) rather than
+    walking the matcher one posting at a time.
+    """
+    if (field, term) not in reader:
+        return _EMPTY
+    matcher = reader.postings(field, term)
+    if isinstance(matcher, W3LeafMatcher):
+        ids, weights = [], []
+        while matcher.is_active():
+            matcher._read_data()
+            deltas, w, n = matcher._data[0], matcher._data[1], matcher._blocklength
+            ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            if w is None:
+                weights.append(np.ones(n, dtype=np.float32))
+            elif isinstance(w, float):
+                weights.append(np.full(n, w, dtype=np.float32))
+            else:
+                weights.append(np.asarray(w, dtype=np.float32))
+            matcher._next_block()
+        return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+    docs, tfs = [], []  # an inlined posting list: one or a few postings
+    while matcher.is_active():
+        docs.append(matcher.id())
+        tfs.append(matcher.weight())
+        matcher.next()
+    return np.array(docs, dtype=np.int32), np.array(tfs, dtype=np.float32)
+
+
+class SegmentArrays:
+    """Columns, field lengths, ICS fields and cached posting lists of one segment."""
+
+    def __init__(self, reader: Any, cache_terms: int = 20_000, preload_fraction: float = 0.002) -> None:
+        self.key = segment_key(reader)
+        self.size = reader.doc_count_all()
+        self.labels: dict[str, list[str]] = {}
+        self.codes: dict[str, np.ndarray] = {}
+        for name in FACET_COLUMNS:
+            values = list(reader.column_reader(name, translate=False))  # bytes: decoded once per distinct value
+            text = {v: reader.schema[name].from_column_value(v) for v in set(values)}
+            labels = sorted(set(text.values()))
+            position = {t: i for i, t in enumerate(labels)}
+            index = {v: position[t] for v, t in text.items()}
+            self.labels[name] = labels
+            self.codes[name] = np.fromiter((index[v] for v in values), dtype=np.int32, count=self.size)
+        self.year = np.fromiter(reader.column_reader("year"), dtype=np.int32, count=self.size)
+        rows: dict[str, list[int]] = {}
+        ics_field = reader.schema["ics_fields"]
+        for docnum, value in enumerate(reader.column_reader("ics_fields", translate=False)):
+            for code in filter(None, ics_field.from_column_value(value).split(",")) if value else ():
+                rows.setdefault(code, []).append(docnum)
+        self.ics_fields = sorted(rows)
+        self.ics_rows = np.zeros((len(self.ics_fields), self.size), dtype=bool)
+        for i, code in enumerate(self.ics_fields):
+            self.ics_rows[i, rows[code]] = True
+        self.lengths = {f: self._lengths(reader, f) for f in SCORED_FIELDS}
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_terms = cache_terms
+        self._lock = threading.Lock()
+        self._spelling: dict[str, list[str]] | None = None
+        self._deletions: dict[str, list[str]] | None = None
+        threshold = max(64, int(self.size * preload_fraction))
+        for field in ("title_f", "title_en"):  # the slow, frequent title words, loaded now
+            for term, info in reader.iter_field(field):
+                if info.doc_frequency() >= threshold:
+                    self.postings(reader, field, _text(term))
+
+    def _lengths(self, reader: Any, field: str) -> np.ndarray:
+        """Whoosh's lossy field lengths of every document, read as one byte string."""
+        perdoc = reader._perdoc
+        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if column is None:  # no document has the field: Whoosh answers its default, 0
+            return np.zeros(self.size, dtype=np.float32)
+        raw = np.zeros(self.size, dtype=np.uint8)
+        stored = min(column._count, self.size)
+        raw[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+        return _LENGTHS[raw]
+
+    @staticmethod
+    def deleted(reader: Any) -> list[int]:
+        """Local numbers of the documents ``reader``'s generation deletes."""
+        segment = reader.segment()
+        return list(segment.deleted_docs()) if segment.has_deletions() else []
+
+    def postings(self, reader: Any, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (field, term)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        value = read_postings(reader, field, term)
+        with self._lock:
+            self._cache[key] = value
+            if len(self._cache) > self._cache_terms:
+                self._cache.popitem(last=False)
+        return value
+
+    def spellings(self, reader: Any) -> dict[str, list[str]]:
+        """Folded title word -> its accented spellings in this segment (built on first use)."""
+        with self._lock:
+            if self._spelling is None:
+                spelling: dict[str, list[str]] = {}
+                for term in reader.lexicon("title"):
+                    word = _text(term)
+                    spelling.setdefault(fold(word), []).append(word)
+                self._spelling = spelling
+            return self._spelling
+
+    def deletion_index(self, reader: Any) -> dict[str, list[str]]:
+        """Every folded word with one letter removed -> the words it came from (SymSpell-style)."""
+        with self._lock:
+            if self._deletions is None:
+                index: dict[str, list[str]] = {}
+                for field in ("title_f", "body_f"):
+                    for term in reader.lexicon(field):
+                        word = _text(term)
+                        if len(word) < 3 or word.isdigit():
+                            continue
+                        for variant in deletions(word):
+                            index.setdefault(variant, []).append(word)
+                self._deletions = index
+            return self._deletions
+
+
+def deletions(word: str) -> set[str]:
+    """``word`` with each one of its letters removed."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}

@@ -1,0 +1,118 @@
+"""The served snapshot and its successor: built out of the readers' way, swapped in when ready.
+
+Why: building a :class:`~catalogue.search.snapshot.Snapshot` under the searcher's
+lock made every query wait for it (0.48 s at 20,000 records, seconds after a
+rebuild).  Now queries never wait for a build while there is a snapshot to serve.
+
+Contracts of :class:`SnapshotSwap`:
+
+* :meth:`~SnapshotSwap.get` returns the snapshot of the index's current searcher
+  when it is ready, else the newest ready one.  It never waits for a build while
+  a snapshot exists; only the very first build is waited for (nothing to serve).
+* When the searcher changes, the first caller that notices starts the successor,
+  built on the previous snapshot (shared segments are reused).  A small change
+  (fewer than ``background_from`` documents to read: an edit, a crawl batch) is
+  built by that caller, so a thread reads its own writes; a large one (a new
+  generation) is built by a background thread while the old snapshot serves.
+* At most one build runs at a time; a change seen during a build is picked up by
+  the first query after it.  The swap is one reference assignment: a query keeps
+  the snapshot it started with, old or new, to its end.
+* A failed background build is logged and the current snapshot keeps serving;
+  it is not retried for the same searcher.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from catalogue.search.segments import segment_key
+from catalogue.search.snapshot import Snapshot
+
+__all__ = ["BACKGROUND_FROM", "SnapshotSwap"]
+
+log = logging.getLogger("tieuchuan.search")
+BACKGROUND_FROM = 5000  # new documents to read from which a build leaves the caller's thread (~0.2 s)
+Build = Callable[[Any, Snapshot | None], Snapshot]
+
+
+def _build(searcher: Any, previous: Snapshot | None) -> Snapshot:
+    return Snapshot(searcher, previous)
+
+
+class SnapshotSwap:
+    """Holds the served snapshot of ``source()`` (a Whoosh searcher) and builds its successors."""
+
+    def __init__(
+        self, source: Callable[[], Any], build: Build = _build, background_from: int = BACKGROUND_FROM
+    ) -> None:
+        self._source = source
+        self._build = build
+        self._background_from = background_from
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._current: Snapshot | None = None
+        self._building: Any = None  # the searcher a build is running for
+        self._failed: Any = None  # the searcher whose background build failed
+
+    @property
+    def current(self) -> Snapshot | None:
+        """The served snapshot, without looking for a newer searcher."""
+        return self._current
+
+    def get(self) -> Snapshot:
+        searcher = self._source()
+        with self._lock:
+            current = self._current
+            if current is not None and (
+                current.searcher is searcher or self._building is not None or self._failed is searcher
+            ):
+                return current
+            while current is None and self._building is not None:  # the first build: nothing to serve yet
+                self._changed.wait()
+                current = self._current
+            if current is not None and (current.searcher is searcher or self._building is not None):
+                return current
+            self._building = searcher
+            background = current is not None and _new_documents(current, searcher) >= self._background_from
+        if background:
+            thread = threading.Thread(target=self._run, args=(searcher, current, False), name="snapshot-build")
+            thread.daemon = True
+            thread.start()
+            return current  # type: ignore[return-value]
+        return self._run(searcher, current, True)
+
+    def _run(self, searcher: Any, previous: Snapshot | None, in_caller: bool) -> Snapshot | None:
+        try:
+            snapshot = self._build(searcher, previous)
+        except BaseException:
+            with self._lock:
+                self._building = None
+                if not in_caller:
+                    self._failed = searcher
+                self._changed.notify_all()
+            if in_caller:
+                raise
+            log.exception("snapshot build failed; the previous snapshot keeps serving")
+            return previous
+        with self._lock:
+            self._current = snapshot
+            self._building = None
+            self._changed.notify_all()
+        return snapshot
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until no build is running (benchmarks, tests); ``False`` on timeout."""
+        with self._lock:
+            return self._changed.wait_for(lambda: self._building is None, timeout)
+
+
+def _new_documents(current: Snapshot, searcher: Any) -> int:
+    """How many documents a successor of ``current`` for ``searcher`` would have to read."""
+    return sum(
+        leaf.doc_count_all()
+        for leaf, _ in searcher.reader().leaf_readers()
+        if segment_key(leaf) not in current.segments
+    )
