@@ -68,3 +68,17 @@ def test_search_request_reads_the_query_string() -> None:
     assert (req.q, req.kind, req.year_from, req.page, req.limit, req.status) == ("nuoc mam", "QCVN", 2010, 2, 10, None)
     with pytest.raises(InvalidInput, match="page"):
         search_request(_request("page=two"), page_size=10)
+
+
+def test_a_product_query_shows_the_recommenders_answer_above_the_results(http: httpx.Client) -> None:
+    page = http.get("/search", params={"q": "mũ bảo hiểm"})
+    assert page.status_code == 200
+    head, _, rest = page.text.partition('class="results"')
+    assert 'class="product-box"' in head and "QCVN 2:2021/BKHCN" in head
+    assert "/recommend?product=" in head
+
+
+def test_empty_results_offer_groups_and_ics_never_typing_without_accents(http: httpx.Client) -> None:
+    page = http.get("/search", params={"q": "qwxzv"})
+    assert page.status_code == 200 and "/ics" in page.text
+    assert "không dấu" not in page.text

@@ -307,6 +307,7 @@ class Searcher:
         "gia" (in every "quốc gia") says little; "xăng" says a lot.  A phrase counts
         as its rarest word; a word the index does not know, as its corrections.
         """
+
         def rarest(kinds: tuple[str, ...]) -> int:
             found = [
                 snap.vocabulary.frequency(w)
@@ -317,8 +318,10 @@ class Searcher:
             return min((f for f in found if f > 0), default=0)
 
         # the words typed; failing those, the likeliest correction (they come most frequent first)
-        frequency = rarest(("typed",)) or rarest(("split",)) or next(
-            (snap.vocabulary.frequency(a.words[0]) for a in concept.alternatives if a.kind == "typo"), 0
+        frequency = (
+            rarest(("typed",))
+            or rarest(("split",))
+            or next((snap.vocabulary.frequency(a.words[0]) for a in concept.alternatives if a.kind == "typo"), 0)
         )
         if not frequency:
             return 1.0

@@ -15,12 +15,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from catalogue.errors import InvalidInput, NotFound
+from catalogue.errors import InvalidInput, NotFound, TieuchuanError
 from catalogue.identifiers import parse_loose, slug
 from catalogue.model import Standard, same_subject
 from catalogue.recommend.taxonomy import format_hs
 from catalogue.search.searcher import SearchRequest
-from catalogue.text import fold
 from catalogue.web.http import Site, with_etag
 
 __all__ = ["ROUTES", "search_request"]
@@ -78,6 +77,10 @@ async def search_page(site: Site, request: Request) -> Response:
         for code in result.facets.get("ics_field", {})
         if code in ics
     }
+    box = await site.run(site.engine.boxes.for_query, req.q) if req.page == 1 else None
+    closest = []
+    if result.total == 0 and req.q.strip():  # the closest product groups, never "type without diacritics"
+        closest = await site.run(_closest_groups, site, req.q)
     return site.render(
         request,
         "search.html",
@@ -85,8 +88,18 @@ async def search_page(site: Site, request: Request) -> Response:
         req=req,
         params=dict(request.query_params),
         ics_names=ics_names,
-        folded_query=fold(result.query),
+        box=box,
+        closest=closest,
     )
+
+
+def _closest_groups(site: Site, q: str) -> list[Any]:
+    """Up to three product groups close to ``q``, from the recommender's reading (blocking)."""
+    try:
+        answer = site.engine.recommender.recommend(q)
+    except TieuchuanError:
+        return []
+    return (answer.groups or answer.closest)[:3]
 
 
 def _last_modified(record: Standard) -> str | None:
