@@ -73,7 +73,7 @@ def test_search_request_reads_the_query_string() -> None:
 def test_a_product_query_shows_the_recommenders_answer_above_the_results(http: httpx.Client) -> None:
     page = http.get("/search", params={"q": "mũ bảo hiểm"})
     assert page.status_code == 200
-    head, _, rest = page.text.partition('class="results"')
+    head, _, _rest = page.text.partition('class="results"')
     assert 'class="product-box"' in head and "QCVN 2:2021/BKHCN" in head
     assert "/recommend?product=" in head
 
@@ -82,3 +82,9 @@ def test_empty_results_offer_groups_and_ics_never_typing_without_accents(http: h
     page = http.get("/search", params={"q": "qwxzv"})
     assert page.status_code == 200 and "/ics" in page.text
     assert "không dấu" not in page.text
+
+
+def test_the_recommend_page_links_back_to_search(http: httpx.Client) -> None:
+    page = http.get("/recommend", params={"product": "nồi cơm điện"})
+    assert page.status_code == 200
+    assert 'href="/search?q=n%E1%BB%93i%20c%C6%A1m%20%C4%91i%E1%BB%87n"' in page.text

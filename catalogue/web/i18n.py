@@ -59,6 +59,7 @@ EN: dict[str, str] = {
     "Bỏ tất cả bộ lọc": "Remove all filters",
     "Thử gõ không dấu": "Try without diacritics",
     "Duyệt theo phân loại ICS": "Browse the ICS classification",
+    "Tìm mọi tiêu chuẩn có các từ này": "Search every standard with these words",
     "Quy chuẩn bắt buộc cho": "Mandatory regulations for",
     "Xem đủ các quy chuẩn, tiêu chuẩn và danh sách kiểm tra": "See every regulation, standard and the checklist",
     "Phạm vi áp dụng": "Scope",
