@@ -106,7 +106,7 @@ class Editor:
                 return "unchanged"
             outcome = self.store.upsert(record, conn=tx)
             self.record_audit(tx, user, action if current else "create", record.number, changes)
-        self.engine.index.catch_up(self.store)
+        self.engine.catch_up()  # committed: an index failure must not turn it into an error
         return outcome
 
     def withdraw(self, number: str, user: str, decision: str, date: str, expected_version: int) -> None:
@@ -136,7 +136,7 @@ class Editor:
             self.store.upsert(new, conn=tx, require_title=False)
             self.record_audit(tx, user, "replace", old.number, diff(before_old, old))
             self.record_audit(tx, user, "replace", new.number, diff(before_new, new))
-        self.engine.index.catch_up(self.store)
+        self.engine.catch_up()  # committed: an index failure must not turn it into an error
 
     # -- the log -------------------------------------------------------------------
     def history(self, number: str | None = None, limit: int = 200) -> list[dict[str, Any]]:

@@ -87,5 +87,5 @@ def import_file(engine: Any, path: str | Path) -> ImportSummary:
                     continue
                 outcome = apply(engine.store, record, tx)
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
-    engine.index.catch_up(engine.store)
+    engine.catch_up()
     return summary
