@@ -16,8 +16,10 @@ Contracts:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -167,7 +169,8 @@ class Accounts:
         if row["disabled"] or now - row["last_seen"] > IDLE_SECONDS or now - row["created_at"] > ABSOLUTE_SECONDS:
             self.logout(sid)
             return None
-        self.store._conn().execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (now, sid))
+        with contextlib.suppress(sqlite3.OperationalError):  # disk full or busy: admin pages must still read
+            self.store._conn().execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (now, sid))
         return Session(sid, User(row["user_id"], row["name"], row["role"], False), row["csrf"])
 
     def logout(self, sid: str) -> None:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from catalogue.errors import InvalidInput, TieuchuanError
+from catalogue.errors import InvalidInput, TieuchuanError, from_os_error
 from catalogue.settings import Settings, describe
 
 __all__ = ["main"]
@@ -171,11 +171,12 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from catalogue.web import server
     from catalogue.web.app import create_app
 
     settings = _settings(args)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.Server(server.config(app, settings)).run()
     return 0
 
 
@@ -332,6 +333,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a full disk (or another failure we can explain) is a message, not a traceback
+        known = from_os_error(exc)
+        if known is None:
+            raise
+        print(f"error: {known.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

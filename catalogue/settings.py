@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from catalogue.errors import InvalidInput
 
@@ -51,6 +52,23 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("https", False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).", _bool),
     Setting("crawl_contact", "", "Contact (e-mail or URL) the crawler puts in its User-Agent.", str),
+    Setting(
+        "base_url",
+        "",
+        "Public origin of the site (https://example.org) for absolute links in feeds, OpenSearch and CSV;"
+        " empty: the request's Host, which must then be one of allowed_hosts.",
+        str,
+    ),
+    Setting(
+        "allowed_hosts",
+        "127.0.0.1,localhost",
+        "Host names answered when base_url is empty (comma-separated; * answers any); others get 400.",
+        str,
+    ),
+    Setting("keep_alive", 5, "Seconds an idle keep-alive connection stays open.", int),
+    Setting("header_timeout", 10, "Seconds a client has to send a whole request head before it is closed.", int),
+    Setting("max_connections", 200, "Connections served at once; beyond it new requests get 503.", int),
+    Setting("max_header_bytes", 16384, "Largest request head (request line and headers) accepted, in bytes.", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -95,6 +113,24 @@ class Settings:
     @property
     def index_path(self) -> Path:
         return self.data_path / "index"
+
+    @property
+    def host_list(self) -> list[str]:
+        return [h.strip() for h in str(self.values.get("allowed_hosts") or "").split(",") if h.strip()]
+
+    @property
+    def public_origin(self) -> tuple[str, str] | None:
+        """``(scheme, host[:port])`` of ``base_url``, or ``None``; :class:`InvalidInput` unless it is an origin."""
+        raw = str(self.values.get("base_url") or "").strip()
+        if not raw:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+            raise InvalidInput(
+                f"TIEUCHUAN_BASE_URL phải là một gốc như https://example.org / must be an origin like"
+                f" https://example.org, not {raw!r}"
+            )
+        return parts.scheme, parts.netloc
 
     def session_secret(self) -> str:
         """The configured key, or one generated once and kept in the data dir with mode 0600."""

@@ -11,6 +11,12 @@ Contracts:
 * Vietnamese by default; ``/lang?to=en`` stores the choice in a cookie.
 * Detail pages and API responses carry an ETag and answer ``If-None-Match``
   with 304.
+* Absolute URLs never come from a client's Host header: with ``base_url`` set,
+  every request is seen as addressed to it (:class:`PublicOrigin`); without it,
+  only ``allowed_hosts`` are answered (Starlette's ``TrustedHostMiddleware``).
+* A full disk is a clear 507 page or JSON error (:class:`DiskFull`); reads keep
+  working.  Low-level errors are answered by the handler without dropping the
+  keep-alive connection.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -36,13 +44,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalogue.engine import Engine
-from catalogue.errors import TieuchuanError
+from catalogue.errors import TieuchuanError, from_os_error
 from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.settings import Settings
 from catalogue.web import admin, api, pages
 from catalogue.web.i18n import pick, translator
 
-__all__ = ["Site", "create_app"]
+__all__ = ["PublicOrigin", "Site", "create_app"]
 
 log = logging.getLogger("tieuchuan.web")
 # A checkout keeps templates/ at the top level; a wheel ships the same folder as catalogue/templates.
@@ -79,6 +87,31 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PublicOrigin:
+    """Makes every request look addressed to the configured origin (scheme and Host header).
+
+    ``request.url``, ``request.base_url`` and Starlette's own redirects are then built
+    from ``base_url``, whatever Host a client sent.
+    """
+
+    def __init__(self, app: ASGIApp, scheme: str, netloc: str) -> None:
+        self.app = app
+        self.scheme = scheme
+        self.host = netloc.encode("latin-1")
+        name, sep, port = netloc.rpartition(":")
+        if not (sep and port.isdigit()):
+            name, port = netloc, ""
+        self.server = (name, int(port) if port else (443 if scheme == "https" else 80))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = dict(scope)
+            scope["scheme"] = self.scheme if scope["type"] == "http" else self.scheme.replace("http", "ws")
+            scope["server"] = self.server
+            scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k != b"host"] + [(b"host", self.host)]
+        await self.app(scope, receive, send)
 
 
 def merge_query(params: dict[str, str], **changes: Any) -> str:
@@ -170,8 +203,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         )
 
     async def handle_error(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, TieuchuanError):
-            status, code, message = exc.status, exc.code, exc.message
+        known = exc if isinstance(exc, TieuchuanError) else from_os_error(exc)
+        if known is not None:
+            status, code, message = known.status, known.code, known.message
+            if status >= 500:
+                log.warning("%s on %s: %s", code, request.url.path, message)
         elif isinstance(exc, HTTPException):
             status, code = exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
             message = "Không tìm thấy trang / Page not found" if exc.status_code == 404 else str(exc.detail)
@@ -201,11 +237,17 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=TEMPLATES / "static"), name="static"),
     ]
+    origin = settings.public_origin
+    if origin is not None:
+        host_guard = Middleware(PublicOrigin, scheme=origin[0], netloc=origin[1])
+    else:
+        host_guard = Middleware(TrustedHostMiddleware, allowed_hosts=settings.host_list or ["127.0.0.1"])
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
             Middleware(SecurityHeaders),
+            host_guard,
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.session_secret(),
@@ -215,7 +257,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
                 https_only=bool(settings.https),
             ),
         ],
-        exception_handlers={Exception: handle_error, HTTPException: handle_error, TieuchuanError: handle_error},
+        # OSError and sqlite3.Error are listed so that they are answered here, keeping the connection open,
+        # instead of by the last-resort handler, which re-raises and makes the server drop the connection
+        exception_handlers={
+            Exception: handle_error,
+            HTTPException: handle_error,
+            TieuchuanError: handle_error,
+            OSError: handle_error,
+            sqlite3.Error: handle_error,
+        },
     )
     app.state.site = site
     return app

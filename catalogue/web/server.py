@@ -1,0 +1,91 @@
+"""The HTTP server: uvicorn with every timeout and limit set explicitly from the settings.
+
+uvicorn itself offers a keep-alive timeout (``keep_alive``), a concurrency limit
+(``max_connections``: beyond it, 503) and, through h11, a limit on the size of a
+request head (``max_header_bytes``: beyond it, 400).  It has no timeout for
+*reading* a request head: a client that connects and sends half a request line
+holds the connection for ever (slowloris).  :class:`GuardedH11Protocol` adds it.
+
+Contract of :class:`GuardedH11Protocol`: from the moment a connection opens, or
+a response completes on a kept-alive connection, the client has
+``header_timeout`` seconds to deliver a complete request head; otherwise it gets
+``408 Request Timeout`` and the connection is closed.  Trickling bytes does not
+extend the deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from catalogue.settings import Settings
+
+__all__ = ["GuardedH11Protocol", "config"]
+
+_TIMEOUT_RESPONSE = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
+    b"content-length: 16\r\n\r\nRequest Timeout\n"
+)
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request head."""
+
+    header_timeout: float = 10.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._head_timer: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._arm()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
+
+    def _disarm(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.write(_TIMEOUT_RESPONSE)
+            self.transport.close()
+
+    def handle_events(self) -> None:
+        cycle = self.cycle
+        super().handle_events()
+        if self.cycle is not cycle:  # a complete request head arrived
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        self._arm()  # the next request's head must arrive in time (a pipelined one disarms at once)
+        super().on_response_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
+    """The uvicorn configuration for ``app``; ``overrides`` (e.g. ``port``, ``log_level``) win."""
+    protocol = type("GuardedH11Protocol", (GuardedH11Protocol,), {"header_timeout": float(settings.header_timeout)})
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "http": protocol,
+        "timeout_keep_alive": int(settings.keep_alive),
+        "limit_concurrency": int(settings.max_connections),
+        "h11_max_incomplete_event_size": int(settings.max_header_bytes),
+        "timeout_graceful_shutdown": 10,
+        "proxy_headers": False,  # forwarded headers are trusted in the app, from configured proxies only
+        "server_header": False,
+        "log_level": "info",
+        "lifespan": "on",
+    }
+    options.update(overrides)
+    return uvicorn.Config(app, **options)
