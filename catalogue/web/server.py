@@ -1,16 +1,20 @@
 """The HTTP server: uvicorn with every timeout and limit set explicitly from the settings.
 
-uvicorn itself offers a keep-alive timeout (``keep_alive``), a concurrency limit
-(``max_connections``: beyond it, 503) and, through h11, a limit on the size of a
-request head (``max_header_bytes``: beyond it, 400).  It has no timeout for
-*reading* a request head: a client that connects and sends half a request line
-holds the connection for ever (slowloris).  :class:`GuardedH11Protocol` adds it.
+uvicorn itself offers a keep-alive timeout (``keep_alive``) and a concurrency
+limit (``max_connections``: beyond it, 503).  Through h11 it limits the size of a
+request head only while the head is incomplete: a large head arriving in one
+piece passes.  It has no timeout for *reading* a request head: a client that
+connects and sends half a request line holds the connection for ever
+(slowloris).  :class:`GuardedH11Protocol` adds both.
 
-Contract of :class:`GuardedH11Protocol`: from the moment a connection opens, or
-a response completes on a kept-alive connection, the client has
-``header_timeout`` seconds to deliver a complete request head; otherwise it gets
-``408 Request Timeout`` and the connection is closed.  Trickling bytes does not
-extend the deadline.
+Contracts of :class:`GuardedH11Protocol`:
+
+* from the moment a connection opens, or a response completes on a kept-alive
+  connection, the client has ``header_timeout`` seconds to deliver a complete
+  request head; otherwise it gets ``408 Request Timeout`` and the connection is
+  closed.  Trickling bytes does not extend the deadline;
+* a request head (request line and headers) over ``max_header_bytes`` gets 400
+  and the connection is closed, however it arrived.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -31,6 +36,10 @@ _TIMEOUT_RESPONSE = (
 )
 
 
+def _head_size(event: h11.Request) -> int:
+    return len(event.method) + len(event.target) + 12 + sum(len(k) + len(v) + 4 for k, v in event.headers)
+
+
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline for each request head."""
 
@@ -39,6 +48,16 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._head_timer: asyncio.TimerHandle | None = None
         super().connection_made(transport)
+        limit = self.config.h11_max_incomplete_event_size or h11.DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
+        next_event = self.conn.next_event
+
+        def next_event_within_limit() -> Any:  # uvicorn answers RemoteProtocolError with 400 and closes
+            event = next_event()
+            if isinstance(event, h11.Request) and _head_size(event) > limit:
+                raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
+            return event
+
+        self.conn.next_event = next_event_within_limit  # type: ignore[method-assign]
         self._arm()
 
     def _arm(self) -> None:
