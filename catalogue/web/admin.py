@@ -273,10 +273,16 @@ async def import_page(site: Site, request: Request, session: Session) -> Respons
         raise InvalidInput("Chỉ nhận .csv hoặc .jsonl / Only .csv and .jsonl files")
     token = secrets.token_hex(16)
     target = _uploads(site) / f"{token}{suffix}"
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:  # streamed, never all in memory
-        shutil.copyfileobj(upload.file, tmp, 1 << 16)
-    Path(tmp.name).replace(target)
-    preview = await site.run(preview_rows, target, 500)
+    tmp = tempfile.NamedTemporaryFile(dir=target.parent, delete=False)
+    try:
+        with tmp:  # streamed, never all in memory
+            shutil.copyfileobj(upload.file, tmp, 1 << 16)
+        Path(tmp.name).replace(target)
+        preview = await site.run(preview_rows, target, 500)
+    except BaseException:  # a full disk, a bad file: leave nothing behind
+        Path(tmp.name).unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+        raise
     return render(site, request, "import.html", session, preview=preview, token=token + suffix, summary=None)
 
 
