@@ -11,7 +11,8 @@ Contracts:
 * Login attempts are recorded; :data:`MAX_FAILURES_PER_ACCOUNT` failures for one
   name, or :data:`MAX_FAILURES_PER_IP` from one address, within
   :data:`WINDOW_SECONDS` lock further attempts out with a clear message.
-* The time source is injectable (``clock``) so expiry and lockout are testable.
+* The time source (``clock``) and the hasher are injectable, so expiry and lockout
+  are testable without waiting for the clock or for argon2's deliberate cost.
 """
 
 from __future__ import annotations
@@ -27,28 +28,18 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from catalogue.errors import InvalidInput, TieuchuanError
+from catalogue.errors import InvalidInput, LockedOut, LoginRefused
 from catalogue.store.database import Store
 
-__all__ = ["Accounts", "LoginRefused", "Session", "User"]
+__all__ = ["ROLES", "Accounts", "LockedOut", "LoginRefused", "Session", "User"]
 
-ROLES = ("editor", "admin")
+ROLES = ("editor", "admin")  # the store's CHECK constraint names the same two
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 12 * 3600
 WINDOW_SECONDS = 15 * 60
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 20
 MIN_PASSWORD = 10
-
-
-class LoginRefused(TieuchuanError):
-    status = 401
-    code = "login_refused"
-
-
-class LockedOut(LoginRefused):
-    status = 429
-    code = "locked_out"
 
 
 @dataclass(frozen=True)
@@ -71,10 +62,12 @@ class Session:
 
 
 class Accounts:
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, store: Store, clock: Callable[[], float] = time.time, hasher: PasswordHasher | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
-        self.hasher = PasswordHasher()
+        self.hasher = hasher or PasswordHasher()  # argon2id with argon2-cffi's defaults
 
     # -- users -------------------------------------------------------------------
     def add(self, name: str, role: str, password: str) -> User:
@@ -85,40 +78,26 @@ class Accounts:
             raise InvalidInput(f"vai trò phải là / role must be one of {', '.join(ROLES)}")
         if len(password or "") < MIN_PASSWORD:
             raise InvalidInput(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự / passwords need {MIN_PASSWORD}+ characters")
-        with self.store.transaction() as tx:
-            if tx.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-                raise InvalidInput(f"tài khoản đã tồn tại / user {name!r} exists")
-            tx.execute(
-                "INSERT INTO users(name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                (name, role, self.hasher.hash(password), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
-            )
+        created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        if not self.store.accounts.add_user(name, role, self.hasher.hash(password), created):
+            raise InvalidInput(f"tài khoản đã tồn tại / user {name!r} exists")
         return self.user(name)
 
     def user(self, name: str) -> User:
-        row = self.store._conn().execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        row = self.store.accounts.user(name)
         if row is None:
             raise InvalidInput(f"không có tài khoản / no user {name!r}")
         return User(row["id"], row["name"], row["role"], bool(row["disabled"]))
 
     def users(self) -> list[User]:
-        rows = self.store._conn().execute("SELECT * FROM users ORDER BY name").fetchall()
-        return [User(r["id"], r["name"], r["role"], bool(r["disabled"])) for r in rows]
+        return [User(r["id"], r["name"], r["role"], bool(r["disabled"])) for r in self.store.accounts.users()]
 
     def disable(self, name: str) -> None:
-        user = self.user(name)
-        with self.store.transaction() as tx:
-            tx.execute("UPDATE users SET disabled = 1 WHERE id = ?", (user.id,))
-            tx.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+        self.store.accounts.disable(self.user(name).id)
 
     # -- login -------------------------------------------------------------------
     def _failures(self, column: str, value: str) -> int:
-        since = self.clock() - WINDOW_SECONDS
-        row = (
-            self.store._conn()
-            .execute(f"SELECT count(*) FROM login_attempts WHERE {column} = ? AND ok = 0 AND at > ?", (value, since))
-            .fetchone()
-        )
-        return row[0]
+        return self.store.accounts.failures(column, value, self.clock() - WINDOW_SECONDS)
 
     def login(self, name: str, password: str, ip: str) -> Session:
         """A new session, or :class:`LoginRefused` / :class:`LockedOut` with a message."""
@@ -129,7 +108,7 @@ class Accounts:
                 f"Quá nhiều lần đăng nhập sai; thử lại sau {minutes} phút. / Too many failed logins; try again in"
                 f" {minutes} minutes."
             )
-        row = self.store._conn().execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        row = self.store.accounts.user(name)
         ok = False
         if row is not None and not row["disabled"]:
             try:
@@ -139,13 +118,7 @@ class Accounts:
         else:
             self.hasher.hash("timing equaliser")  # the same work whether or not the name exists
         sid, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
-        with self.store.transaction() as tx:
-            tx.execute("INSERT INTO login_attempts(at, name, ip, ok) VALUES (?, ?, ?, ?)", (now, name, ip, int(ok)))
-            if ok:
-                tx.execute(
-                    "INSERT INTO sessions(id, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
-                    (sid, row["id"], csrf, now, now),
-                )
+        self.store.accounts.record_login(now, name, ip, ok, (sid, row["id"], csrf) if ok else None)
         if not ok:  # the attempt is recorded (committed) before refusing
             raise LoginRefused("Sai tên đăng nhập hoặc mật khẩu. / Wrong user name or password.")
         return Session(sid, User(row["id"], row["name"], row["role"], False), csrf)
@@ -154,15 +127,7 @@ class Accounts:
         """The live session for ``sid`` (touching it), or ``None`` when absent or expired."""
         if not sid:
             return None
-        row = (
-            self.store._conn()
-            .execute(
-                "SELECT s.*, u.name, u.role, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id"
-                " WHERE s.id = ?",
-                (sid,),
-            )
-            .fetchone()
-        )
+        row = self.store.accounts.session(sid)
         if row is None:
             return None
         now = self.clock()
@@ -170,8 +135,8 @@ class Accounts:
             self.logout(sid)
             return None
         with contextlib.suppress(sqlite3.OperationalError):  # disk full or busy: admin pages must still read
-            self.store._conn().execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (now, sid))
+            self.store.accounts.touch_session(sid, now)
         return Session(sid, User(row["user_id"], row["name"], row["role"], False), row["csrf"])
 
     def logout(self, sid: str) -> None:
-        self.store._conn().execute("DELETE FROM sessions WHERE id = ?", (sid,))
+        self.store.accounts.delete_session(sid)

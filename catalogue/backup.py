@@ -10,12 +10,13 @@ Contracts:
   (each :class:`~catalogue.engine.Engine` holds ``in-use.lock`` shared; restore
   needs it exclusively).  Restoring in place of a live server would leave it
   writing to an unlinked file and its index ahead of the store.
-* The swap is atomic and crash-safe: the backup is copied, migrated and given a
-  new store identity in a staging file, then written into the live database by
-  SQLite's backup API in one transaction (a SIGKILL leaves the old database or
-  the new one, never a mix, and never loses the old WAL).  The index is then
-  rebuilt; if that is killed, the next start sees an index built from another
-  store identity and rebuilds it.
+* The swap is atomic and crash-safe: the backup is copied into a staging file,
+  migrated, given a new store identity and a ``restore`` audit entry (through the
+  unit of work, so the restored data and the entry that explains it appear
+  together), then written into the live database by SQLite's backup API in one
+  transaction (a SIGKILL leaves the old database or the new one, never a mix,
+  and never loses the old WAL).  The index is then rebuilt; if that is killed,
+  the next start sees an index built from another store identity and rebuilds it.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from catalogue.engine import Engine, in_use_lock
 from catalogue.errors import DataDirInUse, InvalidInput
 from catalogue.settings import Settings
 from catalogue.store.database import Store
+from catalogue.unit_of_work import UnitOfWork
 
 __all__ = ["backup", "restore"]
 
@@ -79,9 +82,7 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def restore(settings: Settings, source: str | Path) -> dict[str, Any]:
-    from catalogue.engine import Engine, in_use_lock
-
+def restore(settings: Settings, source: str | Path, user: str = "cli") -> dict[str, Any]:
     folder = Path(source)
     try:
         manifest = json.loads((folder / "manifest.json").read_text())
@@ -101,9 +102,11 @@ def restore(settings: Settings, source: str | Path) -> dict[str, Any]:
         staged = settings.store_path.with_name(settings.store_path.name + ".restoring")
         _unlink_db(staged)  # a killed restore's
         _copy(db, staged)
-        copy = Store(staged)  # migrates an older backup, in the staging copy only
-        copy.set_meta("store_id", uuid.uuid4().hex)
-        copy.close()
+        restored = Store(staged)  # migrates an older backup, in the staging copy only
+        with UnitOfWork(restored).begin() as change:
+            restored.set_meta("store_id", uuid.uuid4().hex)
+            change.audit(user, "restore", folder.name, {"backup": {"from": None, "to": manifest.get("created_at")}})
+        restored.close()
         _copy(staged, settings.store_path)
         _unlink_db(staged)
         engine = Engine(settings, hold_data_dir=False)  # we hold the data folder alone

@@ -1,8 +1,11 @@
 """The ``tieuchuan`` command line.
 
 Every command takes ``--data-dir`` (env ``TIEUCHUAN_DATA_DIR``, default ``./var``).
-Errors print one line on stderr and exit non-zero; no traceback reaches the user.
-Exit codes: 0 success, 1 an error of ours (store, index), 2 bad arguments or input.
+Flags that set a setting take their help and default from its declaration
+(:mod:`catalogue.settings`); choices come from the constants that define them.
+Errors print one line on stderr and exit with the error's ``exit_code``
+(:mod:`catalogue.errors`); no traceback reaches the user.
+Exit codes: 0 success, 1 an error of ours (store, index, network), 2 bad arguments or input.
 """
 
 from __future__ import annotations
@@ -14,10 +17,26 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from catalogue.accounts import ROLES
 from catalogue.errors import InvalidInput, TieuchuanError, from_os_error
-from catalogue.settings import Settings, describe
+from catalogue.identifiers import KINDS
+from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
+from catalogue.search.searcher import SORTS
+from catalogue.settings import Settings, describe, get
 
 __all__ = ["main"]
+
+# flag destination -> the setting it sets
+SETTING_FLAGS = {
+    "data_dir": "data_dir",
+    "host": "host",
+    "port": "port",
+    "delay": "crawl_delay",
+    "concurrency": "crawl_concurrency",
+    "timeout": "crawl_timeout",
+    "retries": "crawl_retries",
+    "contact": "crawl_contact",
+}
 
 
 def _year(text: str) -> int:
@@ -25,8 +44,8 @@ def _year(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
-    if not 1900 <= value <= 2100:
-        raise argparse.ArgumentTypeError(f"year out of range 1900..2100: {value}")
+    if not YEAR_MIN <= value <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"year out of range {YEAR_MIN}..{YEAR_MAX}: {value}")
     return value
 
 
@@ -40,31 +59,45 @@ def _positive(text: str) -> int:
     return value
 
 
+def _setting_flag(parser: argparse.ArgumentParser, flag: str, name: str) -> None:
+    """A flag for a declared setting: unset means "the environment, else the default"."""
+    s = get(name)
+    kind = type(s.default)
+    parser.add_argument(
+        flag,
+        type=kind if kind in (int, float) else str,
+        default=None,
+        help=f"{s.help} (setting {s.name}, env {s.env}, default {s.default or 'none'})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="data folder (env TIEUCHUAN_DATA_DIR, default ./var)")
+    _setting_flag(common, "--data-dir", "data_dir")
     parser = argparse.ArgumentParser(prog="tieuchuan", description="Search Vietnam's TCVN and QCVN catalogue.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("search", parents=[common], help="search the catalogue")
     p.add_argument("query", nargs="+", help="words or a standard number")
-    p.add_argument("--kind", type=str.upper, choices=["TCVN", "QCVN"])
-    p.add_argument("--status", choices=["active", "withdrawn", "replaced", "unknown"])
+    p.add_argument("--kind", type=str.upper, choices=KINDS)
+    p.add_argument("--status", choices=STATUSES)
     p.add_argument("--ics", help="ICS code or prefix, e.g. 67.120")
     p.add_argument("--ministry", help="issuing ministry of a QCVN, e.g. BKHCN")
     p.add_argument("--year-from", type=_year)
     p.add_argument("--year-to", type=_year)
-    p.add_argument("--sort", choices=["relevance", "newest"], default="relevance")
+    p.add_argument("--sort", choices=SORTS, default=SORTS[0])
     p.add_argument("--page", type=_positive, default=1)
-    p.add_argument("--limit", type=_positive, default=10)
+    p.add_argument(
+        "--limit", type=_positive, help=f"results per page (default: setting page_size, {get('page_size').default})"
+    )
     p.add_argument("--json", action="store_true", help="print the API's JSON")
 
     p = sub.add_parser("index", parents=[common], help="check the index, building it if needed")
     p.add_argument("--rebuild", action="store_true", help="rebuild from the store even if it is healthy")
 
     p = sub.add_parser("serve", parents=[common], help="serve the web site")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    _setting_flag(p, "--host", "host")
+    _setting_flag(p, "--port", "port")
 
     p = sub.add_parser("recommend", parents=[common], help="standards that apply to a product")
     p.add_argument("text", nargs="*", help="the product, in Vietnamese or English")
@@ -77,10 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", default="https://tieuchuan.vsqi.gov.vn", help="site to crawl (vsqi)")
     p.add_argument("--file", help="JSONL or CSV file (--source file)")
     p.add_argument("--max-pages", type=_positive, help="stop after this many pages")
-    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)")
-    p.add_argument("--concurrency", type=_positive, default=2, help="requests in flight per host (default 2)")
-    p.add_argument("--timeout", type=float, default=15.0, help="seconds before a request is abandoned")
-    p.add_argument("--contact", help="contact put in the User-Agent (setting crawl_contact)")
+    _setting_flag(p, "--delay", "crawl_delay")
+    _setting_flag(p, "--concurrency", "crawl_concurrency")
+    _setting_flag(p, "--timeout", "crawl_timeout")
+    _setting_flag(p, "--retries", "crawl_retries")
+    _setting_flag(p, "--contact", "crawl_contact")
     p.add_argument("--report", action="store_true", help="show the last crawls and the quarantine, then exit")
 
     p = sub.add_parser("export", parents=[common], help="write the catalogue as JSONL or CSV to stdout")
@@ -90,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = p.add_subparsers(dest="user_command", required=True)
     q = user_sub.add_parser("add", parents=[common], help="add an account (password from a prompt or stdin)")
     q.add_argument("name")
-    q.add_argument("--role", choices=["editor", "admin"], required=True)
+    q.add_argument("--role", choices=ROLES, required=True)
     user_sub.add_parser("list", parents=[common], help="list accounts")
     q = user_sub.add_parser("disable", parents=[common], help="disable an account and end its sessions")
     q.add_argument("name")
@@ -105,8 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {k: getattr(args, k, None) for k in ("data_dir", "host", "port")}
-    return Settings.load(overrides)
+    return Settings.load({name: getattr(args, flag, None) for flag, name in SETTING_FLAGS.items()})
 
 
 def _progress_bar(total: int) -> Any:
@@ -121,7 +154,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from catalogue.engine import Engine
     from catalogue.search.searcher import SearchRequest
 
-    engine = Engine.open(_settings(args))
+    settings = _settings(args)
+    engine = Engine.open(settings)
     request = SearchRequest(
         q=" ".join(args.query),
         kind=args.kind,
@@ -131,7 +165,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         year_from=args.year_from,
         year_to=args.year_to,
         page=args.page,
-        limit=args.limit,
+        limit=args.limit or settings.page_size,
         sort=args.sort,
     )
     result = engine.search(request)
@@ -209,10 +243,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from indexer.crawl.fetcher import FetchSettings
     from indexer.sources import VsqiSource
 
-    app_settings = _settings(args)
+    app_settings = _settings(args)  # checks the crawl settings' bounds before anything opens
     engine = Engine.open(app_settings)
-    if args.delay < 0 or args.timeout <= 0:
-        raise InvalidInput("--delay phải ≥ 0 và --timeout > 0 / --delay must be ≥ 0 and --timeout > 0")
     if args.source == "file":
         if not args.file:
             raise InvalidInput("--source file cần --file PATH / --source file needs --file PATH")
@@ -221,10 +253,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         summary = import_file(engine, args.file)
         print(summary.line())
         return 0
-    fetch = FetchSettings(delay=args.delay, concurrency=args.concurrency, timeout=args.timeout)
-    contact = args.contact or app_settings.crawl_contact
-    if contact:
-        fetch.user_agent = f"tieuchuan-crawler/0.1 (+https://github.com/tieuchuan; contact: {contact})"
+    fetch = FetchSettings.from_settings(app_settings)
     source = VsqiSource(args.base_url)
     if args.report:
         print(format_report(Crawler(engine.store, engine.index, source, fetch).report()))
@@ -321,12 +350,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         return COMMANDS[args.command](args)
-    except InvalidInput as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
     except TieuchuanError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -3,59 +3,46 @@
 Contracts:
 
 * :meth:`Editor.save` refuses a record whose ``version`` is not the stored one
-  (someone saved in between) with :class:`Conflict`, which carries the field-by-
-  field difference; nothing is written.
+  (someone saved in between) with :class:`~catalogue.errors.Conflict`, which
+  carries the field-by-field difference; nothing is written.  The version is
+  read inside the transaction that writes, so two editors saving the same stale
+  copy at once cannot both win; :meth:`Editor.replace` checks the same way.
 * Validation goes beyond the model's: ICS codes must exist, relations must name
   records in the catalogue.
-* Every committed change writes one audit entry (who, when, what changed, field
-  by field) in the same transaction, then updates the index by key.  If the
-  process dies between the two, the index watermark repairs it at start-up.
+* Every write goes through the unit of work (:mod:`catalogue.unit_of_work`): the
+  change and its audit entry (who, when, what changed, field by field) commit in
+  one transaction, then the index catches up.
 * The audit log is append-only (SQLite triggers refuse UPDATE and DELETE).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from catalogue.errors import InvalidInput, NotFound, ValidationError
-from catalogue.model import SCALAR_FIELDS, Standard, validate
+from catalogue.errors import Conflict, InvalidInput, NotFound, ValidationError
+from catalogue.model import Standard, validate
+from catalogue.unit_of_work import EDITABLE, Change, diff
 
-__all__ = ["Conflict", "Editor", "diff"]
+if TYPE_CHECKING:
+    from catalogue.engine import Engine
+    from catalogue.recommend.taxonomy import ProductGroup, Taxonomy
 
-EDITABLE = ("status", "status_basis", "replaces", "replaced_by", "ics", "equivalents", "notes", *SCALAR_FIELDS)
+__all__ = ["EDITABLE", "Conflict", "Editor", "diff"]
 
-
-class Conflict(ValidationError):
-    status = 409
-    code = "edit_conflict"
-
-    def __init__(self, message: str, changes: dict[str, Any]) -> None:
-        super().__init__(message, [message])
-        self.changes = changes
-
-
-def diff(before: Standard | None, after: Standard) -> dict[str, dict[str, Any]]:
-    """``{field: {"from": old, "to": new}}`` for every field that differs."""
-    a = before.to_dict() if before else {}
-    b = after.to_dict()
-    return {
-        k: {"from": a.get(k), "to": b.get(k)} for k in ("number", *EDITABLE, "sources", "extra") if a.get(k) != b.get(k)
-    }
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+_STALE = (
+    "Bản ghi đã được người khác sửa; hãy xem khác biệt rồi sửa lại trên bản mới. / Someone else saved "
+    "this record in the meantime; review the differences and edit the new version."
+)
 
 
 class Editor:
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.store = engine.store
+        self.writes = engine.writes
 
     def check(self, record: Standard) -> list[str]:
         """Problems of ``record``; relations it already had (sources may cite editions we lack) pass."""
@@ -77,36 +64,32 @@ class Editor:
                 problems.append(f"liên kết tới số hiệu không có trong danh mục / {rel} is not in the catalogue")
         return problems
 
-    def record_audit(self, conn: sqlite3.Connection, user: str, action: str, target: str, changes: dict) -> None:
-        conn.execute(
-            "INSERT INTO audit_log(at, user, action, target, changes) VALUES (?, ?, ?, ?, ?)",
-            (_now(), user, action, target, json.dumps(changes, ensure_ascii=False, default=str)),
-        )
+    def _save(self, change: Change, record: Standard, user: str, expected_version: int | None, action: str) -> str:
+        current = change.current(record.number)
+        if expected_version is None and current is not None:
+            raise InvalidInput(f"{current.number} đã có trong danh mục / is already in the catalogue")
+        if current is not None and current.version != expected_version:
+            raise Conflict(_STALE, diff(record, current))
+        if not diff(current, record):
+            return "unchanged"
+        return change.write(record, user=user, action=action if current else "create")
 
     def save(self, record: Standard, user: str, *, expected_version: int | None, action: str = "edit") -> str:
         """Create (``expected_version=None``) or update a record; returns the outcome."""
         problems = self.check(record)
         if problems:
             raise ValidationError(f"{record.number}: {'; '.join(problems)}", problems)
-        with self.store.transaction() as tx:
-            try:
-                current = self.store.get(record.number)
-            except NotFound:
-                current = None
-            if expected_version is None and current is not None:
-                raise InvalidInput(f"{current.number} đã có trong danh mục / is already in the catalogue")
-            if current is not None and current.version != expected_version:
-                raise Conflict(
-                    "Bản ghi đã được người khác sửa; hãy xem khác biệt rồi sửa lại trên bản mới. / Someone else saved "
-                    "this record in the meantime; review the differences and edit the new version.",
-                    diff(record, current),
-                )
-            changes = diff(current, record)
-            if not changes:
-                return "unchanged"
-            outcome = self.store.upsert(record, conn=tx)
-            self.record_audit(tx, user, action if current else "create", record.number, changes)
-        self.engine.catch_up()  # committed: an index failure must not turn it into an error
+        with self.writes.begin() as change:
+            return self._save(change, record, user, expected_version, action)
+
+    def accept(self, record: Standard, user: str, quarantine_id: int) -> str:
+        """Create a record from a quarantined page and mark the page resolved, together."""
+        problems = self.check(record)
+        if problems:
+            raise ValidationError(f"{record.number}: {'; '.join(problems)}", problems)
+        with self.writes.begin() as change:
+            outcome = self._save(change, record, user, None, "accept-quarantined")
+            change.resolve_quarantine(quarantine_id)
         return outcome
 
     def withdraw(self, number: str, user: str, decision: str, date: str, expected_version: int) -> None:
@@ -119,35 +102,32 @@ class Editor:
         self.save(record, user, expected_version=expected_version, action="withdraw")
 
     def replace(self, old_number: str, new_number: str, user: str, expected_version: int) -> None:
-        """Link ``new`` as replacing ``old`` on both sides, in one transaction."""
-        old, new = self.store.get(old_number), self.store.get(new_number)
-        if old.key == new.key:
-            raise InvalidInput("không thể tự thay thế / a standard cannot replace itself")
-        if old.version != expected_version:
-            raise Conflict("Bản ghi đã được người khác sửa. / Someone else saved this record.", {})
-        before_old, before_new = self.store.get(old_number), self.store.get(new_number)
-        if new.number not in old.replaced_by:
-            old.replaced_by.append(new.number)
-        old.status, old.status_basis = "replaced", "source"
-        if old.number not in new.replaces:
-            new.replaces.append(old.number)
-        with self.store.transaction() as tx:
-            self.store.upsert(old, conn=tx, require_title=False)
-            self.store.upsert(new, conn=tx, require_title=False)
-            self.record_audit(tx, user, "replace", old.number, diff(before_old, old))
-            self.record_audit(tx, user, "replace", new.number, diff(before_new, new))
-        self.engine.catch_up()  # committed: an index failure must not turn it into an error
+        """Link ``new`` as replacing ``old`` on both sides, in one transaction that also checks the version."""
+        with self.writes.begin() as change:
+            old, new = self.store.get(old_number), self.store.get(new_number)
+            if old.key == new.key:
+                raise InvalidInput("không thể tự thay thế / a standard cannot replace itself")
+            if old.version != expected_version:
+                raise Conflict("Bản ghi đã được người khác sửa. / Someone else saved this record.", {})
+            if new.number not in old.replaced_by:
+                old.replaced_by.append(new.number)
+            old.status, old.status_basis = "replaced", "source"
+            if old.number not in new.replaces:
+                new.replaces.append(old.number)
+            change.write(old, user=user, action="replace", require_title=False)
+            change.write(new, user=user, action="replace", require_title=False)
+
+    def save_group(
+        self, taxonomy: Taxonomy, group: ProductGroup, user: str, *, expected_version: int | None = None
+    ) -> str:
+        """Validate and store a product group with its audit entry, in one transaction."""
+        with self.writes.begin() as change:
+            return change.save_group(taxonomy, group, user=user, expected_version=expected_version)
 
     # -- the log -------------------------------------------------------------------
     def history(self, number: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        if number is None:
-            rows = self.store._conn().execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
-        else:
-            target = self.store.get(number).number
-            rows = self.store._conn().execute(
-                "SELECT * FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT ?", (target, limit)
-            )
-        return [{**dict(r), "changes": json.loads(r["changes"])} for r in rows]
+        target = None if number is None else self.store.get(number).number
+        return self.store.audit.entries(target, limit)
 
     def audit_csv(self) -> str:
         out = io.StringIO()
@@ -163,8 +143,8 @@ class Editor:
                         entry["action"],
                         entry["target"],
                         field,
-                        json.dumps(change["from"], ensure_ascii=False),
-                        json.dumps(change["to"], ensure_ascii=False),
+                        json.dumps(change.get("from"), ensure_ascii=False),
+                        json.dumps(change.get("to"), ensure_ascii=False),
                     ]
                 )
         return out.getvalue()

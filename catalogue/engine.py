@@ -9,14 +9,16 @@ Contract of :meth:`Engine.open`:
    :class:`IndexUnavailable`;
    An index is also rebuilt when it was built from another store (its identity
    differs: a restore happened) or claims a watermark ahead of the store's;
-3. re-index whatever the store wrote after the index's watermark.
+3. re-index whatever the store wrote after the index's watermark (this, and the
+   unit of work's, are the only index catch-ups).
 
 While open, an engine holds ``<data-dir>/in-use.lock`` shared; a restore takes it
 exclusively, so it refuses to run under a server or another command, and an
 engine waits (up to :data:`IN_USE_WAIT` s) while a restore runs.
 
 The CLI and the web app both go through this class, so they cannot disagree on
-where data lives or how it is repaired.
+where data lives or how it is repaired.  Writes go through :attr:`Engine.writes`
+(:class:`~catalogue.unit_of_work.UnitOfWork`).
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from collections.abc import Callable
 from typing import Any
 
 from catalogue.bundle import seed
-from catalogue.errors import DataDirInUse, DiskFull, IndexBusy, IndexUnavailable, StoreError, from_os_error
+from catalogue.errors import DataDirInUse, IndexUnavailable, StoreError, from_os_error
 from catalogue.locks import FileLock
 from catalogue.model import Standard
 from catalogue.recommend.recommender import Recommender
 from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
 from catalogue.settings import Settings
 from catalogue.store.database import Store
+from catalogue.unit_of_work import UnitOfWork
 from indexer.index import Index
 
 __all__ = ["IN_USE", "Engine"]
@@ -70,7 +73,9 @@ class Engine:
         self.index = Index(settings.index_path)
         self.searcher = Searcher(self.index)
         self.recommender = Recommender(self.store, self.searcher)
+        self.writes = UnitOfWork(self.store, self.index)
         self.events: list[str] = []
+        self._ics: tuple[str | None, dict[str, dict[str, Any]]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, progress: Callable[[int], None] | None = None) -> Engine:
@@ -117,27 +122,26 @@ class Engine:
             wait=wait,
         )
 
-    def catch_up(self) -> int:
-        """Bring the index up to the store after a committed write; never fails the write.
-
-        When the index cannot be written now (busy, damaged, disk full), the change
-        stays committed in the store and the watermark is not advanced: the next
-        catch-up or start-up indexes it.
-        """
-        try:
-            return self.index.catch_up(self.store)
-        except (IndexUnavailable, IndexBusy, DiskFull) as exc:
-            log.warning("index not updated now, it will catch up later: %s", exc.message)
-            return 0
-
     def search(self, request: SearchRequest) -> SearchResult:
         return self.searcher.search(request)
 
-    def save(self, records: list[Standard], *, require_title: bool = True) -> dict[str, int]:
-        """Write records to the store, then update the index incrementally (by watermark, under the lock)."""
-        counts = self.store.upsert_many(records, require_title=require_title)
-        self.catch_up()
+    def save(
+        self, records: list[Standard], *, user: str = "tieuchuan", action: str = "save", require_title: bool = True
+    ) -> dict[str, int]:
+        """Write records (all or nothing, each with its audit entry), then update the index by key."""
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        with self.writes.begin() as change:
+            for record in records:
+                counts[change.write(record, user=user, action=action, require_title=require_title)] += 1
         return counts
+
+    def ics(self) -> dict[str, dict[str, Any]]:
+        """Every ICS code (as :meth:`Store.ics`), read once per index generation, not on every page."""
+        generation = self.index.current_name
+        cached = self._ics
+        if cached is None or cached[0] != generation:
+            cached = self._ics = (generation, self.store.ics())
+        return cached[1]
 
     def close(self) -> None:
         self.index.close()

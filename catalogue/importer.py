@@ -6,8 +6,10 @@ Contracts:
 * Every row is validated like a crawled page; a bad row goes to the quarantine
   with its reason and ``file:line``, and never stops the import.
 * Idempotent: importing the same file twice changes nothing the second time.
-* Good rows are written in batches of :data:`BATCH` per transaction; the index is
-  brought up to date by key at the end (and at start-up, should the process die).
+* Good rows are written through the unit of work in batches of :data:`BATCH` per
+  transaction, each record with its audit entry (action ``import``, by ``user``);
+  the index is brought up to date by key at the end (and at start-up, should the
+  process die).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from catalogue.errors import ValidationError
-from catalogue.ingest import apply
 from indexer.crawl.frontier import Frontier
 from indexer.sources.file import FileSource, row_to_standard
 
@@ -61,14 +62,15 @@ def preview_rows(path: str | Path, limit: int | None = None) -> list[dict[str, A
     return out
 
 
-def import_file(engine: Any, path: str | Path) -> ImportSummary:
+def import_file(engine: Any, path: str | Path, user: str = "cli") -> ImportSummary:
     source = FileSource(path)
     frontier = Frontier(engine.store, "file")
     summary = ImportSummary()
     rows = source.rows()
     done = False
     while not done:
-        with engine.store.transaction() as tx:
+        with engine.writes.begin(catch_up=False) as change:
+            tx = change.tx
             for _ in range(BATCH):
                 item = next(rows, None)
                 if item is None:
@@ -85,7 +87,7 @@ def import_file(engine: Any, path: str | Path) -> ImportSummary:
                     summary.quarantined += 1
                     summary.errors.append(f"{origin}: {'; '.join(exc.problems)}")
                     continue
-                outcome = apply(engine.store, record, tx)
+                outcome = change.merge(record, user=user, action="import")
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
-    engine.catch_up()
+    engine.writes.catch_up()
     return summary

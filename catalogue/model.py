@@ -17,9 +17,11 @@ from typing import Any
 from catalogue.errors import InvalidIdentifier
 from catalogue.identifiers import Identifier, parse
 
-__all__ = ["STATUSES", "Equivalence", "Standard", "same_subject", "validate"]
+__all__ = ["STATUSES", "YEAR_MAX", "YEAR_MIN", "Equivalence", "Standard", "same_subject", "validate"]
 
 STATUSES = ("active", "withdrawn", "replaced", "unknown")
+# Bounds of a year filter (search requests, the CLI and the API's schema share them).
+YEAR_MIN, YEAR_MAX = 1900, 2100
 # Single-valued text fields a source may supply (the store, imports and editors share this list).
 SCALAR_FIELDS = (
     "title_vi",

@@ -1,14 +1,19 @@
 """Settings, each declared once with its type, default, environment variable and help.
 
 Precedence: an explicit value (a CLI flag) > the environment variable > the default.
-``tieuchuan settings`` prints this table; the README's settings section is
-generated from the same declarations, so documentation cannot drift.
+The declarations are the fields of :class:`Settings`, so access is typed
+(``settings.port`` is an ``int``); :data:`SETTINGS` lists them for the CLI, whose
+flags take their help and defaults from here, and for ``tieuchuan settings``,
+which prints :func:`describe`.  The README's settings table is the same text, so
+documentation cannot drift (a test compares them).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,19 +22,28 @@ from urllib.parse import urlsplit
 
 from catalogue.errors import InvalidInput
 
-__all__ = ["SETTINGS", "Setting", "Settings"]
+__all__ = ["SETTINGS", "Setting", "Settings", "describe", "get"]
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One declaration: ``cast`` reads the environment's text, ``minimum`` bounds numbers."""
+
     name: str
     default: Any
     help: str
     cast: Callable[[str], Any] = str
+    minimum: float | None = None
 
     @property
     def env(self) -> str:
         return "TIEUCHUAN_" + self.name.upper()
+
+    def check(self, value: Any) -> Any:
+        """``value`` if acceptable, else :class:`InvalidInput` naming the setting and its variable."""
+        if self.minimum is not None and value < self.minimum:
+            raise InvalidInput(f"{self.name} ({self.env}) phải ≥ {self.minimum} / must be ≥ {self.minimum}: {value!r}")
+        return value
 
 
 def _bool(text: str) -> bool:
@@ -41,70 +55,80 @@ def _bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "./var", "Folder holding the SQLite store and the search index.", str),
-    Setting("host", "127.0.0.1", "Address the web server listens on.", str),
-    Setting("port", 8000, "Port the web server listens on.", int),
-    Setting("page_size", 10, "Results per page on the web page and the API default.", int),
-    Setting("rebuild_on_start", True, "Rebuild a missing or corrupt index from the store at start-up.", _bool),
-    Setting(
-        "secret_key", "", "Key signing session cookies; empty: generated once into <data_dir>/secret_key (0600).", str
-    ),
-    Setting("https", False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).", _bool),
-    Setting("crawl_contact", "", "Contact (e-mail or URL) the crawler puts in its User-Agent.", str),
-    Setting(
-        "base_url",
+_CASTS: dict[Any, Callable[[str], Any]] = {str: str, int: int, float: float, bool: _bool}
+
+
+def _declare(default: Any, help: str, minimum: float | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "minimum": minimum})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved values, one typed attribute per setting; :meth:`load` applies the precedence."""
+
+    data_dir: str = _declare("./var", "Folder holding the SQLite store and the search index.")
+    host: str = _declare("127.0.0.1", "Address the web server listens on.")
+    port: int = _declare(8000, "Port the web server listens on.", minimum=0)
+    page_size: int = _declare(10, "Results per page on the web page and the API default.", minimum=1)
+    rebuild_on_start: bool = _declare(True, "Rebuild a missing or corrupt index from the store at start-up.")
+    secret_key: str = _declare(
+        "", "Key signing session cookies; empty: generated once into <data_dir>/secret_key (0600)."
+    )
+    https: bool = _declare(False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).")
+    crawl_contact: str = _declare("", "Contact (e-mail or URL) the crawler puts in its User-Agent.")
+    crawl_delay: float = _declare(
+        1.0, "Seconds between two requests to one host (a robots.txt Crawl-delay may ask for more).", minimum=0
+    )
+    crawl_concurrency: int = _declare(2, "Requests the crawler keeps in flight per host.", minimum=1)
+    crawl_timeout: float = _declare(15.0, "Seconds before the crawler abandons a request.", minimum=0.1)
+    crawl_retries: int = _declare(
+        3, "Retries of a failed request (error, timeout, 429, 5xx), with exponential backoff.", minimum=0
+    )
+    base_url: str = _declare(
         "",
         "Public origin of the site (https://example.org) for absolute links in feeds, OpenSearch and CSV;"
         " empty: the request's Host, which must then be one of allowed_hosts.",
-        str,
-    ),
-    Setting(
-        "allowed_hosts",
-        "127.0.0.1,localhost",
-        "Host names answered when base_url is empty (comma-separated; * answers any); others get 400.",
-        str,
-    ),
-    Setting("keep_alive", 5, "Seconds an idle keep-alive connection stays open.", int),
-    Setting("header_timeout", 10, "Seconds a client has to send a whole request head before it is closed.", int),
-    Setting("max_connections", 200, "Connections served at once; beyond it new requests get 503.", int),
-    Setting("max_header_bytes", 16384, "Largest request head (request line and headers) accepted, in bytes.", int),
-)
-_BY_NAME = {s.name: s for s in SETTINGS}
-
-
-@dataclass
-class Settings:
-    """Resolved values; ``Settings.load(overrides, environ)`` applies the precedence."""
-
-    values: dict[str, Any] = field(default_factory=dict)
+    )
+    allowed_hosts: str = _declare(
+        "127.0.0.1,localhost", "Host names answered when base_url is empty (comma-separated; * answers any)."
+    )
+    keep_alive: int = _declare(5, "Seconds an idle keep-alive connection stays open.", minimum=1)
+    header_timeout: int = _declare(
+        10, "Seconds a client has to send a whole request head before it gets 408 and is closed.", minimum=1
+    )
+    max_connections: int = _declare(200, "Connections served at once; beyond it new requests get 503.", minimum=1)
+    max_header_bytes: int = _declare(
+        16384, "Largest request head (request line and headers) accepted, in bytes; beyond it 400.", minimum=1024
+    )
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         overrides = overrides or {}
+        unknown = set(overrides) - set(_BY_NAME)
+        if unknown:
+            raise ValueError(f"not settings: {', '.join(sorted(unknown))}")
         values = {}
         for s in SETTINGS:
             if overrides.get(s.name) is not None:
-                values[s.name] = overrides[s.name]
+                value = overrides[s.name]
             elif s.env in environ:
                 try:
-                    values[s.name] = s.cast(environ[s.env])
+                    value = s.cast(environ[s.env])
                 except ValueError as exc:
                     raise InvalidInput(f"{s.env}: giá trị không hợp lệ / invalid value: {exc}") from exc
             else:
-                values[s.name] = s.default
-        return cls(values)
+                value = s.default
+            values[s.name] = s.check(value)
+        return cls(**values)
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def values(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
     @property
     def data_path(self) -> Path:
-        return Path(self.values["data_dir"])
+        return Path(self.data_dir)
 
     @property
     def store_path(self) -> Path:
@@ -116,12 +140,12 @@ class Settings:
 
     @property
     def host_list(self) -> list[str]:
-        return [h.strip() for h in str(self.values.get("allowed_hosts") or "").split(",") if h.strip()]
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
 
     @property
     def public_origin(self) -> tuple[str, str] | None:
         """``(scheme, host[:port])`` of ``base_url``, or ``None``; :class:`InvalidInput` unless it is an origin."""
-        raw = str(self.values.get("base_url") or "").strip()
+        raw = self.base_url.strip()
         if not raw:
             return None
         parts = urlsplit(raw)
@@ -134,8 +158,8 @@ class Settings:
 
     def session_secret(self) -> str:
         """The configured key, or one generated once and kept in the data dir with mode 0600."""
-        if self.values.get("secret_key"):
-            return self.values["secret_key"]
+        if self.secret_key:
+            return self.secret_key
         path = self.data_path / "secret_key"
         if not path.exists():
             self.data_path.mkdir(parents=True, exist_ok=True)
@@ -143,6 +167,18 @@ class Settings:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _declarations() -> tuple[Setting, ...]:
+    hints = typing.get_type_hints(Settings)
+    return tuple(
+        Setting(f.name, f.default, f.metadata["help"], _CASTS[hints[f.name]], f.metadata["minimum"])
+        for f in dataclasses.fields(Settings)
+    )
+
+
+SETTINGS: tuple[Setting, ...] = _declarations()
+_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def describe() -> str:

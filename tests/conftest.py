@@ -1,16 +1,38 @@
-"""Shared fixtures: real SQLite files, real Whoosh indexes in temp dirs, a real uvicorn."""
+"""Shared fixtures: real SQLite files, real Whoosh indexes in temp dirs, the app in process, a real uvicorn.
+
+Tests mirror modules.  The rule (``tests/test_layout.py`` enforces it):
+
+* ``<package>/<name>.py`` is tested in ``tests/test_<name>.py``
+  (``catalogue/editing.py`` → ``test_editing.py``, ``indexer/crawl/fetcher.py``
+  → ``test_fetcher.py``, ``catalogue/web/app.py`` → ``test_app.py``);
+* modules of ``catalogue/store/`` and ``indexer/sources/`` are named after what
+  they hold, which repeats names used elsewhere, so their tests carry the package:
+  ``catalogue/store/accounts.py`` → ``test_store_accounts.py``,
+  ``indexer/sources/file.py`` → ``test_sources_file.py``.
+
+Other files hold end-to-end tests across modules (``test_web.py`` over a real
+uvicorn, ``test_browser.py`` in Chromium, ``test_wheel.py`` from an installed
+wheel, ``test_layout.py`` on the source tree).
+
+Web tests run in process (:func:`asgi`, Starlette's ``TestClient``); only those
+where a socket matters use :class:`LiveServer`.
+"""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from starlette.testclient import TestClient
 
 from catalogue.engine import Engine
 from catalogue.model import Equivalence, Standard
@@ -37,6 +59,20 @@ def engine(bundle_dir: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def writable_engine(bundle_dir: Path, tmp_path: Path) -> Iterator[Engine]:
+    """An engine over a private copy of the bundled catalogue (store and index), free to write."""
+    data = tmp_path / "data"
+    data.mkdir()
+    source = Store(bundle_dir / "catalogue.sqlite3")
+    source.backup(data / "catalogue.sqlite3")  # consistent even while the session's engine has it open
+    source.close()
+    shutil.copytree(bundle_dir / "index", data / "index")
+    eng = Engine.open(Settings.load({"data_dir": str(data)}, environ={}))
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings.load({"data_dir": str(tmp_path / "data")}, environ={})
 
@@ -54,6 +90,24 @@ def make_standard(number: str = "TCVN 5107:2003", **fields: object) -> Standard:
     fields.setdefault("sources", [{"ref": "test", "kind": "test"}])
     eq = fields.pop("equivalents", [])
     return Standard(number=number, equivalents=[Equivalence(**e) for e in eq], **fields)  # type: ignore[arg-type]
+
+
+def sql(store: Store, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Raw SQL on the store's file through a connection of its own (tests only: the code has no SQL outside
+    ``catalogue/store/``).  Errors propagate; writes are committed."""
+    conn = sqlite3.connect(store.path, timeout=30)
+    try:
+        with conn:
+            return conn.execute(statement, params).fetchall()
+    finally:
+        conn.close()
+
+
+def asgi(app: object, **options: Any) -> TestClient:
+    """An in-process client for ``app`` that does not follow redirects.  Use it as a context manager to run
+    the app's lifespan, or directly when the app was given an opened engine."""
+    # localhost: one of the default allowed_hosts (the app answers 400 to any other Host)
+    return TestClient(app, base_url="http://localhost", follow_redirects=False, **options)  # type: ignore[arg-type]
 
 
 def free_port() -> int:
@@ -88,13 +142,22 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live(bundle_dir: Path) -> Iterator[LiveServer]:
-    """The web app on a real uvicorn over the bundled catalogue."""
+    """The web app on a real uvicorn over the bundled catalogue (for tests where the socket matters)."""
     app = create_app(Settings.load({"data_dir": str(bundle_dir)}, environ={}))
     with LiveServer(app) as server:
         yield server
 
 
-@pytest.fixture
-def http(live: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.url, timeout=30, follow_redirects=False) as client:
+@pytest.fixture(scope="session")
+def site_client(bundle_dir: Path) -> Iterator[TestClient]:
+    """The web app in process over the bundled catalogue, lifespan run once for the session."""
+    app = create_app(Settings.load({"data_dir": str(bundle_dir)}, environ={}))
+    with asgi(app) as client:
         yield client
+
+
+@pytest.fixture
+def http(site_client: TestClient) -> Iterator[httpx.Client]:
+    """A fresh cookie jar on the in-process app (``TestClient`` is an ``httpx.Client``)."""
+    site_client.cookies.clear()
+    yield site_client

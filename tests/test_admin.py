@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +25,7 @@ from catalogue.errors import InvalidInput
 from catalogue.search.searcher import SearchRequest
 from catalogue.settings import Settings
 from catalogue.web.app import create_app
-from tests.conftest import LiveServer
+from tests.conftest import asgi, sql
 
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,13 +39,18 @@ def admin_env(tmp_path_factory):
     accounts = Accounts(engine.store)
     accounts.add("alice", "admin", PASSWORD)
     accounts.add("bob", "editor", PASSWORD)
-    app = create_app(settings, engine)
-    with LiveServer(app) as server:
-        yield settings, engine, app, server
+    app = create_app(settings, engine)  # in process; the engine is open, so no lifespan is needed
+    yield settings, engine, app, app
 
 
-def client(server) -> httpx.Client:
-    return httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+@contextlib.contextmanager
+def client(app) -> Iterator[httpx.Client]:
+    """A browser of its own (cookie jar) on the in-process app."""
+    c = asgi(app)
+    try:
+        yield c
+    finally:
+        c.close()
 
 
 def login(c: httpx.Client, name: str = "alice", password: str = PASSWORD) -> httpx.Response:
@@ -73,10 +82,10 @@ def _sample_path(path: str) -> str:
 
 
 def test_every_admin_route_refuses_anonymous_requests(admin_env) -> None:
-    _, _, app, server = admin_env
+    _, _, app, web = admin_env
     routes = [r for r in app.routes if getattr(r, "path", "").startswith("/admin") and r.path != "/admin/login"]
     assert len(routes) >= 15
-    with client(server) as c:
+    with client(web) as c:
         for route in routes:
             for method in sorted(route.methods - {"HEAD"}):
                 r = c.request(method, _sample_path(route.path), data={"csrf": "x"})
@@ -91,8 +100,8 @@ def test_every_admin_route_refuses_anonymous_requests(admin_env) -> None:
 
 
 def test_login_sets_a_hardened_cookie_and_admin_pages_are_not_cached(admin_env) -> None:
-    *_, server = admin_env
-    with client(server) as c:
+    *_, web = admin_env
+    with client(web) as c:
         r = login(c)
         assert r.status_code == 303
         cookie = r.headers["set-cookie"].lower()
@@ -105,7 +114,7 @@ def test_secure_cookie_when_https_is_set(tmp_path) -> None:
     settings = Settings.load({"data_dir": str(tmp_path), "https": True}, environ={})
     engine = Engine.open(settings)
     Accounts(engine.store).add("carol", "editor", PASSWORD)
-    with LiveServer(create_app(settings, engine)) as server, client(server) as c:
+    with client(create_app(settings, engine)) as c:
         # over plain HTTP the client will not send a Secure cookie back: the flag itself is the point
         assert "secure" in c.get("/admin/login").headers["set-cookie"].lower()
 
@@ -118,8 +127,8 @@ def test_secret_key_is_generated_once_with_0600(admin_env) -> None:
 
 
 def test_wrong_or_missing_csrf_gets_403_and_changes_nothing(admin_env) -> None:
-    _, engine, _, server = admin_env
-    with client(server) as c:
+    _, engine, _, web = admin_env
+    with client(web) as c:
         login(c)
         form = edit_form(c, "tcvn-8430-2010")
         before = engine.store.get("TCVN 8430:2010").version
@@ -132,8 +141,8 @@ def test_wrong_or_missing_csrf_gets_403_and_changes_nothing(admin_env) -> None:
 
 
 def test_malformed_versions_are_a_clear_400(admin_env) -> None:
-    _, engine, _, server = admin_env
-    with client(server) as c:
+    _, engine, _, web = admin_env
+    with client(web) as c:
         login(c)
         form = edit_form(c, "tcvn-8430-2010")
         before = engine.store.get("TCVN 8430:2010").version
@@ -151,8 +160,8 @@ def test_malformed_versions_are_a_clear_400(admin_env) -> None:
 
 
 def test_brute_force_locks_the_account_out(admin_env) -> None:
-    *_, server = admin_env
-    with client(server) as c:
+    *_, web = admin_env
+    with client(web) as c:
         for _ in range(5):
             assert login(c, "bob", "wrong password!!").status_code == 401
         r = login(c, "bob", PASSWORD)  # the right password no longer helps
@@ -163,19 +172,20 @@ def test_brute_force_locks_the_account_out(admin_env) -> None:
 def test_editor_cannot_manage_users(admin_env) -> None:
     _, engine, app, _ = admin_env
     Accounts(engine.store).add("dave", "editor", PASSWORD)
-    with LiveServer(app) as server, client(server) as c:
+    with client(app) as c:
         login(c, "dave")
         assert c.get("/admin/users").status_code == 403
         assert c.get("/admin").status_code == 200
 
 
 def test_session_cookie_is_worthless_after_logout(admin_env) -> None:
-    *_, server = admin_env
-    with client(server) as c:
+    *_, web = admin_env
+    with client(web) as c:
         login(c)
         stolen = dict(c.cookies)
         c.post("/admin/logout", data={"csrf": csrf_of(c)})
-    with httpx.Client(base_url=server.url, cookies=stolen, follow_redirects=False) as thief:
+    with client(web) as thief:
+        thief.cookies.update(stolen)
         assert thief.get("/admin").status_code == 303
 
 
@@ -196,8 +206,8 @@ def test_idle_and_absolute_expiry(admin_env) -> None:
 
 
 def test_edit_is_visible_in_public_search_and_audited(admin_env) -> None:
-    *_, server = admin_env
-    with client(server) as c:
+    *_, web = admin_env
+    with client(web) as c:
         login(c)
         form = edit_form(c, "tcvn-5107-2003")
         form["title_vi"] = "Nước mắm truyền thống Phú Quốc"
@@ -211,8 +221,8 @@ def test_edit_is_visible_in_public_search_and_audited(admin_env) -> None:
 
 
 def test_two_editors_on_one_record_the_second_is_refused_with_a_diff(admin_env) -> None:
-    _, engine, _, server = admin_env
-    with client(server) as first, client(server) as second:
+    _, engine, _, web = admin_env
+    with client(web) as first, client(web) as second:
         login(first)
         login(second)
         a, b = edit_form(first, "tcvn-6096-2010"), edit_form(second, "tcvn-6096-2010")
@@ -226,10 +236,10 @@ def test_two_editors_on_one_record_the_second_is_refused_with_a_diff(admin_env) 
 
 
 def test_stored_xss_and_sql_injection_are_stored_literally_and_escaped(admin_env) -> None:
-    _, engine, _, server = admin_env
+    _, engine, _, web = admin_env
     xss = "<script>alert(1)</script>"
     sqli = "'); DROP TABLE standards; --"
-    with client(server) as c:
+    with client(web) as c:
         login(c)
         form = edit_form(c, "tcvn-12605-2019")
         form.update(title_vi=f"Mật ong {xss}", title_en=sqli, technical_committee=sqli, decision=sqli, scope_vi=sqli)
@@ -249,8 +259,8 @@ def test_stored_xss_and_sql_injection_are_stored_literally_and_escaped(admin_env
 
 
 def test_withdraw_and_replace(admin_env) -> None:
-    _, engine, _, server = admin_env
-    with client(server) as c:
+    _, engine, _, web = admin_env
+    with client(web) as c:
         login(c)
         form = edit_form(c, "tcvn-6096-2004")
         r = c.post(
@@ -271,20 +281,19 @@ def test_withdraw_and_replace(admin_env) -> None:
 
 def test_audit_log_is_append_only(admin_env) -> None:
     _, engine, _, _ = admin_env
-    import sqlite3
-
+    assert engine.store.audit.count() > 0
     with pytest.raises(sqlite3.DatabaseError):
-        engine.store._conn().execute("UPDATE audit_log SET user = 'mallory'")
+        sql(engine.store, "UPDATE audit_log SET user = 'mallory'")
     with pytest.raises(sqlite3.DatabaseError):
-        engine.store._conn().execute("DELETE FROM audit_log")
+        sql(engine.store, "DELETE FROM audit_log")
 
 
 def test_import_preview_apply_and_idempotence(admin_env, tmp_path) -> None:
-    _, engine, _, server = admin_env
+    _, engine, _, web = admin_env
     rows = [{"number": "TCVN 99201:2024", "title_vi": "Bánh đa nem"}, {"number": "TCVN ABC", "title_vi": "x"}]
     path = tmp_path / "batch.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    with client(server) as c:
+    with client(web) as c:
         login(c)
         for expected_new in (1, 0):
             token = csrf_of(c, "/admin/import")
@@ -340,7 +349,7 @@ def test_a_large_import_streams(tmp_path) -> None:
 def test_crawl_review_fix_and_accept(admin_env) -> None:
     from indexer.crawl.frontier import Frontier
 
-    _, engine, _, server = admin_env
+    _, engine, _, web = admin_env
     frontier = Frontier(engine.store, "vsqi")
     frontier.run_id = None
     with engine.store.transaction() as tx:
@@ -351,7 +360,7 @@ def test_crawl_review_fix_and_accept(admin_env) -> None:
             {"fields": {"number": ["TCVN 99301:2024"]}},
         )
     qid = frontier.quarantined()[0]["id"]
-    with client(server) as c:
+    with client(web) as c:
         login(c)
         page = c.get("/admin/crawl").text
         assert "no title" in page and "TCVN 99301:2024" in page
@@ -371,8 +380,8 @@ def test_crawl_review_fix_and_accept(admin_env) -> None:
 
 
 def test_group_links_need_a_basis(admin_env) -> None:
-    _, engine, _, server = admin_env
-    with client(server) as c:
+    _, engine, _, web = admin_env
+    with client(web) as c:
         login(c)
         page = c.get("/admin/groups/mu-bao-hiem").text
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
@@ -406,7 +415,7 @@ def test_user_management(admin_env) -> None:
     session = accounts.login("frank", PASSWORD, "10.1.1.1")
     accounts.disable("frank")
     assert accounts.session(session.id) is None
-    assert "$argon2" in engine.store._conn().execute("SELECT password_hash FROM users WHERE name='frank'").fetchone()[0]
+    assert "$argon2" in sql(engine.store, "SELECT password_hash FROM users WHERE name = 'frank'")[0][0]
 
 
 def test_backup_and_restore_round_trip(tmp_path) -> None:
@@ -484,8 +493,8 @@ def test_four_processes_edit_while_searches_run(tmp_path) -> None:
     for record in engine.store.all():
         assert indexed[record.number].get("title_en_text") == record.title_en
         assert indexed[record.number]["status"] == record.status
-    # and the long-lived searcher of this process sees the other processes' commits
-    import time
-
-    time.sleep(0.6)
-    assert engine.search(SearchRequest(q=numbers[0])).hits[0].title_en == "p0 round 4"
+    # and the long-lived searcher of this process sees the other processes' commits (within a bounded wait)
+    deadline = time.monotonic() + 10
+    while engine.search(SearchRequest(q=numbers[0])).hits[0].title_en != "p0 round 4":
+        assert time.monotonic() < deadline, "this process's searcher never saw the other processes' commits"
+        time.sleep(0.05)

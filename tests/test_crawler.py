@@ -1,4 +1,4 @@
-"""The crawler against a fixture site over real HTTP (uvicorn on 127.0.0.1)."""
+"""The crawler: on the in-memory source double (no socket), then against a fixture site over real HTTP."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from indexer.crawl.fetcher import FetchSettings
 from indexer.crawl.frontier import Frontier
 from indexer.index import Index
 from indexer.sources import VsqiSource
+from indexer.sources.memory import StaticSource
 from tests.conftest import LiveServer
 from tests.fixture_site import Faults, FixtureSite, render_detail, sohieu_url
 
@@ -40,6 +41,63 @@ BAD_PAGES = {
 
 def fast(**kw) -> FetchSettings:
     return FetchSettings(delay=0, backoff=0.05, max_backoff=1.5, timeout=1.0, max_tries=3, **kw)
+
+
+def memory_site() -> StaticSource:
+    """Twelve good records and one page that is not a record, in memory."""
+    return StaticSource(TITLED[:12], raw_pages={"not-a-record": "<html>Lỗi máy chủ</html>"}, per_page=5)
+
+
+def test_a_crawl_of_the_memory_source_stores_audits_and_quarantines(empty) -> None:
+    store, index = empty
+    source = memory_site()
+    summary = Crawler(store, index, source, fast()).run(transport=source.transport())
+    assert (summary.new, summary.quarantined, summary.failed) == (12, 1, 0)
+    assert store.count() == 12 and store.get(TITLED[0].number).title_vi == TITLED[0].title_vi
+    crawled = [e for e in store.audit.entries(limit=100) if e["action"] == "crawl"]
+    assert {e["target"] for e in crawled} == {r.number for r in TITLED[:12]}
+    assert all(e["user"] == "crawl:memory" for e in crawled)
+    assert Frontier(store, "memory").quarantined()[0]["url"].endswith("/item/not-a-record")
+    assert index.meta()["watermark"] == store.seq  # indexed by key at the end of the run
+    assert source.paths()[0] == "/robots.txt"
+
+
+def test_a_second_crawl_of_an_unchanged_memory_source_writes_nothing(empty) -> None:
+    store, index = empty
+    source = memory_site()
+    Crawler(store, index, source, fast()).run(transport=source.transport())
+    seq, entries = store.seq, store.audit.count()
+    source.requests.clear()
+    summary = Crawler(store, index, source, fast()).run(transport=source.transport())
+    assert summary.not_modified == summary.fetched and (summary.new, summary.changed) == (0, 0)
+    assert all("if-none-match" in r.headers for r in source.requests if r.url.path != "/robots.txt")
+    assert (store.seq, store.audit.count()) == (seq, entries)
+
+
+def test_a_crash_in_a_pages_store_step_loses_that_page_whole_and_the_rerun_completes(empty, monkeypatch) -> None:
+    store, index = empty
+    source = memory_site()
+    real, calls = store.audit.append, []
+
+    def fail_on_the_fifth(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store.audit, "append", fail_on_the_fifth)
+    with pytest.raises(OSError):
+        Crawler(store, index, source, fast(concurrency=1)).run(transport=source.transport())
+    states = store.frontier.url_states()
+    # every stored record has its frontier mark and its entry; the failed page has neither
+    assert (
+        store.count()
+        == store.audit.count()
+        == sum(1 for url, state in states.items() if state == "done" and "/item/" in url)
+    )
+    monkeypatch.setattr(store.audit, "append", real)
+    summary = Crawler(store, index, source, fast()).run(transport=source.transport())
+    assert summary.resumed and store.count() == 12 and store.audit.count() == 12
 
 
 def site_with_faults() -> FixtureSite:

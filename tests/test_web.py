@@ -1,11 +1,22 @@
-"""The web app over a real uvicorn on 127.0.0.1."""
+"""End to end over a real uvicorn on 127.0.0.1: the few things where the socket matters.
 
-import re
+Everything else about the web app is tested in process (test_app, test_http, test_pages,
+test_api, test_admin).
+"""
+
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.test_search import BAD_QUERIES
+from tests.conftest import LiveServer
+
+
+@pytest.fixture
+def http(live: LiveServer) -> Iterator[httpx.Client]:
+    """A real HTTP client on the real uvicorn (this file's tests are about the wire)."""
+    with httpx.Client(base_url=live.url, timeout=30, follow_redirects=False) as client:
+        yield client
 
 
 def test_home_credits_iso_open_data(http: httpx.Client) -> None:
@@ -14,13 +25,6 @@ def test_home_credits_iso_open_data(http: httpx.Client) -> None:
     assert '<html lang="vi">' in r.text
     assert "ISO Open Data" in r.text and "ODC" in r.text
     assert 'action="/search"' in r.text
-
-
-def test_results_page_highlights_and_links(http: httpx.Client) -> None:
-    r = http.get("/search", params={"q": "nuoc mam"})
-    assert r.status_code == 200
-    assert "<mark>Nước</mark> <mark>mắm</mark>" in r.text
-    assert 'href="/standards/tcvn-5107-2003"' in r.text
 
 
 def test_a_number_matching_one_standard_goes_to_its_page(http: httpx.Client) -> None:
@@ -45,65 +49,6 @@ def test_api_search_shape(http: httpx.Client) -> None:
         assert hit["kind"] == "TCVN"
 
 
-def test_facet_links_narrow_the_results(http: httpx.Client) -> None:
-    page = http.get("/search", params={"q": "an toàn"}).text
-    link = re.search(r'href="/search\?([^"]*kind=QCVN[^"]*)"', page)
-    assert link
-    narrowed = http.get("/api/search?" + link.group(1).replace("&amp;", "&")).json()
-    everything = http.get("/api/search", params={"q": "an toàn"}).json()
-    assert narrowed["total"] == everything["facets"]["kind"]["QCVN"] < everything["total"]
-
-
-@pytest.mark.parametrize("query", BAD_QUERIES)
-def test_bad_queries_never_500(http: httpx.Client, query: str) -> None:
-    for path in ("/search", "/api/search"):
-        r = http.get(path, params={"q": query})
-        assert r.status_code in (200, 303), (path, query, r.status_code)
-        assert "Traceback" not in r.text
-
-
-def test_reflected_xss_is_escaped(http: httpx.Client) -> None:
-    for payload in ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']:
-        r = http.get("/search", params={"q": payload})
-        assert payload not in r.text
-        assert "<script>alert" not in r.text
-        assert "<img src=x" not in r.text
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "limit=abc",
-        "limit=0",
-        "limit=1000",
-        "page=0",
-        "page=-1",
-        "page=x",
-        "kind=ISO",
-        "status=%00",
-        "sort=x",
-        "year_from=abc",
-        "ics=<b>",
-    ],
-)
-def test_bad_parameters_get_400_with_a_message(http: httpx.Client, query: str) -> None:
-    r = http.get(f"/api/search?q=mat+ong&{query}")
-    assert r.status_code == 400
-    assert r.json()["error"]["message"]
-    page = http.get(f"/search?q=mat+ong&{query}")
-    assert page.status_code == 400
-    assert "<html" in page.text
-
-
-def test_404_in_site_style_and_json(http: httpx.Client) -> None:
-    r = http.get("/standards/tcvn-0-1900")
-    assert r.status_code == 404
-    assert "<html" in r.text and "Về trang chủ" in r.text
-    r = http.get("/api/nothing-here")
-    assert r.status_code == 404
-    assert r.json()["error"]["code"] == "not_found"
-
-
 def test_security_headers(http: httpx.Client) -> None:
     r = http.get("/")
     csp = r.headers["content-security-policy"]
@@ -112,13 +57,6 @@ def test_security_headers(http: httpx.Client) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"]
     assert "<script>" not in r.text  # no inline script anywhere
-
-
-def test_healthz(http: httpx.Client) -> None:
-    data = http.get("/healthz").json()
-    assert data["status"] == "ok"
-    assert data["standards"] == data["indexed"] == 1202
-    assert data["watermark"] == data["store_seq"]
 
 
 def test_bounded_concurrent_load(live) -> None:
@@ -134,3 +72,10 @@ def test_bounded_concurrent_load(live) -> None:
     with ThreadPoolExecutor(8) as pool:
         codes = list(pool.map(one, queries))
     assert codes == [200] * len(queries)
+
+
+def test_static_files_and_a_detail_page_on_the_wire(http: httpx.Client) -> None:
+    css = http.get("/static/site.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    page = http.get("/standards/tcvn-5107-2003")
+    assert page.status_code == 200 and "Nước mắm" in page.text and page.headers["etag"]

@@ -19,13 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from catalogue.errors import InvalidInput, NotFound, ValidationError
+from catalogue.errors import Conflict, InvalidInput, NotFound, ValidationError
 from catalogue.identifiers import parse, parse_loose, slug
 from catalogue.store.database import Store
+from catalogue.store.groups import GROUP_COLUMNS
 
 __all__ = ["BASES", "HsLine", "ProductGroup", "Taxonomy", "format_hs", "hs_digits", "validate_group"]
 
@@ -142,35 +144,20 @@ class Taxonomy:
         """Replace the nomenclature; returns the number of tariff lines."""
         n = 0
         with self.store.transaction() as tx:
-            tx.execute("DELETE FROM hs_headings")
-            tx.execute("DELETE FROM hs_lines")
+            self.store.groups.clear_hs(tx)
             for r in rows:
                 if "heading" in r:
-                    tx.execute(
-                        "INSERT INTO hs_headings(code, vi, en) VALUES (?, ?, ?)", (r["heading"], r["vi"], r["en"])
-                    )
+                    self.store.groups.insert_heading(tx, r["heading"], r["vi"], r["en"])
                 else:
-                    tx.execute(
-                        "INSERT INTO hs_lines(code, vi, en, parent_vi, parent_en, measures) VALUES (?, ?, ?, ?, ?, ?)",
-                        (
-                            r["code"],
-                            r["vi"],
-                            r["en"],
-                            r.get("parent_vi"),
-                            r.get("parent_en"),
-                            json.dumps(r.get("measures") or [], ensure_ascii=False),
-                        ),
+                    self.store.groups.insert_line(
+                        tx, r["code"], r["vi"], r["en"], r.get("parent_vi"), r.get("parent_en"), r.get("measures") or []
                     )
                     n += 1
         self._hs_prefixes = None
         return n
 
     def hs_lines(self) -> Iterator[HsLine]:
-        rows = self.store._conn().execute(
-            "SELECT l.*, h.vi AS heading_vi, h.en AS heading_en FROM hs_lines l"
-            " LEFT JOIN hs_headings h ON h.code = substr(l.code, 1, 4) ORDER BY l.code"
-        )
-        for r in rows:
+        for r in self.store.groups.hs_lines():
             yield HsLine(
                 r["code"],
                 r["vi"],
@@ -179,32 +166,30 @@ class Taxonomy:
                 r["parent_en"],
                 r["heading_vi"] or "",
                 r["heading_en"] or "",
-                tuple(json.loads(r["measures"])),
+                tuple(r["measures"]),
             )
 
     def has_hs(self) -> bool:
-        return self.store._conn().execute("SELECT 1 FROM hs_lines LIMIT 1").fetchone() is not None
+        return self.store.groups.has_hs()
 
     def hs_prefix_exists(self, digits: str) -> bool:
         if self._hs_prefixes is None:
-            codes = [r[0] for r in self.store._conn().execute("SELECT code FROM hs_lines")]
+            codes = self.store.groups.hs_codes()
             self._hs_prefixes = {c[:n] for c in codes for n in (2, 4, 6, 8)}
         return digits in self._hs_prefixes
 
     # -- product -> QCVN rows ----------------------------------------------------
     def load_product_regulations(self, rows: Iterable[dict[str, Any]]) -> int:
         with self.store.transaction() as tx:
-            tx.execute("DELETE FROM product_regulations")
+            self.store.groups.clear_product_regulations(tx)
             n = 0
             for r in rows:
-                tx.execute("INSERT INTO product_regulations(data) VALUES (?)", (json.dumps(r, ensure_ascii=False),))
+                self.store.groups.insert_product_regulation(tx, r)
                 n += 1
         return n
 
     def product_regulations(self) -> list[dict[str, Any]]:
-        return [
-            json.loads(r[0]) for r in self.store._conn().execute("SELECT data FROM product_regulations ORDER BY id")
-        ]
+        return self.store.groups.product_regulations()
 
     def legal_basis(self, number: str) -> list[dict[str, Any]]:
         """Rows of the product → QCVN data that name ``number`` (an amendment counts for its QCVN)."""
@@ -221,35 +206,33 @@ class Taxonomy:
     def version(self) -> int:
         return int(self.store.get_meta("groups_version", "0") or 0)
 
-    def save(self, group: ProductGroup, *, expected_version: int | None = None) -> str:
-        """Insert or update by slug after validation; ``new``, ``changed`` or ``unchanged``."""
+    def save(
+        self, group: ProductGroup, *, expected_version: int | None = None, conn: sqlite3.Connection | None = None
+    ) -> str:
+        """Insert or update by slug after validation; ``new``, ``changed`` or ``unchanged``.
+
+        Writes inside ``conn``'s transaction when given (the unit of work's), else in its own.
+        """
         problems = validate_group(group, self.store, self)
         if problems:
             raise ValidationError(f"{group.slug}: {'; '.join(problems)}", problems)
+        if conn is None:
+            with self.store.transaction() as tx:
+                return self.save(group, expected_version=expected_version, conn=tx)
         values = group.to_dict()
         for k in _JSON:
             values[k] = json.dumps(values[k], ensure_ascii=False)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.store.transaction() as tx:
-            row = tx.execute("SELECT * FROM product_groups WHERE slug = ?", (group.slug,)).fetchone()
-            if row is not None and expected_version is not None and row["version"] != expected_version:
-                raise ValidationError("bản ghi đã bị người khác sửa / the group was changed by someone else")
-            cols = ("name_vi", "name_en", "sector", *_JSON)
-            if row is not None and all(row[c] == values[c] for c in cols):
-                return "unchanged"
-            if row is None:
-                tx.execute(
-                    f"INSERT INTO product_groups (slug, {', '.join(cols)}, version, updated_at)"
-                    f" VALUES (?, {', '.join('?' * len(cols))}, 1, ?)",
-                    [group.slug, *[values[c] for c in cols], now],
-                )
-            else:
-                tx.execute(
-                    f"UPDATE product_groups SET {', '.join(f'{c} = ?' for c in cols)}, version = version + 1,"
-                    " updated_at = ? WHERE slug = ?",
-                    [*[values[c] for c in cols], now, group.slug],
-                )
-            tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'groups_version'")
+        row = self.store.groups.group(group.slug, conn)
+        if row is not None and expected_version is not None and row["version"] != expected_version:
+            raise Conflict("bản ghi đã bị người khác sửa / the group was changed by someone else")
+        if row is not None and all(row[c] == values[c] for c in GROUP_COLUMNS):
+            return "unchanged"
+        if row is None:
+            self.store.groups.insert_group(conn, group.slug, values, now)
+        else:
+            self.store.groups.update_group(conn, group.slug, values, now)
+        self.store.groups.bump_version(conn)
         return "new" if row is None else "changed"
 
     def _group(self, row: Any) -> ProductGroup:
@@ -259,11 +242,10 @@ class Taxonomy:
         return ProductGroup.from_dict(data)
 
     def groups(self) -> list[ProductGroup]:
-        rows = self.store._conn().execute("SELECT * FROM product_groups ORDER BY sector, name_vi").fetchall()
-        return [self._group(r) for r in rows]
+        return [self._group(r) for r in self.store.groups.groups()]
 
     def group(self, group_slug: str) -> ProductGroup:
-        row = self.store._conn().execute("SELECT * FROM product_groups WHERE slug = ?", (group_slug,)).fetchone()
+        row = self.store.groups.group(group_slug)
         if row is None:
             raise NotFound(f"không có nhóm sản phẩm / no product group {group_slug[:60]!r}")
         return self._group(row)

@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from catalogue.errors import InvalidInput
-from catalogue.model import STATUSES
+from catalogue.identifiers import KINDS
+from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.highlight import highlight, snippet
 from catalogue.search.query import ParsedQuery, parse_query
 from catalogue.search.snapshot import Snapshot
@@ -41,6 +42,7 @@ __all__ = ["FULLTEXT_THRESHOLD", "Hit", "SearchRequest", "SearchResult", "Search
 FULLTEXT_THRESHOLD = 10
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
+SORTS = ("relevance", "newest")
 STATUS_WEIGHT = {"active": 1.0, "unknown": 0.85, "replaced": 0.6, "withdrawn": 0.55}
 TIER_NUMBER, TIER_SERIES, TIER_EQUIV, TIER_TITLE, TIER_BODY, TIER_RELAXED = 6, 5, 4, 3, 2, 1
 MATCH_NAMES = {TIER_NUMBER: "number", TIER_SERIES: "series", TIER_EQUIV: "equivalent", TIER_TITLE: "title"}
@@ -63,7 +65,7 @@ class SearchRequest:
     sort: str = "relevance"
 
     def validate(self) -> None:
-        if self.kind is not None and self.kind.upper() not in ("TCVN", "QCVN"):
+        if self.kind is not None and self.kind.upper() not in KINDS:
             raise InvalidInput("loại phải là TCVN hoặc QCVN / kind must be TCVN or QCVN")
         if self.status is not None and self.status not in STATUSES:
             raise InvalidInput(f"tình trạng phải là một trong / status must be one of {', '.join(STATUSES)}")
@@ -73,11 +75,11 @@ class SearchRequest:
             raise InvalidInput(f"limit phải từ 1 đến {MAX_LIMIT} / limit must be 1..{MAX_LIMIT}")
         if self.page < 1 or self.page * self.limit > MAX_WINDOW:
             raise InvalidInput(f"trang không hợp lệ / page must be ≥ 1 and page×limit ≤ {MAX_WINDOW}")
-        if self.sort not in ("relevance", "newest"):
+        if self.sort not in SORTS:
             raise InvalidInput("sort phải là relevance hoặc newest / sort must be relevance or newest")
         for y in (self.year_from, self.year_to):
-            if y is not None and not 1900 <= y <= 2100:
-                raise InvalidInput("năm phải từ 1900 đến 2100 / years must be 1900..2100")
+            if y is not None and not YEAR_MIN <= y <= YEAR_MAX:
+                raise InvalidInput(f"năm phải từ {YEAR_MIN} đến {YEAR_MAX} / years must be {YEAR_MIN}..{YEAR_MAX}")
 
     @property
     def filters(self) -> dict[str, Any]:

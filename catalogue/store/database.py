@@ -10,7 +10,10 @@ Contracts:
   row (``seq``).  The index records the highest ``seq`` it has seen
   (its watermark), so :meth:`Store.changed_since` tells what to re-index.
 * A record is rewritten only when its content hash changes.
-* SQL is always parameterised.
+* SQL is always parameterised, and lives in this package only: :class:`Store`
+  holds the one connection per thread, the standards, ICS and meta tables; one
+  repository per group of tables hangs off it (``store.accounts``,
+  ``store.audit``, ``store.frontier``, ``store.groups``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ from typing import Any
 from catalogue.errors import NotFound, StoreError, ValidationError
 from catalogue.identifiers import parse_loose
 from catalogue.model import SCALAR_FIELDS, Standard, validate
+from catalogue.store.accounts import AccountRepository
+from catalogue.store.audit import AuditRepository
+from catalogue.store.frontier import FrontierRepository
+from catalogue.store.groups import GroupRepository
 
 __all__ = ["Store"]
 
@@ -214,6 +221,10 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self.accounts = AccountRepository(self)
+        self.audit = AuditRepository(self)
+        self.frontier = FrontierRepository(self)
+        self.groups = GroupRepository(self)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._migrate(self._conn())

@@ -4,12 +4,16 @@ Contracts:
 
 * Every ``/admin`` route except the login form requires a live session: an
   anonymous request is redirected to the login page, or gets 401 JSON under
-  ``/admin/api/``.  User management requires the admin role (403 otherwise).
+  ``/admin/api/`` (:class:`~catalogue.errors.Unauthorized`, rendered by the one
+  handler).  User management requires the admin role (403 otherwise).
 * Every state-changing request (POST) carries the session's CSRF token, in the
   ``csrf`` form field or the ``X-CSRF-Token`` header; a wrong or missing one gets
   403 and changes nothing.
 * Admin responses are ``Cache-Control: no-store``: after logout the back button
   cannot show admin data.
+* Every change goes through the :class:`~catalogue.editing.Editor` (and so the
+  unit of work): the change and its audit entry commit together.  Session
+  lookups, argon2 hashing and store reads run in the thread pool.
 """
 
 from __future__ import annotations
@@ -21,39 +25,27 @@ import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from catalogue.accounts import Accounts, LoginRefused, Session
-from catalogue.editing import Conflict, Editor
-from catalogue.errors import InvalidInput, TieuchuanError, ValidationError
+from catalogue.accounts import Accounts, Session
+from catalogue.editing import Editor
+from catalogue.errors import Conflict, Forbidden, InvalidInput, LoginRefused, Unauthorized, ValidationError
 from catalogue.importer import import_file, preview_rows
 from catalogue.model import Equivalence, Standard
 from catalogue.recommend.taxonomy import ProductGroup, format_hs
 from catalogue.search.searcher import SearchRequest
+from catalogue.web.http import Site
+from catalogue.web.http import no_store as _no_store
 from indexer.crawl.frontier import Frontier
-
-if TYPE_CHECKING:
-    from catalogue.web.app import Site
 
 __all__ = ["PUBLIC", "ROUTES"]
 
-Handler = Callable[["Site", Request, Session], Awaitable[Response]]
+Handler = Callable[[Site, Request, Session], Awaitable[Response]]
 PUBLIC = {"/admin/login"}
 MAX_UPLOAD = 50 * 2**20
-
-
-class Forbidden(TieuchuanError):
-    status = 403
-    code = "forbidden"
-
-
-def _no_store(response: Response) -> Response:
-    response.headers["cache-control"] = "no-store"
-    response.headers["pragma"] = "no-cache"
-    return response
 
 
 def _version(value: Any) -> int:
@@ -71,16 +63,11 @@ def _ip(request: Request) -> str:
 def guarded(handler: Handler, admin_only: bool = False) -> Callable[[Site, Request], Awaitable[Response]]:
     async def endpoint(site: Site, request: Request) -> Response:
         accounts = Accounts(site.engine.store)
-        session = accounts.session(request.session.get("sid"))
+        session = await site.run(accounts.session, request.session.get("sid"))
         if session is None:
             request.session.clear()
             if request.url.path.startswith("/admin/api/"):
-                return _no_store(
-                    JSONResponse(
-                        {"error": {"code": "unauthorized", "message": "Cần đăng nhập / Login required"}},
-                        status_code=401,
-                    )
-                )
+                raise Unauthorized("Cần đăng nhập / Login required")
             return _no_store(RedirectResponse(f"/admin/login?next={request.url.path}", status_code=303))
         if request.method == "POST":
             sent = request.headers.get("x-csrf-token")
@@ -122,7 +109,7 @@ async def login(site: Site, request: Request) -> Response:
 
 
 async def logout(site: Site, request: Request, session: Session) -> Response:
-    Accounts(site.engine.store).logout(session.id)
+    await site.run(Accounts(site.engine.store).logout, session.id)
     request.session.clear()
     return RedirectResponse("/admin/login", status_code=303)
 
@@ -130,13 +117,14 @@ async def logout(site: Site, request: Request, session: Session) -> Response:
 # -- dashboard, standards -----------------------------------------------------------
 async def dashboard(site: Site, request: Request, session: Session) -> Response:
     editor = Editor(site.engine)
-    runs = Frontier(site.engine.store, "vsqi").runs(3)
-    return render(site, request, "dashboard.html", session, audit=editor.history(limit=10), runs=runs)
+    runs = await site.run(Frontier(site.engine.store, "vsqi").runs, 3)
+    audit = await site.run(lambda: editor.history(limit=10))
+    return render(site, request, "dashboard.html", session, audit=audit, runs=runs)
 
 
 async def standards(site: Site, request: Request, session: Session) -> Response:
     q = request.query_params.get("q", "")
-    result = site.engine.search(SearchRequest(q=q, limit=50)) if q.strip() else None
+    result = await site.run(site.engine.search, SearchRequest(q=q, limit=50)) if q.strip() else None
     return render(site, request, "standards.html", session, q=q, result=result)
 
 
@@ -192,7 +180,7 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
         version = _version(form.get("version")) if record else None
         await site.run(lambda: editor.save(edited, session.user.name, expected_version=version))
     except Conflict as exc:
-        fresh = store.get(number)
+        fresh = await site.run(store.get, number)
         return render(
             site,
             request,
@@ -209,12 +197,12 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
         return render(
             site, request, "edit.html", session, 400, record=record, errors=problems, conflict=None, mine=None
         )
-    saved = store.get(number)
+    saved = await site.run(store.get, number)
     return RedirectResponse(f"/admin/standards/{saved.slug}/history", status_code=303)
 
 
 async def withdraw(site: Site, request: Request, session: Session) -> Response:
-    record = site.engine.store.get_by_slug(request.path_params["slug"])
+    record = await site.run(site.engine.store.get_by_slug, request.path_params["slug"])
     form = await request.form()
     version = _version(form.get("version"))
     await site.run(
@@ -226,7 +214,7 @@ async def withdraw(site: Site, request: Request, session: Session) -> Response:
 
 
 async def replace(site: Site, request: Request, session: Session) -> Response:
-    record = site.engine.store.get_by_slug(request.path_params["slug"])
+    record = await site.run(site.engine.store.get_by_slug, request.path_params["slug"])
     form = await request.form()
     version = _version(form.get("version"))
     await site.run(
@@ -236,19 +224,19 @@ async def replace(site: Site, request: Request, session: Session) -> Response:
 
 
 async def history(site: Site, request: Request, session: Session) -> Response:
-    record = site.engine.store.get_by_slug(request.path_params["slug"])
-    return render(
-        site, request, "history.html", session, record=record, entries=Editor(site.engine).history(record.number)
-    )
+    record = await site.run(site.engine.store.get_by_slug, request.path_params["slug"])
+    entries = await site.run(Editor(site.engine).history, record.number)
+    return render(site, request, "history.html", session, record=record, entries=entries)
 
 
 async def audit(site: Site, request: Request, session: Session) -> Response:
-    return render(site, request, "audit.html", session, entries=Editor(site.engine).history(limit=500))
+    entries = await site.run(lambda: Editor(site.engine).history(limit=500))
+    return render(site, request, "audit.html", session, entries=entries)
 
 
 async def audit_csv(site: Site, request: Request, session: Session) -> Response:
     return Response(
-        Editor(site.engine).audit_csv(),
+        await site.run(Editor(site.engine).audit_csv),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="audit.csv"'},
     )
@@ -294,9 +282,7 @@ async def import_apply(site: Site, request: Request, session: Session) -> Respon
     path = _uploads(site) / token
     if not path.is_file():
         raise InvalidInput("Tệp tải lên đã hết hạn / The upload has expired")
-    summary = await site.run(import_file, site.engine, path)
-    with site.engine.store.transaction() as tx:
-        Editor(site.engine).record_audit(tx, session.user.name, "import", path.name, {"summary": summary.line()})
+    summary = await site.run(import_file, site.engine, path, session.user.name)
     path.unlink(missing_ok=True)
     return render(site, request, "import.html", session, preview=None, token=None, summary=summary)
 
@@ -304,7 +290,8 @@ async def import_apply(site: Site, request: Request, session: Session) -> Respon
 # -- crawl review ------------------------------------------------------------------------
 async def crawl_review(site: Site, request: Request, session: Session) -> Response:
     frontier = Frontier(site.engine.store, "vsqi")
-    return render(site, request, "crawl.html", session, runs=frontier.runs(10), quarantine=frontier.quarantined())
+    runs, quarantine = await site.run(lambda: (frontier.runs(10), frontier.quarantined()))
+    return render(site, request, "crawl.html", session, runs=runs, quarantine=quarantine)
 
 
 async def crawl_accept(site: Site, request: Request, session: Session) -> Response:
@@ -314,21 +301,19 @@ async def crawl_accept(site: Site, request: Request, session: Session) -> Respon
     number = str(form.get("number", "")).strip()
     record = _from_form(form, number)
     record.sources = [{"ref": str(form.get("url", "")), "kind": "crawl (fixed by the secretariat)"}]
-    await site.run(
-        lambda: Editor(site.engine).save(record, session.user.name, expected_version=None, action="accept-quarantined")
-    )
-    site.engine.store._conn().execute("UPDATE quarantine SET resolved = 1 WHERE id = ?", (qid,))
+    await site.run(Editor(site.engine).accept, record, session.user.name, qid)
     return RedirectResponse("/admin/crawl", status_code=303)
 
 
 # -- product groups --------------------------------------------------------------------
 async def groups(site: Site, request: Request, session: Session) -> Response:
-    return render(site, request, "groups.html", session, groups=site.engine.recommender.taxonomy.groups())
+    groups = await site.run(site.engine.recommender.taxonomy.groups)
+    return render(site, request, "groups.html", session, groups=groups)
 
 
 async def group_edit(site: Site, request: Request, session: Session) -> Response:
     taxonomy = site.engine.recommender.taxonomy
-    group = taxonomy.group(request.path_params["slug"])
+    group = await site.run(taxonomy.group, request.path_params["slug"])
     if request.method == "GET":
         return render(site, request, "group_edit.html", session, group=group, errors=[], format_hs=format_hs)
     form = await request.form()
@@ -347,20 +332,15 @@ async def group_edit(site: Site, request: Request, session: Session) -> Response
         regulations=links,
         standards=_lines(form.get("standards")),
     )
+    version = _version(form.get("version"))
     try:
-        before = taxonomy.group(group.slug)
-        await site.run(lambda: taxonomy.save(edited, expected_version=_version(form.get("version"))))
+        await site.run(
+            lambda: Editor(site.engine).save_group(taxonomy, edited, session.user.name, expected_version=version)
+        )
     except ValidationError as exc:
         return render(
             site, request, "group_edit.html", session, 400, group=edited, errors=exc.problems, format_hs=format_hs
         )
-    changes = {
-        k: {"from": v, "to": getattr(edited, k)}
-        for k, v in before.to_dict().items()
-        if k not in ("version", "updated_at") and v != getattr(edited, k)
-    }
-    with site.engine.store.transaction() as tx:
-        Editor(site.engine).record_audit(tx, session.user.name, "edit-group", group.slug, changes)
     return RedirectResponse(f"/admin/groups/{group.slug}", status_code=303)
 
 
@@ -372,17 +352,19 @@ async def users(site: Site, request: Request, session: Session) -> Response:
         form = await request.form()
         try:
             if form.get("disable"):
-                accounts.disable(str(form.get("disable")))
-            else:
-                accounts.add(str(form.get("name", "")), str(form.get("role", "")), str(form.get("password", "")))
+                await site.run(accounts.disable, str(form.get("disable")))
+            else:  # argon2 hashing takes tens of milliseconds: never on the event loop
+                name, role, password = (str(form.get(k, "")) for k in ("name", "role", "password"))
+                await site.run(accounts.add, name, role, password)
         except InvalidInput as exc:
             error = exc.message
-    return render(site, request, "users.html", session, 400 if error else 200, users=accounts.users(), error=error)
+    users = await site.run(accounts.users)
+    return render(site, request, "users.html", session, 400 if error else 200, users=users, error=error)
 
 
 # -- JSON ------------------------------------------------------------------------------------
 async def api_standard(site: Site, request: Request, session: Session) -> Response:
-    record = site.engine.store.get(request.path_params["number"])
+    record = await site.run(site.engine.store.get, request.path_params["number"])
     if request.method == "GET":
         return JSONResponse(record.to_dict())
     try:
@@ -397,7 +379,8 @@ async def api_standard(site: Site, request: Request, session: Session) -> Respon
     await site.run(
         lambda: Editor(site.engine).save(edited, session.user.name, expected_version=_version(body.get("version")))
     )
-    return JSONResponse(site.engine.store.get(record.number).to_dict())
+    saved = await site.run(site.engine.store.get, record.number)
+    return JSONResponse(saved.to_dict())
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [

@@ -1,15 +1,14 @@
 """Machine-readable endpoints: the JSON API, OpenAPI, CSV export, Atom feed and OpenSearch.
 
 Every JSON response validates against :data:`catalogue.web.openapi.SPEC`; errors are
-``{"error": {"code", "message"}}`` with a 4xx status, produced by the app's one
-exception handler.
+``{"error": {"code", "message"}}`` with a 4xx status, produced by the one handler
+(:func:`catalogue.web.http.handle_error`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from starlette.requests import Request
@@ -18,11 +17,9 @@ from starlette.responses import JSONResponse, Response
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.exporter import write_csv
 from catalogue.search.searcher import MAX_WINDOW
+from catalogue.web.http import Site, with_etag
 from catalogue.web.openapi import SPEC
-from catalogue.web.pages import search_request
-
-if TYPE_CHECKING:
-    from catalogue.web.app import Site
+from catalogue.web.pages import _ics_children, search_request
 
 __all__ = ["ROUTES"]
 
@@ -30,15 +27,11 @@ FEED_SIZE = 50
 
 
 async def api_search(site: Site, request: Request) -> Response:
-    from catalogue.web.app import with_etag
-
     result = await site.run(site.engine.search, search_request(request, site.settings.page_size))
     return with_etag(request, JSONResponse(result.to_dict()))
 
 
 async def api_standard(site: Site, request: Request) -> Response:
-    from catalogue.web.app import with_etag
-
     record = await site.run(site.engine.store.get, request.path_params["number"])
     data = record.to_dict()
     data.update(kind=record.kind, year=record.year, url=f"/standards/{record.slug}")
@@ -53,11 +46,8 @@ async def api_suggest(site: Site, request: Request) -> Response:
 
 
 async def api_ics(site: Site, request: Request) -> Response:
-    from catalogue.web.app import with_etag
-    from catalogue.web.pages import _ics_children
-
     code = request.query_params.get("code") or None
-    _, children, _ = _ics_children(site, code)
+    _, children, _ = await site.run(_ics_children, site, code)
     counts = await site.run(site.engine.store.ics_counts)
     nodes = [
         {

@@ -1,36 +1,30 @@
-"""The Starlette app: routing, rendering, language, caching headers and the one error handler.
+"""The Starlette app: routing, the lifespan, language and health.
 
 Contracts:
 
 * ``create_app(settings)`` opens the :class:`~catalogue.engine.Engine` in the
   lifespan, so a missing or corrupt index is detected (and rebuilt) at start-up.
-* One exception handler turns every :class:`TieuchuanError` (and any unexpected
-  error) into a page in the site's style, or into JSON ``{"error": {"code",
-  "message"}}`` under ``/api/``.  No traceback is ever sent.
-* Templates autoescape; the CSP allows no inline script.
+* Errors of every route go to the one handler, :func:`catalogue.web.http.handle_error`.
+* Templates autoescape; the CSP allows no inline script
+  (:class:`~catalogue.web.http.SecurityHeaders`).
 * Vietnamese by default; ``/lang?to=en`` stores the choice in a cookie.
 * Detail pages and API responses carry an ETag and answer ``If-None-Match``
   with 304.
-* Absolute URLs never come from a client's Host header: with ``base_url`` set,
-  every request is seen as addressed to it (:class:`PublicOrigin`); without it,
-  only ``allowed_hosts`` are answered (Starlette's ``TrustedHostMiddleware``).
-* A full disk is a clear 507 page or JSON error (:class:`DiskFull`); reads keep
-  working.  Low-level errors are answered by the handler without dropping the
-  keep-alive connection.
+* With ``base_url`` every request is seen as addressed to it
+  (:class:`~catalogue.web.http.PublicOrigin`); without it only ``allowed_hosts``
+  are answered (400 otherwise).
+
+Imports flow one way: this module imports the endpoint modules (pages, api,
+admin), which import :mod:`catalogue.web.http`, never this module.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -38,134 +32,18 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalogue.engine import Engine
-from catalogue.errors import TieuchuanError, from_os_error
-from catalogue.model import DEGREES, STATUS_LABELS
+from catalogue.errors import TieuchuanError
 from catalogue.settings import Settings
 from catalogue.web import admin, api, pages
-from catalogue.web.i18n import pick, translator
+from catalogue.web.http import TEMPLATES, PublicOrigin, SecurityHeaders, Site, handle_error
+from catalogue.web.i18n import pick
 
-__all__ = ["PublicOrigin", "Site", "create_app"]
-
-log = logging.getLogger("tieuchuan.web")
-# A checkout keeps templates/ at the top level; a wheel ships the same folder as catalogue/templates.
-_CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-TEMPLATES = _CHECKOUT_TEMPLATES if _CHECKOUT_TEMPLATES.is_dir() else Path(__file__).resolve().parents[1] / "templates"
-SECURITY_HEADERS = {
-    "content-security-policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "strict-origin-when-cross-origin",
-    "x-frame-options": "DENY",
-}
-
-
-class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every HTTP response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.decode().lower() for k, _ in headers}
-                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k not in present]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class PublicOrigin:
-    """Makes every request look addressed to the configured origin (scheme and Host header).
-
-    ``request.url``, ``request.base_url`` and Starlette's own redirects are then built
-    from ``base_url``, whatever Host a client sent.
-    """
-
-    def __init__(self, app: ASGIApp, scheme: str, netloc: str) -> None:
-        self.app = app
-        self.scheme = scheme
-        self.host = netloc.encode("latin-1")
-        name, sep, port = netloc.rpartition(":")
-        if not (sep and port.isdigit()):
-            name, port = netloc, ""
-        self.server = (name, int(port) if port else (443 if scheme == "https" else 80))
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            scope = dict(scope)
-            scope["scheme"] = self.scheme if scope["type"] == "http" else self.scheme.replace("http", "ws")
-            scope["server"] = self.server
-            scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k != b"host"] + [(b"host", self.host)]
-        await self.app(scope, receive, send)
-
-
-def merge_query(params: dict[str, str], **changes: Any) -> str:
-    """Query string of ``params`` with ``changes`` applied (``None`` removes a key)."""
-    merged = {k: v for k, v in params.items() if v not in ("", None)}
-    for k, v in changes.items():
-        if v is None:
-            merged.pop(k, None)
-        else:
-            merged[k] = str(v)
-    return urlencode(merged)
-
-
-class Site:
-    """What every endpoint needs: settings, the engine, templates and response helpers."""
-
-    def __init__(self, settings: Settings, engine: Engine | None) -> None:
-        self.settings = settings
-        self._engine = engine
-        self.jinja = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
-        )
-        self.jinja.globals.update(STATUS_LABELS=STATUS_LABELS, DEGREES=DEGREES)
-        self.jinja.filters["merge_query"] = merge_query
-
-    @property
-    def engine(self) -> Engine:
-        assert self._engine is not None, "engine opened in the lifespan"
-        return self._engine
-
-    @staticmethod
-    def lang(request: Request) -> str:
-        return pick(request.cookies.get("lang"))
-
-    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        lang = self.lang(request)
-        context.update(request=request, lang=lang, _=translator(lang))
-        return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
-
-    async def run(self, func: Any, *args: Any) -> Any:
-        return await run_in_threadpool(func, *args)
-
-
-def with_etag(request: Request, response: Response, last_modified: str | None = None) -> Response:
-    """A weak ETag over the body; 304 when the client already has it."""
-    etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers={"etag": etag})
-    response.headers["etag"] = etag
-    response.headers["cache-control"] = "no-cache"
-    if last_modified:
-        response.headers["last-modified"] = last_modified
-    return response
+__all__ = ["Site", "create_app"]
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
@@ -177,6 +55,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
             site._engine = await run_in_threadpool(Engine.open, settings)
         await run_in_threadpool(site.engine.searcher.warm_up)
         await run_in_threadpool(site.engine.recommender.index)
+        await run_in_threadpool(site.engine.ics)
         yield
         site.engine.close()
 
@@ -190,39 +69,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         )
         return response
 
-    async def healthz(request: Request) -> Response:
+    def health() -> dict[str, Any]:
         meta = site.engine.index.meta()
-        return JSONResponse(
-            {
-                "status": "ok",
-                "standards": site.engine.store.count(),
-                "indexed": meta["count"],
-                "watermark": meta["watermark"],
-                "store_seq": site.engine.store.seq,
-            }
-        )
+        return {
+            "status": "ok",
+            "standards": site.engine.store.count(),
+            "indexed": meta["count"],
+            "watermark": meta["watermark"],
+            "store_seq": site.engine.store.seq,
+        }
 
-    async def handle_error(request: Request, exc: Exception) -> Response:
-        known = exc if isinstance(exc, TieuchuanError) else from_os_error(exc)
-        if known is not None:
-            status, code, message = known.status, known.code, known.message
-            if status >= 500:
-                log.warning("%s on %s: %s", code, request.url.path, message)
-        elif isinstance(exc, HTTPException):
-            status, code = exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
-            message = "Không tìm thấy trang / Page not found" if exc.status_code == 404 else str(exc.detail)
-        else:
-            log.exception("unexpected error on %s", request.url.path)
-            status, code, message = 500, "internal_error", "Lỗi máy chủ / Internal server error"
-        if request.url.path.startswith(("/api/", "/admin/api/")) or "application/json" in request.headers.get(
-            "accept", ""
-        ):
-            return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-        try:
-            return site.render(request, "error.html", status=status, status_code=status, message=message)
-        except Exception:  # the error page itself failed: plain text, still no traceback
-            log.exception("error page failed")
-            return Response(f"{status} {message}", status_code=status, media_type="text/plain; charset=utf-8")
+    async def healthz(request: Request) -> Response:
+        return JSONResponse(await site.run(health))
 
     def bind(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:

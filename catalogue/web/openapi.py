@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalogue.identifiers import KINDS
+from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
+from catalogue.search.searcher import SORTS
+
 __all__ = ["SPEC"]
 
 _error = {
@@ -29,10 +33,10 @@ _hit = {
     "properties": {
         "number": {"type": "string"},
         "slug": {"type": "string"},
-        "kind": {"enum": ["TCVN", "QCVN"]},
+        "kind": {"enum": list(KINDS)},
         "title_vi": _nullable_str,
         "title_en": _nullable_str,
-        "status": {"enum": ["active", "withdrawn", "replaced", "unknown"]},
+        "status": {"enum": list(STATUSES)},
         "year": {"type": ["integer", "null"]},
         "ics": {"type": "array", "items": {"type": "string"}},
         "score": {"type": "number"},
@@ -65,12 +69,12 @@ _standard = {
     "required": ["number", "kind", "status", "sources"],
     "properties": {
         "number": {"type": "string"},
-        "kind": {"enum": ["TCVN", "QCVN"]},
+        "kind": {"enum": list(KINDS)},
         "year": {"type": ["integer", "null"]},
         "title_vi": _nullable_str,
         "title_en": _nullable_str,
         "scope_vi": _nullable_str,
-        "status": {"enum": ["active", "withdrawn", "replaced", "unknown"]},
+        "status": {"enum": list(STATUSES)},
         "status_basis": _nullable_str,
         "replaces": {"type": "array", "items": {"type": "string"}},
         "replaced_by": {"type": "array", "items": {"type": "string"}},
@@ -126,7 +130,7 @@ _recommend = {
                 "properties": {
                     "number": {"type": "string"},
                     "title_vi": _nullable_str,
-                    "kind": {"enum": ["TCVN", "QCVN"]},
+                    "kind": {"enum": list(KINDS)},
                     "mandatory": {"type": "boolean"},
                     "legal_basis": _nullable_str,
                     "reason": {"type": "string"},
@@ -159,15 +163,15 @@ def _op(summary: str, params: list[dict], schema: dict, example: str, errors: tu
 
 SEARCH_PARAMS = [
     _param("q", "Words (with or without diacritics) or a standard number in any spelling"),
-    _param("kind", "TCVN or QCVN", enum=["TCVN", "QCVN"]),
-    _param("status", "active, withdrawn, replaced or unknown", enum=["active", "withdrawn", "replaced", "unknown"]),
+    _param("kind", "TCVN or QCVN", enum=list(KINDS)),
+    _param("status", "active, withdrawn, replaced or unknown", enum=list(STATUSES)),
     _param("ics", "ICS code or prefix, e.g. 67.100", pattern=r"^\d{2}(\.\d{3}(\.\d{2})?)?$"),
     _param("ministry", "Issuing ministry of a QCVN, e.g. BKHCN"),
-    _param("year_from", "First year", "integer", minimum=1900, maximum=2100),
-    _param("year_to", "Last year", "integer", minimum=1900, maximum=2100),
+    _param("year_from", "First year", "integer", minimum=YEAR_MIN, maximum=YEAR_MAX),
+    _param("year_to", "Last year", "integer", minimum=YEAR_MIN, maximum=YEAR_MAX),
     _param("page", "Page number", "integer", minimum=1),
     _param("limit", "Results per page (1-100)", "integer", minimum=1, maximum=100),
-    _param("sort", "relevance or newest", enum=["relevance", "newest"]),
+    _param("sort", "relevance or newest", enum=list(SORTS)),
 ]
 
 SPEC: dict[str, Any] = {

@@ -1,15 +1,16 @@
 """HTML pages: home, results, standard detail, ICS browser, recommendation and product groups.
 
-Each handler takes the :class:`~catalogue.web.app.Site` and the request; errors are
-raised as :class:`~catalogue.errors.TieuchuanError` and rendered by the app's one
-handler.
+Each handler takes the :class:`~catalogue.web.http.Site` and the request; errors are
+raised as :class:`~catalogue.errors.TieuchuanError` and rendered by the one handler
+(:func:`catalogue.web.http.handle_error`).  Store and index reads run in the thread
+pool (``site.run``); ICS names come from the engine's per-generation cache.
 """
 
 from __future__ import annotations
 
 import email.utils
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,9 +21,7 @@ from catalogue.model import Standard, same_subject
 from catalogue.recommend.taxonomy import format_hs
 from catalogue.search.searcher import SearchRequest
 from catalogue.text import fold
-
-if TYPE_CHECKING:
-    from catalogue.web.app import Site
+from catalogue.web.http import Site, with_etag
 
 __all__ = ["ROUTES", "search_request"]
 
@@ -61,7 +60,7 @@ def search_request(request: Request, page_size: int) -> SearchRequest:
 async def home(site: Site, request: Request) -> Response:
     store = site.engine.store
     newest = await site.run(store.newest, 8)
-    counts = {"TCVN": store.count("TCVN"), "QCVN": store.count("QCVN")}
+    counts = {"TCVN": await site.run(store.count, "TCVN"), "QCVN": await site.run(store.count, "QCVN")}
     return site.render(request, "home.html", newest=newest, counts=counts)
 
 
@@ -72,7 +71,7 @@ async def search_page(site: Site, request: Request) -> Response:
         if len(slugs) == 1:  # a number naming exactly one standard opens it
             return RedirectResponse(f"/standards/{slugs[0]}", status_code=303)
     result = await site.run(site.engine.search, req)
-    ics = site.engine.store.ics()
+    ics = await site.run(site.engine.ics)
     lang = site.lang(request)
     ics_names = {
         code: (ics[code]["title_vi"] if lang == "vi" and ics[code]["title_vi"] else ics[code]["title_en"])
@@ -97,8 +96,6 @@ def _last_modified(record: Standard) -> str | None:
 
 
 async def standard_page(site: Site, request: Request) -> Response:
-    from catalogue.web.app import with_etag
-
     store = site.engine.store
     wanted = request.path_params["slug"]
     try:
@@ -118,12 +115,12 @@ async def standard_page(site: Site, request: Request) -> Response:
     editions = [e for e in editions if e.key == record.key or same_subject(e, record)]
     current, _named = await site.run(site.engine.recommender.current_edition, record.number, True)
     related = await site.run(store.related, record)
-    slugs = store.slugs_for(record.replaces + record.replaced_by)
+    slugs = await site.run(store.slugs_for, record.replaces + record.replaced_by)
     response = site.render(
         request,
         "standard.html",
         s=record,
-        ics=store.ics(),
+        ics=await site.run(site.engine.ics),
         editions=editions,
         current=current,
         related=related,
@@ -133,7 +130,8 @@ async def standard_page(site: Site, request: Request) -> Response:
 
 
 def _ics_children(site: Site, code: str | None) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict]]:
-    ics = site.engine.store.ics()
+    """The node for ``code``, its children and the trail from the top; blocking (run it in the pool)."""
+    ics = site.engine.ics()
     if code is not None and code not in ics:
         raise NotFound(f"không có mã ICS / no ICS code {code[:20]!r}")
     node = ics.get(code) if code else None
@@ -152,7 +150,7 @@ def _ics_children(site: Site, code: str | None) -> tuple[dict[str, Any] | None, 
 
 async def ics_page(site: Site, request: Request) -> Response:
     code = request.path_params.get("code")
-    node, children, trail = _ics_children(site, code)
+    node, children, trail = await site.run(_ics_children, site, code)
     counts = await site.run(site.engine.store.ics_counts)
     return site.render(request, "ics.html", node=node, children=children, counts=counts, trail=trail[:-1])
 
@@ -182,14 +180,14 @@ async def group_page(site: Site, request: Request) -> Response:
     for link in group.regulations:
         current, named = await site.run(recommender.current_edition, link["number"], True)
         regulations.append({"link": link, "current": current, "named": named})
-    standards = [site.engine.store.get(n) for n in group.standards]
+    standards = await site.run(lambda: [site.engine.store.get(n) for n in group.standards])
     return site.render(
         request,
         "group.html",
         group=group,
         regulations=regulations,
         standards=standards,
-        ics=site.engine.store.ics(),
+        ics=await site.run(site.engine.ics),
         format_hs=format_hs,
     )
 

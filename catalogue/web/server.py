@@ -11,8 +11,9 @@ Contracts of :class:`GuardedH11Protocol`:
 
 * from the moment a connection opens, or a response completes on a kept-alive
   connection, the client has ``header_timeout`` seconds to deliver a complete
-  request head; otherwise it gets ``408 Request Timeout`` and the connection is
-  closed.  Trickling bytes does not extend the deadline;
+  request head; otherwise the connection is closed, after a ``408 Request
+  Timeout`` when part of a request had come.  Trickling bytes does not extend
+  the deadline;
 * a request head (request line and headers) over ``max_header_bytes`` gets 400
   and the connection is closed, however it arrived.
 """
@@ -62,7 +63,12 @@ class GuardedH11Protocol(H11Protocol):
 
     def _arm(self) -> None:
         self._disarm()
+        self._head_started = False
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
+
+    def data_received(self, data: bytes) -> None:
+        self._head_started = True
+        super().data_received(data)
 
     def _disarm(self) -> None:
         if self._head_timer is not None:
@@ -72,7 +78,8 @@ class GuardedH11Protocol(H11Protocol):
     def _head_timed_out(self) -> None:
         self._head_timer = None
         if not self.transport.is_closing():
-            self.transport.write(_TIMEOUT_RESPONSE)
+            if self._head_started:  # half a request came: say why; an idle connection just closes
+                self.transport.write(_TIMEOUT_RESPONSE)
             self.transport.close()
 
     def handle_events(self) -> None:

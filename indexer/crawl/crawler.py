@@ -10,8 +10,11 @@ Contracts of :meth:`Crawler.run`:
   unchanged page costs a 304, an unchanged record is not rewritten.
 * Bad pages never stop the crawl: a page that fails validation is quarantined
   with its reasons and URL; a page that cannot be fetched is counted as failed.
-* The index is updated by key as records change (never rebuilt); a crash between
-  a store write and the index update is repaired by the index watermark.
+* Each page's records are written through the unit of work
+  (:mod:`catalogue.unit_of_work`), with their audit entries (action ``crawl``).
+  The index is updated by key as records change (never rebuilt), every
+  :data:`INDEX_BATCH` records; a crash between a store write and the index
+  update is repaired by the index watermark.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalogue.errors import ValidationError
-from catalogue.ingest import apply
+from catalogue.errors import Disallowed, FetchFailed, ValidationError
 from catalogue.store.database import Store
-from indexer.crawl.fetcher import Fetcher, FetchFailed, FetchSettings
+from catalogue.unit_of_work import UnitOfWork
+from indexer.crawl.fetcher import Fetcher, FetchSettings
 from indexer.crawl.frontier import Frontier, UrlState
 from indexer.index import Index
 from indexer.sources.base import Source
@@ -82,6 +85,7 @@ class Crawler:
         self.settings.allowed_hosts = self.settings.allowed_hosts or source.allowed_hosts()
         self.max_pages = max_pages
         self.frontier = Frontier(store, source.name)
+        self.writes = UnitOfWork(store, index)
         self.progress = progress
         self.summary = CrawlSummary()
         self._changed: list[str] = []
@@ -117,10 +121,10 @@ class Crawler:
         try:
             page = await fetcher.fetch(item.url, item.etag, item.last_modified)
         except FetchFailed as exc:
-            disallowed = exc.reason.startswith("không được phép")
+            disallowed = isinstance(exc, Disallowed)
             with self.store.transaction() as tx:
                 self.frontier.finish_url(
-                    tx, item.url, "skipped" if disallowed else "failed", http_status=exc.status, error=exc.reason
+                    tx, item.url, "skipped" if disallowed else "failed", http_status=exc.http_status, error=exc.reason
                 )
             if disallowed:
                 self.summary.disallowed += 1
@@ -155,7 +159,8 @@ class Crawler:
                 self._finish(tx, item, page, "done", None)
             self._report()
             return
-        with self.store.transaction() as tx:
+        with self.writes.begin(catch_up=False) as change:
+            tx = change.tx
             try:
                 record = self.source.read_detail(page.url, text)
             except ValidationError as exc:
@@ -163,7 +168,7 @@ class Crawler:
                 self._finish(tx, item, page, "quarantined", digest, error=exc.message[:500])
                 self.summary.quarantined += 1
             else:
-                outcome = apply(self.store, record, tx)
+                outcome = change.merge(record, user=f"crawl:{self.source.name}", action="crawl")
                 setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
                 if outcome != "unchanged":
                     self._changed.append(record.number)
@@ -187,7 +192,7 @@ class Crawler:
         if self.index is None or not self._changed or (len(self._changed) < INDEX_BATCH and not force):
             return
         self._changed.clear()
-        self.index.catch_up(self.store)  # by key, everything written after the watermark
+        self.writes.catch_up()  # by key, everything written after the watermark
 
     def _report(self) -> None:
         if self.progress is not None:

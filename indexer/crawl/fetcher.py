@@ -4,9 +4,11 @@ Politeness by default, as Scrapy's project template has it:
 
 * robots.txt is read per host (``urllib.robotparser``) and obeyed, Crawl-delay
   included; a disallowed URL is never requested;
-* per-host concurrency (default 2) and a delay between requests (default 1 s);
+* per-host concurrency and a delay between requests (settings ``crawl_concurrency``,
+  ``crawl_delay``: 2 and 1 s by default);
 * retries with exponential backoff and jitter on connection errors, timeouts,
-  429 (``Retry-After`` honoured) and 5xx; a URL gives up after ``max_tries``;
+  429 (``Retry-After`` honoured) and 5xx; a URL gives up after ``max_tries``
+  attempts (``crawl_retries`` + 1);
 * redirects are followed by hand, at most ``max_redirects`` hops, and only to
   allowed hosts and allowed paths;
 * conditional GET (ETag / Last-Modified) so an unchanged page costs a 304;
@@ -14,8 +16,9 @@ Politeness by default, as Scrapy's project template has it:
 * an honest User-Agent naming the project and a contact.
 
 Contract: :meth:`Fetcher.fetch` returns a :class:`Fetched` or raises
-:class:`FetchFailed` with a reason; it never raises anything else for network
-trouble.
+:class:`~catalogue.errors.FetchFailed` with a reason (:class:`~catalogue.errors.Disallowed`
+when robots.txt or the allowed hosts forbid the URL, which is then never requested);
+it never raises anything else for network trouble.
 """
 
 from __future__ import annotations
@@ -27,27 +30,56 @@ import re
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-__all__ = ["FetchFailed", "FetchSettings", "Fetched", "Fetcher", "decode"]
+from catalogue import settings as declared
+from catalogue.errors import Disallowed, FetchFailed
+from catalogue.settings import Settings
+
+__all__ = ["Disallowed", "FetchFailed", "FetchSettings", "Fetched", "Fetcher", "decode", "user_agent"]
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+DEFAULT_CONTACT = "secretariat@example.invalid"
+
+
+def user_agent(contact: str | None) -> str:
+    """The crawler's honest User-Agent, naming the project and a contact."""
+    return f"tieuchuan-crawler/0.1 (+https://github.com/tieuchuan; contact: {contact or DEFAULT_CONTACT})"
+
+
+def _default(name: str) -> Any:
+    return declared.get(name).default
 
 
 @dataclass
 class FetchSettings:
-    user_agent: str = "tieuchuan-crawler/0.1 (+https://github.com/tieuchuan; contact: secretariat@example.invalid)"
-    concurrency: int = 2
-    delay: float = 1.0
-    timeout: float = 15.0
-    max_tries: int = 4
+    """The fetcher's knobs; the politeness ones default to the declared settings (``crawl_*``)."""
+
+    user_agent: str = user_agent(_default("crawl_contact"))
+    concurrency: int = _default("crawl_concurrency")
+    delay: float = _default("crawl_delay")
+    timeout: float = _default("crawl_timeout")
+    max_tries: int = _default("crawl_retries") + 1
     backoff: float = 1.0
     max_backoff: float = 60.0
     max_redirects: int = 5
     allowed_hosts: set[str] = field(default_factory=set)
     obey_robots: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> FetchSettings:
+        """Politeness from the resolved settings (flag > environment > default); ``overrides`` win."""
+        values: dict[str, Any] = {
+            "user_agent": user_agent(settings.crawl_contact),
+            "concurrency": settings.crawl_concurrency,
+            "delay": settings.crawl_delay,
+            "timeout": settings.crawl_timeout,
+            "max_tries": settings.crawl_retries + 1,
+        }
+        return cls(**{**values, **overrides})
 
 
 @dataclass
@@ -59,12 +91,6 @@ class Fetched:
     etag: str | None
     last_modified: str | None
     attempts: int
-
-
-class FetchFailed(Exception):
-    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url, self.reason, self.status = url, reason, status
 
 
 def decode(body: bytes, content_type: str | None) -> str:
@@ -207,7 +233,7 @@ class Fetcher:
         for hop in range(self.settings.max_redirects + 1):
             if not await self.allowed(current):
                 self.refused_by_robots.append(current)
-                raise FetchFailed(current, "không được phép (robots.txt hoặc host) / disallowed by robots.txt or host")
+                raise Disallowed(current)
             response = await self._request(current, headers)
             if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
                 current = urljoin(current, response.headers["location"])

@@ -1,4 +1,4 @@
-"""The crawl frontier, runs and quarantine, kept in the store's SQLite file.
+"""The crawl frontier, runs and quarantine, kept in the store's SQLite file (:mod:`catalogue.store.frontier`).
 
 Contracts:
 
@@ -14,7 +14,6 @@ Contracts:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -46,29 +45,18 @@ class Frontier:
     def start(self, base_url: str, seeds: list[tuple[str, str]]) -> tuple[int, bool]:
         """(run id, resumed?) — resumes an unfinished run of this source, else starts one."""
         with self.store.transaction() as tx:
-            row = tx.execute(
-                "SELECT id FROM crawl_runs WHERE source = ? AND state = 'running' ORDER BY id DESC LIMIT 1",
-                (self.source,),
-            ).fetchone()
-            if row is not None:
-                self.run_id = row["id"]
+            running = self.store.frontier.open_run(tx, self.source)
+            if running is not None:
+                self.run_id = running
                 return self.run_id, True
-            cur = tx.execute(
-                "INSERT INTO crawl_runs(source, base_url, started_at) VALUES (?, ?, ?)", (self.source, base_url, _now())
-            )
-            self.run_id = cur.lastrowid
-            tx.execute("UPDATE frontier SET state = 'pending', tries = 0, run_id = ?", (self.run_id,))
+            self.run_id = self.store.frontier.insert_run(tx, self.source, base_url, _now())
+            self.store.frontier.reset_urls(tx, self.run_id)
             for url, kind in seeds:
                 self._add(tx, url, kind)
         return self.run_id, False
 
     def _add(self, conn: sqlite3.Connection, url: str, kind: str) -> bool:
-        cur = conn.execute(
-            "INSERT INTO frontier(url, kind, state, run_id, updated_at) VALUES (?, ?, 'pending', ?, ?)"
-            " ON CONFLICT(url) DO NOTHING",
-            (url, kind, self.run_id, _now()),
-        )
-        return cur.rowcount > 0
+        return self.store.frontier.add_url(conn, url, kind, self.run_id, _now())
 
     def add(self, urls: list[tuple[str, str]], conn: sqlite3.Connection | None = None) -> int:
         """Enqueue newly discovered URLs; known ones keep their state.  Returns how many were new."""
@@ -78,15 +66,7 @@ class Frontier:
         return sum(self._add(conn, url, kind) for url, kind in urls)
 
     def pending(self, limit: int = 1000) -> list[UrlState]:
-        rows = (
-            self.store._conn()
-            .execute(
-                "SELECT url, kind, etag, last_modified, content_hash FROM frontier WHERE state = 'pending'"
-                " ORDER BY kind = 'detail', rowid LIMIT ?",
-                (limit,),
-            )
-            .fetchall()
-        )
+        rows = self.store.frontier.pending(limit)
         return [UrlState(r["url"], r["kind"], r["etag"], r["last_modified"], r["content_hash"]) for r in rows]
 
     def finish_url(
@@ -101,48 +81,39 @@ class Frontier:
         content_hash: str | None = None,
         error: str | None = None,
     ) -> None:
-        conn.execute(
-            "UPDATE frontier SET state = ?, http_status = ?, etag = COALESCE(?, etag),"
-            " last_modified = COALESCE(?, last_modified), content_hash = COALESCE(?, content_hash), error = ?,"
-            " tries = tries + 1, updated_at = ? WHERE url = ?",
-            (state, http_status, etag, last_modified, content_hash, error, _now(), url),
+        self.store.frontier.finish_url(
+            conn,
+            url,
+            state,
+            _now(),
+            http_status=http_status,
+            etag=etag,
+            last_modified=last_modified,
+            content_hash=content_hash,
+            error=error,
         )
 
     def quarantine(self, conn: sqlite3.Connection, url: str, reason: str, raw: dict[str, Any]) -> None:
-        conn.execute(
-            "INSERT INTO quarantine(run_id, url, reason, raw, created_at) VALUES (?, ?, ?, ?, ?)",
-            (self.run_id, url, reason, json.dumps(raw, ensure_ascii=False), _now()),
-        )
+        self.store.frontier.quarantine(conn, self.run_id, url, reason, raw, _now())
 
     def finish(self, summary: dict[str, int]) -> None:
         with self.store.transaction() as tx:
-            tx.execute(
-                "UPDATE crawl_runs SET state = 'finished', finished_at = ?, summary = ? WHERE id = ?",
-                (_now(), json.dumps(summary), self.run_id),
-            )
+            self.store.frontier.finish_run(tx, self.run_id, summary, _now())
 
     def save_summary(self, summary: dict[str, int]) -> None:
         """Progress so far, so a resumed run reports the whole run."""
         with self.store.transaction() as tx:
-            tx.execute("UPDATE crawl_runs SET summary = ? WHERE id = ?", (json.dumps(summary), self.run_id))
+            self.store.frontier.save_summary(tx, self.run_id, summary)
 
     def summary_so_far(self) -> dict[str, int]:
-        row = self.store._conn().execute("SELECT summary FROM crawl_runs WHERE id = ?", (self.run_id,)).fetchone()
-        return json.loads(row["summary"]) if row else {}
+        return self.store.frontier.summary(self.run_id)
 
     # -- reports -----------------------------------------------------------------
     def runs(self, limit: int = 10) -> list[dict[str, Any]]:
-        rows = self.store._conn().execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [{**dict(r), "summary": json.loads(r["summary"])} for r in rows]
+        return self.store.frontier.runs(limit)
 
     def quarantined(self, limit: int = 100, unresolved_only: bool = True) -> list[dict[str, Any]]:
-        sql = (
-            "SELECT * FROM quarantine"
-            + (" WHERE resolved = 0" if unresolved_only else "")
-            + " ORDER BY id DESC LIMIT ?"
-        )
-        return [{**dict(r), "raw": json.loads(r["raw"])} for r in self.store._conn().execute(sql, (limit,))]
+        return self.store.frontier.quarantined(limit, unresolved_only)
 
     def counts(self) -> dict[str, int]:
-        rows = self.store._conn().execute("SELECT state, count(*) AS n FROM frontier GROUP BY state").fetchall()
-        return {r["state"]: r["n"] for r in rows}
+        return self.store.frontier.counts()

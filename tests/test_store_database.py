@@ -1,10 +1,12 @@
+"""The SQLite store: migrations, the standards table, transactions, and the repositories hung off it."""
+
 import sqlite3
 import threading
 
 import pytest
 
 from catalogue.errors import NotFound, StoreError, ValidationError
-from catalogue.model import Standard, validate
+from catalogue.model import Standard
 from catalogue.store.database import MIGRATIONS, Store
 from tests.conftest import make_standard
 
@@ -72,22 +74,6 @@ def test_a_batch_with_one_bad_record_writes_nothing(store: Store) -> None:
     assert store.seq == 0
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("number", "TCVN 5107"),
-        ("number", "QCVN 16:2023"),
-        ("status", "alive"),
-        ("pages", -3),
-        ("issue_date", "30-12-2063"),
-    ],
-)
-def test_validation_rules(field: str, value: object) -> None:
-    rec = make_standard()
-    setattr(rec, field, value)
-    assert validate(rec)
-
-
 def test_sql_injection_text_is_stored_literally(store: Store) -> None:
     payload = "'); DROP TABLE standards; --"
     store.upsert(make_standard(title_vi=payload))
@@ -140,3 +126,31 @@ def test_round_trip_of_every_field(store: Store) -> None:
     for name in ("title_en", "scope_vi", "status", "replaces", "ics", "equivalents", "decision_date", "pages", "extra"):
         assert getattr(got, name) == getattr(rec, name)
     assert isinstance(got, Standard)
+
+
+def test_the_repositories_share_the_store(store: Store) -> None:
+    for name in ("accounts", "audit", "frontier", "groups"):
+        assert getattr(store, name).store is store
+
+
+def test_a_transaction_rolls_back_on_any_error(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        store.upsert(make_standard("TCVN 1:2008"), conn=tx)
+        raise RuntimeError("crash")
+    assert store.count() == 0
+    assert store.seq == 0
+
+
+def test_reads_inside_a_transaction_see_its_writes(store: Store) -> None:
+    with store.transaction() as tx:
+        store.upsert(make_standard("TCVN 1:2008"), conn=tx)
+        assert store.get("TCVN 1:2008").version == 1
+
+
+def test_online_backup_is_a_consistent_copy(store: Store, tmp_path) -> None:
+    store.upsert_many([make_standard("TCVN 1:2008"), make_standard("TCVN 2:2008")])
+    store.backup(tmp_path / "copy.sqlite3")
+    copy = Store(tmp_path / "copy.sqlite3")
+    assert [r.number for r in copy.all()] == ["TCVN 1:2008", "TCVN 2:2008"]
+    assert copy.seq == store.seq
+    copy.close()

@@ -1,0 +1,53 @@
+"""The append-only ``audit_log`` table.
+
+Contracts:
+
+* :meth:`AuditRepository.append` writes through the caller's connection, so an
+  entry commits in the same transaction as the change it records (the unit of
+  work, :mod:`catalogue.unit_of_work`, is the only caller).
+* SQLite triggers refuse UPDATE and DELETE on the table: entries are never changed.
+* ``changes`` is stored as JSON and returned decoded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from catalogue.store.database import Store
+
+__all__ = ["AuditRepository"]
+
+
+class AuditRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def append(self, conn: sqlite3.Connection, user: str, action: str, target: str, changes: dict[str, Any]) -> int:
+        """Add one entry inside ``conn``'s open transaction; returns its id."""
+        cur = conn.execute(
+            "INSERT INTO audit_log(at, user, action, target, changes) VALUES (?, ?, ?, ?, ?)",
+            (
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                user,
+                action,
+                target,
+                json.dumps(changes, ensure_ascii=False, default=str),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def entries(self, target: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Newest first; every entry, or those about ``target``."""
+        conn = self.store._conn()
+        if target is None:
+            rows = conn.execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = conn.execute("SELECT * FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT ?", (target, limit))
+        return [{**dict(r), "changes": json.loads(r["changes"])} for r in rows]
+
+    def count(self) -> int:
+        return self.store._conn().execute("SELECT count(*) FROM audit_log").fetchone()[0]

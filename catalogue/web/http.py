@@ -1,0 +1,216 @@
+"""What every endpoint shares: the :class:`Site`, response helpers, security headers and the one error handler.
+
+Pages, the API and admin import this module; :mod:`catalogue.web.app` imports
+them and wires routes.  Nothing here imports an endpoint module, so the web
+package has no import cycle.
+
+Contracts:
+
+* :func:`handle_error` is the only place errors become responses.  Every
+  :class:`~catalogue.errors.TieuchuanError` (and any unexpected error, logged)
+  becomes a page in the site's style, or JSON ``{"error": {"code", "message"}}``
+  under ``/api/`` and ``/admin/api/`` (or when the client asks for JSON), with
+  the error's ``status``.  No traceback is ever sent; admin answers are
+  ``Cache-Control: no-store``.  A full disk (``OSError`` ENOSPC, SQLite's "disk
+  is full") is :class:`~catalogue.errors.DiskFull`: 507 with a clear message.
+* Absolute URLs never come from a client's Host header: with ``base_url`` set,
+  :class:`PublicOrigin` makes every request look addressed to it; without it the
+  app answers only ``allowed_hosts`` (Starlette's ``TrustedHostMiddleware``).
+* :meth:`Site.run` runs blocking work (SQLite, argon2, Whoosh) in the thread
+  pool; async handlers call nothing that blocks otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from catalogue.errors import TieuchuanError, from_os_error
+from catalogue.model import DEGREES, STATUS_LABELS
+from catalogue.settings import Settings
+from catalogue.web.i18n import pick, translator
+
+if TYPE_CHECKING:
+    from catalogue.engine import Engine
+
+__all__ = [
+    "SECURITY_HEADERS",
+    "TEMPLATES",
+    "PublicOrigin",
+    "SecurityHeaders",
+    "Site",
+    "handle_error",
+    "merge_query",
+    "with_etag",
+]
+
+log = logging.getLogger("tieuchuan.web")
+T = TypeVar("T")
+# A checkout keeps templates/ at the top level; a wheel ships the same folder as catalogue/templates.
+_CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = _CHECKOUT_TEMPLATES if _CHECKOUT_TEMPLATES.is_dir() else Path(__file__).resolve().parents[1] / "templates"
+JSON_PREFIXES = ("/api/", "/admin/api/")
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+}
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.decode().lower() for k, _ in headers}
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class PublicOrigin:
+    """Makes every request look addressed to the configured origin (scheme and Host header).
+
+    ``request.url``, ``request.base_url`` and Starlette's own redirects are then built
+    from ``base_url``, whatever Host a client sent.
+    """
+
+    def __init__(self, app: ASGIApp, scheme: str, netloc: str) -> None:
+        self.app = app
+        self.scheme = scheme
+        self.host = netloc.encode("latin-1")
+        name, sep, port = netloc.rpartition(":")
+        if not (sep and port.isdigit()):
+            name, port = netloc, ""
+        self.server = (name, int(port) if port else (443 if scheme == "https" else 80))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = dict(scope)
+            scope["scheme"] = self.scheme if scope["type"] == "http" else self.scheme.replace("http", "ws")
+            scope["server"] = self.server
+            scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k != b"host"] + [(b"host", self.host)]
+        await self.app(scope, receive, send)
+
+
+def merge_query(params: dict[str, str], **changes: Any) -> str:
+    """Query string of ``params`` with ``changes`` applied (``None`` removes a key)."""
+    merged = {k: v for k, v in params.items() if v not in ("", None)}
+    for k, v in changes.items():
+        if v is None:
+            merged.pop(k, None)
+        else:
+            merged[k] = str(v)
+    return urlencode(merged)
+
+
+def no_store(response: Response) -> Response:
+    """Never cached: admin data must not survive a logout in the back button."""
+    response.headers["cache-control"] = "no-store"
+    response.headers["pragma"] = "no-cache"
+    return response
+
+
+class Site:
+    """What every endpoint needs: settings, the engine, templates and response helpers."""
+
+    def __init__(self, settings: Settings, engine: Engine | None) -> None:
+        self.settings = settings
+        self._engine = engine
+        self.jinja = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        )
+        self.jinja.globals.update(STATUS_LABELS=STATUS_LABELS, DEGREES=DEGREES)
+        self.jinja.filters["merge_query"] = merge_query
+
+    @property
+    def engine(self) -> Engine:
+        assert self._engine is not None, "engine opened in the lifespan"
+        return self._engine
+
+    @staticmethod
+    def lang(request: Request) -> str:
+        return pick(request.cookies.get("lang"))
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = self.lang(request)
+        context.update(request=request, lang=lang, _=translator(lang))
+        return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
+
+    async def run(self, func: Callable[..., T], *args: Any) -> T:
+        """``func(*args)`` in the thread pool: the event loop never waits on SQLite, argon2 or Whoosh."""
+        return await run_in_threadpool(func, *args)
+
+
+def with_etag(request: Request, response: Response, last_modified: str | None = None) -> Response:
+    """A weak ETag over the body; 304 when the client already has it."""
+    etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"etag": etag})
+    response.headers["etag"] = etag
+    response.headers["cache-control"] = "no-cache"
+    if last_modified:
+        response.headers["last-modified"] = last_modified
+    return response
+
+
+def _describe(request: Request, exc: Exception) -> tuple[int, str, str]:
+    known = exc if isinstance(exc, TieuchuanError) else from_os_error(exc)
+    if known is not None:
+        if known.status >= 500:
+            log.warning("%s on %s: %s", known.code, request.url.path, known.message)
+        return known.status, known.code, known.message
+    if isinstance(exc, HTTPException):
+        if exc.status_code == 404:
+            return 404, "not_found", "Không tìm thấy trang / Page not found"
+        return exc.status_code, "http_error", str(exc.detail)
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return 500, "internal_error", "Lỗi máy chủ / Internal server error"
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PREFIXES) or "application/json" in request.headers.get("accept", "")
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """The one handler: a page or JSON for ``exc``, public and admin alike."""
+    status, code, message = _describe(request, exc)
+    if wants_json(request):
+        response: Response = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    else:
+        site: Site = request.app.state.site
+        try:
+            response = site.render(request, "error.html", status=status, status_code=status, message=message)
+        except Exception:  # the error page itself failed: plain text, still no traceback
+            log.exception("error page failed")
+            response = Response(f"{status} {message}", status_code=status, media_type="text/plain; charset=utf-8")
+    if request.url.path.startswith("/admin"):
+        no_store(response)
+    return response
