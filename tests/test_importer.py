@@ -86,3 +86,13 @@ def test_export_csv_and_jsonl(engine: Engine) -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == engine.store.count()
     assert json.loads(lines[0])["number"]
+
+
+def test_re_importing_a_file_quarantines_its_bad_rows_once(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "again.jsonl", ROWS)
+    counts = []
+    for name in ("again.jsonl", "renamed.jsonl"):  # an upload gets a new name each time; its content decides
+        path = path.rename(tmp_path / name)
+        summary = import_file(engine, path)
+        counts.append((summary.quarantined, len(Frontier(engine.store, "file").quarantined())))
+    assert counts == [(5, 5), (5, 5)]

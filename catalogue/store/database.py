@@ -188,6 +188,11 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     """,
+    # 5: one open quarantine entry per key (a file's content hash and row), so a re-import adds none
+    """
+    ALTER TABLE quarantine ADD COLUMN dedupe_key TEXT;
+    CREATE UNIQUE INDEX quarantine_open_key ON quarantine(dedupe_key) WHERE dedupe_key IS NOT NULL AND resolved = 0;
+    """,
 ]
 
 
