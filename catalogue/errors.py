@@ -34,6 +34,7 @@ __all__ = [
     "LockedOut",
     "LoginRefused",
     "NotFound",
+    "PayloadTooLarge",
     "StoreError",
     "TieuchuanError",
     "Unauthorized",
@@ -89,6 +90,13 @@ class Conflict(ValidationError):
         self.changes = changes or {}
 
 
+class PayloadTooLarge(InvalidInput):
+    """A request body over its limit (an upload, a JSON body)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class NotFound(TieuchuanError):
     status = 404
     code = "not_found"
@@ -117,10 +125,14 @@ class LoginRefused(TieuchuanError):
 
 
 class LockedOut(LoginRefused):
-    """Too many failed logins for an account or an address."""
+    """Too many failed logins for an account or an address: try again in ``retry_after`` seconds."""
 
     status = 429
     code = "locked_out"
+
+    def __init__(self, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 # -- the system and the world (HTTP 5xx, exit 1) --------------------------------------------
