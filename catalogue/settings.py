@@ -11,6 +11,7 @@ documentation cannot drift (a test compares them).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import secrets
 import typing
@@ -92,6 +93,14 @@ class Settings:
     allowed_hosts: str = _declare(
         "127.0.0.1,localhost", "Host names answered when base_url is empty (comma-separated; * answers any)."
     )
+    trusted_proxies: str = _declare(
+        "",
+        "Addresses or networks (comma-separated) of reverse proxies whose X-Forwarded-For is believed;"
+        " empty: none, the connecting address is the client's.",
+    )
+    max_upload_mb: int = _declare(
+        50, "Largest import upload accepted, in MiB (413 beyond); other request bodies are limited to 1 MiB.", minimum=1
+    )
     keep_alive: int = _declare(5, "Seconds an idle keep-alive connection stays open.", minimum=1)
     header_timeout: int = _declare(
         10, "Seconds a client has to send a whole request head before it gets 408 and is closed.", minimum=1
@@ -141,6 +150,14 @@ class Settings:
     @property
     def host_list(self) -> list[str]:
         return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    @property
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """``trusted_proxies`` parsed; :class:`InvalidInput` for an entry that is not an address or network."""
+        try:
+            return [ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()]
+        except ValueError as exc:
+            raise InvalidInput(f"TIEUCHUAN_TRUSTED_PROXIES: địa chỉ không hợp lệ / invalid address: {exc}") from exc
 
     @property
     def public_origin(self) -> tuple[str, str] | None:

@@ -10,6 +10,7 @@ Contracts:
 * Vietnamese by default; ``/lang?to=en`` stores the choice in a cookie.
 * Detail pages and API responses carry an ETag and answer ``If-None-Match``
   with 304.
+* Request bodies are bounded (:class:`~catalogue.web.limits.BodyLimit`: 413).
 * With ``base_url`` every request is seen as addressed to it
   (:class:`~catalogue.web.http.PublicOrigin`); without it only ``allowed_hosts``
   are answered (400 otherwise).
@@ -42,6 +43,7 @@ from catalogue.settings import Settings
 from catalogue.web import admin, api, pages
 from catalogue.web.http import TEMPLATES, PublicOrigin, SecurityHeaders, Site, handle_error
 from catalogue.web.i18n import pick
+from catalogue.web.limits import BodyLimit
 
 __all__ = ["Site", "create_app"]
 
@@ -106,6 +108,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         middleware=[
             Middleware(SecurityHeaders),
             host_guard,
+            Middleware(BodyLimit, upload_limit=settings.max_upload_mb << 20),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.session_secret(),

@@ -143,6 +143,7 @@ class Site:
     def __init__(self, settings: Settings, engine: Engine | None) -> None:
         self.settings = settings
         self._engine = engine
+        self.proxies = settings.proxy_networks  # parsed once: whose X-Forwarded-For is believed
         self.jinja = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
