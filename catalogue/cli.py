@@ -23,6 +23,7 @@ from catalogue.identifiers import KINDS
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.searcher import SORTS
 from catalogue.settings import Settings, describe, get
+from indexer.sources import SOURCES
 
 __all__ = ["main"]
 
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the API's JSON")
 
     p = sub.add_parser("crawl", parents=[common], help="pull TCVN/QCVN metadata from the official catalogue")
-    p.add_argument("--source", choices=["vsqi", "file"], default="vsqi")
+    p.add_argument("--source", choices=list(SOURCES), default="vsqi")
     p.add_argument("--base-url", default="https://tieuchuan.vsqi.gov.vn", help="site to crawl (vsqi)")
     p.add_argument("--file", help="JSONL or CSV file (--source file)")
     p.add_argument("--max-pages", type=_positive, help="stop after this many pages")

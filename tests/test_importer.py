@@ -1,4 +1,4 @@
-"""JSONL / CSV import: validation, quarantine, idempotence; and export."""
+"""JSONL / CSV import: validation, quarantine, idempotence, the audit trail; and export."""
 
 import csv
 import io
@@ -12,7 +12,6 @@ from catalogue.errors import InvalidInput
 from catalogue.exporter import CSV_COLUMNS, export
 from catalogue.importer import import_file, preview_rows
 from catalogue.search.searcher import SearchRequest
-from catalogue.settings import Settings
 from indexer.crawl.frontier import Frontier
 
 ROWS = [
@@ -26,10 +25,9 @@ ROWS = [
 
 
 @pytest.fixture
-def engine(tmp_path: Path):
-    eng = Engine.open(Settings.load({"data_dir": str(tmp_path / "data")}, environ={}))
-    yield eng
-    eng.close()
+def engine(writable_engine: Engine) -> Engine:
+    """A private copy of the bundled catalogue (copying is faster than seeding and indexing afresh)."""
+    return writable_engine
 
 
 def write_jsonl(path: Path, rows: list) -> Path:
@@ -96,3 +94,13 @@ def test_re_importing_a_file_quarantines_its_bad_rows_once(engine: Engine, tmp_p
         summary = import_file(engine, path)
         counts.append((summary.quarantined, len(Frontier(engine.store, "file").quarantined())))
     assert counts == [(5, 5), (5, 5)]
+
+
+def test_every_imported_record_has_its_audit_entry(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "batch.jsonl", ROWS)
+    import_file(engine, path, user="lan")
+    entries = [e for e in engine.store.audit.entries(limit=50) if e["action"] == "import"]
+    assert {e["target"] for e in entries} == {"TCVN 99101:2024", "TCVN 99102:2024"}
+    assert all(e["user"] == "lan" for e in entries)
+    import_file(engine, path, user="lan")  # idempotent: nothing written, no new entry
+    assert len([e for e in engine.store.audit.entries(limit=50) if e["action"] == "import"]) == 2

@@ -262,6 +262,21 @@ def _uploads(site: Site) -> Path:
     return path
 
 
+def _keep_upload(source: Any, target: Path) -> None:
+    """Copy an upload to ``target`` in chunks (never all in memory), appearing there whole or not at all.
+
+    A failed copy (a full disk) leaves no partial file behind.
+    """
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 16)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 async def import_page(site: Site, request: Request, session: Session) -> Response:
     if request.method == "GET":
         return render(site, request, "import.html", session, preview=None, token=None, summary=None)
@@ -275,20 +290,12 @@ async def import_page(site: Site, request: Request, session: Session) -> Respons
     token = secrets.token_hex(16)
     folder = await site.run(_uploads, site)
     target = folder / f"{token}{suffix}"
-    partial = folder / f"{token}{suffix}.part"
-
-    def store_and_preview() -> list[dict[str, Any]]:
-        try:
-            with partial.open("wb") as out:  # streamed, never all in memory
-                shutil.copyfileobj(upload.file, out, 1 << 16)
-            partial.replace(target)
-            return preview_rows(target, 500)
-        except BaseException:  # a full disk, a bad file: leave nothing behind
-            partial.unlink(missing_ok=True)
-            target.unlink(missing_ok=True)
-            raise
-
-    preview = await site.run(store_and_preview)
+    try:
+        await site.run(_keep_upload, upload.file, target)
+        preview = await site.run(preview_rows, target, 500)
+    except BaseException:  # a full disk, a bad file: leave nothing behind
+        target.unlink(missing_ok=True)
+        raise
     return render(site, request, "import.html", session, preview=preview, token=token + suffix, summary=None)
 
 
