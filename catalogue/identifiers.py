@@ -12,9 +12,14 @@ Contracts:
 * :attr:`Identifier.key` is the comparison form: case, accents and zero padding
   are not significant, so ``QCVN 03:2019/BKHCN`` and ``QCVN 3:2019/BKHCN`` share it.
 * :func:`parse_loose` accepts what people paste (``tcvn5107``, ``TCVN 7745-2007``,
-  ``9386:2012``, ``qcvn 16 2023 bxd``, full-width colons, NBSP) and may return an
-  identifier without kind, year or ministry; :meth:`Identifier.lookup_keys` of a
-  record contains :attr:`Identifier.key` of every loose identifier that names it.
+  ``TCVN-5107``, ``9386:2012``, ``9386.2012``, ``qcvn 16 2023 bxd``, ``QCVN BXD 16:2023``,
+  ``QCVN 16:2023/XD`` (a ministry code without its leading B), ``QC 01:2009/BYT``,
+  full-width colons, NBSP) and may return an identifier without kind, year or
+  ministry; :meth:`Identifier.lookup_keys` of a record contains
+  :attr:`Identifier.key` of every loose identifier that names it.
+* :func:`international_keys` forgives ``ISO IEC 17025`` (no slash), inner spaces
+  (``ASTM D 445``, ``IEC 60335 2 9``) and ASTM edition suffixes (``D445-94``,
+  ``D86-00a``, ``D130-04e1``), on stored equivalents and queries alike.
 * Numbers never go through word segmentation; the index stores these keys verbatim.
 """
 
@@ -28,6 +33,7 @@ from catalogue.errors import InvalidIdentifier
 from catalogue.text import fold
 
 __all__ = [
+    "INTERNATIONAL_ORGS",
     "Identifier",
     "find_all",
     "international_keys",
@@ -38,6 +44,11 @@ __all__ = [
 
 KINDS = ("TCVN", "QCVN")
 _YEAR_MIN, _YEAR_MAX = 1950, 2099
+# Issuing ministries of QCVN (the suffix after "/"); people drop the leading "B" (Bộ).
+MINISTRIES = frozenset(
+    "BNNPTNT BNNMT BGTVT BYT BTTTT BTNMT BKHCN BCT BXD BCA BLĐTBXH BQP BTC BVHTTDL BGDĐT BNV BKHĐT NHNN".split()
+)
+_MINISTRY_BY_FOLD = {fold(m).upper(): m for m in MINISTRIES} | {"BNN": "BNNPTNT", "NN": "BNNPTNT", "BTT": "BTTTT"}
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
 _PREFIX = r"(?:ISO|IEC)(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS|GUIDE))*"
 _BODY = r"\d+[A-Za-z]?(?:-[0-9A-Za-z]+)*"
@@ -58,13 +69,19 @@ _LOOSE = re.compile(
 )
 # Numbers inside free text must carry their kind, so "2015" alone is not a standard.
 _EMBEDDED = re.compile(
-    rf"(?:{_AMEND}\s*\d+\s*:\s*\d{{4}}\s+)?(?:TCVN|QCVN)\s*(?:{_PREFIX}\s*)?{_BODY}"
-    rf"(?:\s*:\s*\d{{4}})?(?:\s*/\s*{_MINISTRY})?",
+    rf"(?:{_AMEND}\s*\d+\s*:\s*\d{{4}}\s+)?\b(?:TCVN|QCVN|QC(?=[\s-]*\d))(?:[\s-]*(?:BYT|BXD|BCT|BKHCN|BGTVT|BTTTT"
+    rf"|BTNMT|BNNPTNT|BCA|BQP|BTC)(?=\s+\d))?[\s-]*(?:{_PREFIX}\s*)?{_BODY}"
+    rf"(?:\s*[:.]\s*\d{{4}})?(?:\s*/\s*{_MINISTRY})?",
     re.IGNORECASE,
 )
+# The bodies whose numbers TCVN adopt, as written before the number (shared with the query parser).
+INTERNATIONAL_ORGS = (
+    r"ISO(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS))*(?:\s+Guide)?|IEC(?:/(?:TR|TS|PAS))*|CODEX\s+STAN|CX[CSG]|"
+    r"CAC/(?:RCP|GL|MISC|RM)|ASTM|EN|JIS(?:\s+[A-Z])?|BS|AOAC|ITU-T|ETSI\s+(?:EN|TS|ES)|UN\s+ECE|ECE|ASME|API|DIN|"
+    r"ANSI|AS|CIE(?:\s+S)?|CISPR|ST\s+SEV|IEEE|NFPA|UL"
+)
 _INTERNATIONAL = re.compile(
-    r"\b(?P<org>ISO(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS))*|IEC(?:/(?:TR|TS|PAS))*|CODEX\s+STAN|"
-    r"CAC/(?:RCP|GL|MISC)|ASTM|EN|JIS|BS|AOAC|ITU-T|ETSI\s+(?:EN|TS|ES)|UN\s+ECE|ECE|ASME|API|DIN|ANSI|AS)"
+    rf"\b(?P<org>{INTERNATIONAL_ORGS})"
     r"\s*(?P<num>[A-Z]?\d+(?:[-.]\d+)*[A-Z]?)(?:\s*:\s*(?P<year>\d{4})|-(?P<year2>\d{2}(?:\d{2})?)\b)?",
     re.IGNORECASE,
 )
@@ -76,6 +93,23 @@ def _clean(text: str) -> str:
     text = re.sub(r"\s*-\s*", "-", text)
     text = re.sub(r"\s*/\s*", "/", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _respell(text: str) -> str:
+    """Loose spellings of user input rewritten to the form :data:`_LOOSE` reads."""
+    text = re.sub(r"(?<![\w-])QC(?=\s*\d)", "QCVN ", text, flags=re.IGNORECASE)  # "QC 01:2009/BYT"
+    text = re.sub(r"(?<![\w-])(TCVN|QCVN)-(?=\d|ISO|IEC)", r"\1 ", text, flags=re.IGNORECASE)  # "TCVN-5107"
+    # "QCVN BYT 01:2009" / "QCVN/BYT 01:2009": the ministry written before the number
+    m = re.match(r"^(QCVN)[\s/]*([A-Za-zĐđ]{2,8})\s+(\d[\w\-:\s]*)$", text, flags=re.IGNORECASE)
+    if m and _ministry(m.group(2)):
+        text = f"{m.group(1)} {m.group(3).strip()}/{m.group(2)}"
+    return re.sub(r"(?<=[0-9A-Za-z])\.(?=(?:19|20)\d\d(?:\b|/))", ":", text)  # "TCVN 5107.2003"
+
+
+def _ministry(code: str) -> str | None:
+    """The canonical ministry code for ``code`` (accents and a missing leading B forgiven)."""
+    folded = fold(code).upper()
+    return _MINISTRY_BY_FOLD.get(folded) or _MINISTRY_BY_FOLD.get("B" + folded)
 
 
 def _depad(component: str) -> str:
@@ -194,6 +228,9 @@ def _build(m: re.Match[str], text: str) -> Identifier:
             raise InvalidIdentifier(f"TCVN has no ministry suffix: {text!r}")
         kind = "QCVN"
         ministry = ministry.upper()
+        known = _ministry(ministry)
+        if known and known != ministry and fold(known).upper() != fold(ministry).upper():
+            ministry = known  # "XD" -> "BXD"; a stored spelling (BLĐTBXH) is kept as it is
     prefix = m.group("prefix").upper() if m.group("prefix") else None
     part = None
     if kind != "QCVN" and "-" in body:
@@ -226,6 +263,7 @@ def parse_loose(text: str) -> Identifier | None:
     cleaned = _clean(text)
     if not cleaned or len(cleaned) > 80 or not any(c.isdigit() for c in cleaned):
         return None
+    cleaned = _respell(cleaned)
     m = _LOOSE.match(cleaned)
     if not m:
         return None
@@ -257,11 +295,23 @@ def international_keys(text: str) -> list[tuple[str, str]]:
     its series, so ``ISO 8124`` finds every part.
     """
     keys = []
-    for m in _INTERNATIONAL.finditer(_clean(text)):
+    text = _clean(text)
+    text = re.sub(r"\bISO\s+IEC\b", "ISO/IEC", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(ASTM)\s+([A-Z])\s+(?=\d)", r"\1 \2", text, flags=re.IGNORECASE)  # ASTM D 445
+    # IEC 60335 2 9 -> IEC 60335-2-9 (one- to three-digit groups only: a trailing four-digit group is a year)
+    text = re.sub(
+        r"\b((?:ISO|IEC|EN)(?:/IEC)?\s*\d{3,})((?:\s+\d{1,3}(?!\d))+)",
+        lambda m: m.group(1) + "-".join([""] + m.group(2).split()),
+        text,
+        flags=re.IGNORECASE,
+    )
+    for m in _INTERNATIONAL.finditer(text):
         org = re.sub(r"\s+", " ", m.group("org")).lower()
         num = m.group("num").lower()
-        if org == "astm":  # ASTM D445-11: the suffix is the year of issue
-            num = re.sub(r"-\d{2}$", "", num)
+        if org == "astm":  # ASTM D445-11, D86-00a, D130-04e1: the suffix is the edition
+            num = re.sub(r"-\d{2}(?:[a-z]|e\d)?$", "", num)
+        elif org.startswith(("cac/", "cx", "st sev")):  # CAC/RCP 1-1969, ST SEV 6250-88: a year
+            num = re.sub(r"-(?:19|20)?\d\d$", "", num)
         series = re.split(r"[-.]", num, maxsplit=1)[0]
         keys.append((f"{org} {num}", f"{org} {series}"))
     return keys

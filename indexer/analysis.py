@@ -7,6 +7,8 @@ time (:func:`terms`), so the two can never drift apart.
 * ``SyllableTokenizer`` — NFC, canonical tone placement, then one token per word
   (Vietnamese words are written one syllable at a time).
 * ``FoldFilter`` — strips diacritics, ``đ`` → ``d``: "nuoc mam" = "nước mắm".
+* ``BigramFilter`` — adjacent pairs of (folded) syllables, ``ong_nhua``: the
+  catalogue's phrase vocabulary, and a proximity signal without positions.
 * ``CompoundTokenizer`` — pyvi word segmentation of the *whole* string, emitting
   only multi-syllable words (``nước_mắm``).  These are an optional ranking boost,
   never a required match: pyvi cannot segment the lone words a parser hands it.
@@ -30,9 +32,11 @@ from whoosh.analysis import (
 from catalogue.text import fold, normalize, syllables
 
 __all__ = [
+    "BigramFilter",
     "CompoundTokenizer",
     "FoldFilter",
     "SyllableTokenizer",
+    "bigram_analyzer",
     "compound_analyzer",
     "english_analyzer",
     "exact_analyzer",
@@ -112,6 +116,14 @@ class CompoundTokenizer(Tokenizer):
         )
 
 
+def segment(value: str) -> list[str]:
+    """pyvi's segmentation of ``value`` (normalised first): every word, compounds joined by ``_``."""
+    from pyvi import ViTokenizer  # imported lazily: loading the model costs ~0.5 s
+
+    text = normalize(value)
+    return ViTokenizer.tokenize(text).split() if text.strip() else []
+
+
 def compounds(value: str) -> list[str]:
     """Multi-syllable words pyvi finds in ``value`` (normalised first)."""
     from pyvi import ViTokenizer  # imported lazily: loading the model costs ~0.5 s
@@ -131,12 +143,33 @@ class FoldFilter(Filter):
             yield token
 
 
+class BigramFilter(Filter):
+    """Each pair of adjacent tokens as one token ``left_right``; a single token yields nothing.
+
+    Tokens separated by punctuation still pair: titles are short and a dash
+    rarely separates the words of a product name ("Ống nhựa - PVC").
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        previous = None
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = f"{previous}_{text}"
+                yield token
+            previous = text
+
+
 def exact_analyzer() -> Any:
     return SyllableTokenizer() | LowercaseFilter()
 
 
 def folded_analyzer() -> Any:
     return SyllableTokenizer() | LowercaseFilter() | FoldFilter()
+
+
+def bigram_analyzer() -> Any:
+    return SyllableTokenizer() | LowercaseFilter() | FoldFilter() | BigramFilter()
 
 
 def compound_analyzer() -> Any:

@@ -40,6 +40,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -55,14 +56,20 @@ from catalogue.errors import IndexBusy, IndexUnavailable, from_os_error
 from catalogue.identifiers import international_keys, parse
 from catalogue.locks import FileLock
 from catalogue.model import Standard
-from indexer.analysis import compound_analyzer, english_analyzer, exact_analyzer, folded_analyzer
+from indexer.analysis import (
+    bigram_analyzer,
+    compound_analyzer,
+    english_analyzer,
+    exact_analyzer,
+    folded_analyzer,
+)
 
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
-SCHEMA_VERSION = 1
+_COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
+SCHEMA_VERSION = 3  # 3: title_bi (folded bigrams), body_en, replaces, replaced, edition; replaced_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
-STATUS_RANK = {"active": 3, "unknown": 2, "replaced": 1, "withdrawn": 0}
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process's commit or swap
 UNHASHED = ("META.json", "MAIN_WRITELOCK")  # bookkeeping files the manifest does not cover
 
@@ -76,21 +83,26 @@ def make_schema() -> Schema:
         title_vi=STORED(),
         title_en_text=STORED(),
         scope=STORED(),
+        replaced_by=STORED(),
         numkey=KEYWORD(commas=True, scorable=False),
         equiv=KEYWORD(commas=True, lowercase=True, scorable=False),
         title=TEXT(analyzer=exact_analyzer(), phrase=False),
         title_f=TEXT(analyzer=folded_analyzer(), phrase=False, spelling=True),
         title_c=TEXT(analyzer=compound_analyzer(), phrase=False),
+        title_bi=TEXT(analyzer=bigram_analyzer(), phrase=False),
         title_en=TEXT(analyzer=english_analyzer(), phrase=False),
         body_f=TEXT(analyzer=folded_analyzer(), phrase=False),
+        body_en=TEXT(analyzer=english_analyzer(), phrase=False),
+        replaces=KEYWORD(commas=True, scorable=False),  # keys of the editions this one replaces
         kind=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
         ministry=ID(stored=True, sortable=True),
         decade=ID(sortable=True),
+        replaced=ID(sortable=True),  # "yes" when a newer edition replaces it
+        edition=ID(sortable=True),  # the number without its year: every edition of one standard shares it
         ics=KEYWORD(commas=True, stored=True),
         ics_fields=ID(sortable=True),
         year=NUMERIC(stored=True, sortable=True),
-        status_rank=NUMERIC(sortable=True),
     )
 
 
@@ -113,9 +125,14 @@ def document(record: Standard) -> dict[str, Any]:
     for code in record.ics:
         pieces = code.split(".")
         ics_all.update(".".join(pieces[:n]) for n in range(1, len(pieces) + 1))
-    body = " ".join(
-        filter(None, [record.scope_vi, record.extra.get("subject_vi"), " ; ".join(record.extra.get("products") or [])])
-    )
+    products = " ; ".join(record.extra.get("products") or [])
+    covered = [m.group(1) for n in record.notes for m in [_COVERED.search(n)] if m]  # untitled: what it covers
+    body = " ".join(filter(None, [record.scope_vi, record.extra.get("subject_vi"), products, *covered]))
+    replaces = set()
+    for number in record.replaces:
+        with contextlib.suppress(Exception):
+            old = parse(number)
+            replaces.update((old.key, old._key(ministry=False)))
     title_vi = record.title_vi or ""
     doc: dict[str, Any] = {
         "key": ident.key,
@@ -124,24 +141,30 @@ def document(record: Standard) -> dict[str, Any]:
         "title_vi": record.title_vi,
         "title_en_text": record.title_en,
         "scope": record.scope_vi,
+        "replaced_by": list(record.replaced_by),
         "numkey": ",".join(sorted(numkeys)),
         "kind": ident.kind,
         "status": record.status,
         "ministry": (ident.ministry or "").upper(),
         "decade": f"{ident.year // 10 * 10}s" if ident.year else "",
+        "replaced": "yes" if record.replaced_by else "no",
+        "edition": ident.edition_key,
         "ics": ",".join(sorted(ics_all)),
         "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
         "year": ident.year or 0,
-        "status_rank": STATUS_RANK.get(record.status, 2),
     }
     if equiv:
         doc["equiv"] = ",".join(sorted(equiv))
     if title_vi:
-        doc.update(title=title_vi, title_f=title_vi, title_c=title_vi)
+        doc.update(title=title_vi, title_f=title_vi, title_c=title_vi, title_bi=title_vi)
     if record.title_en:
         doc["title_en"] = record.title_en
     if body:
         doc["body_f"] = body
+    if products or record.title_en:
+        doc["body_en"] = " ; ".join(filter(None, [products, *covered]))
+    if replaces:
+        doc["replaces"] = ",".join(sorted(replaces))
     return doc
 
 

@@ -175,3 +175,55 @@ def test_key_ignores_zero_padding(ident: Identifier) -> None:
 @given(st.text(max_size=120))
 def test_parse_loose_never_raises(text: str) -> None:
     parse_loose(text)
+
+
+def _careless(ident: Identifier) -> list[str]:
+    """How people type a number carelessly (the classes named in the search issue)."""
+    text = ident.format()
+    out = [text.replace(f"{ident.kind} ", f"{ident.kind}-", 1)]  # a hyphen after the prefix
+    if ident.kind == "QCVN" and not ident.amendment:
+        out.append(text.replace("QCVN ", "QC ", 1))  # "QC" for QCVN
+        base = text.split("/")[0]
+        out.append(f"QCVN {ident.ministry} {base.removeprefix('QCVN ')}")  # the ministry first
+        out.append(text.replace(f"/{ident.ministry}", f"/{ident.ministry[1:]}"))  # no leading "B"
+    if ident.year and not ident.amendment:
+        out.append(text.replace(f":{ident.year}", f".{ident.year}"))  # a dot for the colon
+    return out
+
+
+@given(st.one_of(tcvn, qcvn))
+def test_careless_spellings_resolve_to_the_same_key(ident: Identifier) -> None:
+    for variant in _careless(ident):
+        loose = parse_loose(variant)
+        assert loose is not None, variant
+        assert loose.key == ident.key, variant
+
+
+international = st.builds(
+    lambda org, num, part: (org, f"{num}-{part}" if part else str(num)),
+    st.sampled_from(["ISO", "IEC", "ISO/IEC", "EN"]),
+    st.integers(min_value=100, max_value=99999),
+    st.none() | st.integers(min_value=1, max_value=60),
+)
+
+
+@given(international, st.integers(min_value=1990, max_value=2025))
+def test_international_spellings_share_keys(ref: tuple[str, str], year: int) -> None:
+    org, num = ref
+    canonical = international_keys(f"{org} {num}")
+    assert canonical
+    spaced = num.replace("-", " ")
+    for variant in (f"{org} {num}:{year}", f"{org.replace('/', ' ')} {num}", f"{org} {spaced}"):
+        assert international_keys(variant)[:1] == canonical[:1], variant
+
+
+@given(st.sampled_from("DCE"), st.integers(min_value=1, max_value=9999), st.integers(min_value=0, max_value=99))
+def test_astm_edition_suffixes_and_inner_spaces_are_forgiven(letter: str, num: int, year: int) -> None:
+    key = international_keys(f"ASTM {letter}{num}")[0][0]
+    for variant in (
+        f"ASTM {letter} {num}",
+        f"ASTM {letter}{num}-{year:02d}",
+        f"ASTM {letter}{num}-{year:02d}a",
+        f"ASTM {letter} {num}-{year:02d}e1",
+    ):
+        assert international_keys(variant)[0][0] == key, variant

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from catalogue.text import fold, normalize, syllables
+from catalogue.text import fold, syllables
 
 __all__ = ["highlight", "snippet"]
 
@@ -18,7 +18,7 @@ __all__ = ["highlight", "snippet"]
 def _matches(text: str, folded_terms: set[str]) -> list[tuple[int, int]]:
     spans = []
     for word, start, end in syllables(text):
-        if fold(normalize(word)).lower() in folded_terms:
+        if fold(word).lower() in folded_terms:  # folding strips marks: tone placement cannot matter
             spans.append((start, end))
     return spans
 

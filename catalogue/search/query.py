@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from catalogue.identifiers import Identifier, find_all, international_keys, parse_loose
+from catalogue.identifiers import INTERNATIONAL_ORGS, Identifier, find_all, international_keys, parse_loose
 from catalogue.text import fold, has_diacritics, normalize, syllables
 
 __all__ = ["MAX_QUERY_CHARS", "ParsedQuery", "Word", "parse_query"]
@@ -91,21 +91,19 @@ def parse_query(raw: str) -> ParsedQuery:
     parsed.international = international_keys(rest)
     if parsed.international:
         rest = re.sub(
-            r"\b(ISO|IEC|CODEX\s+STAN|CAC/\w+|ASTM|EN|JIS|BS|AOAC|ITU-T|ETSI\s+\w+)(/\w+)*\s*[A-Z]?\d[\w\-.:]*",
+            rf"\b(?:{INTERNATIONAL_ORGS})(/\w+|\s+IEC)*\s*(?:[A-Z]\s*)?\d[\w\-.:]*(?:\s+\d{{1,3}}(?!\d))*",
             " ",
             rest,
             flags=re.IGNORECASE,
         )
     parsed.accented = has_diacritics(rest)
-    seen = set()
     for word, _, _ in syllables(normalize(rest).lower()):
         folded = fold(word)
         if folded in ("tcvn", "qcvn"):
             parsed.kind = parsed.kind or folded.upper()
             continue
-        if folded in seen or not folded.strip("_"):
+        if not folded.strip("_"):
             continue
-        seen.add(folded)
         parsed.words.append(Word(word, folded, folded not in OPTIONAL_WORDS))
     if parsed.words and not any(w.required for w in parsed.words):
         parsed.words = [Word(w.exact, w.folded, True) for w in parsed.words]

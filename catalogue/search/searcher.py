@@ -1,26 +1,30 @@
 """Search over the catalogue: the one Python API the web app and the CLI share.
 
-Ranking, in this order (each a tier; later rules break ties in earlier ones):
-
-1. an exact number match (then a series match, then an international equivalent);
-2. a title match (Vietnamese accent-folded, or English) above a scope-only match;
-3. within a tier, relevance (BM25, with an exact-accent and pyvi-compound boost)
-   weighted by status: active above unknown above replaced or withdrawn;
-4. newest edition first on ties.
+The read pipeline: :func:`~catalogue.search.query.parse_query` (numbers, words)
+→ :func:`~catalogue.search.understand.understand` (concepts, intents, synonyms,
+translation, typos) → evidence per document from the numpy
+:class:`~catalogue.search.snapshot.Snapshot` → :mod:`catalogue.search.rules`
+(the ordered ranking rules) → a page of :class:`Hit` s with facets.
 
 Contracts:
 
 * :meth:`Searcher.search` never raises for query text; bad *parameters*
   (page, limit, sort, status...) raise :class:`InvalidInput` with a message.
-* Titles are searched first; the scope is searched only when titles give fewer
-  than :data:`FULLTEXT_THRESHOLD` hits.  Folded syllables are the required
-  match; pyvi compounds and exact accents only add to the score.
+* Best match, not all-or-nothing: a record matching some of the query's
+  concepts is a result, ranked by how much it covers (:class:`~catalogue.search.rules.WordsRule`);
+  records far below the best coverage (:data:`MIN_SHARE`) are left out.  Function
+  words never make a query fail.
+* Folded syllables are the required match; exact accents, pyvi compounds and
+  adjacent words only add to the score.
 * Facet counts (kind, status, ICS field, ministry, decade) describe the whole
   filtered result set, not just the page.
+* Work per query is bounded (:mod:`catalogue.search.understand` limits);
+  :attr:`SearchResult.message` says when the query was simplified.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from dataclasses import asdict, dataclass, field
@@ -29,23 +33,32 @@ from typing import Any
 import numpy as np
 
 from catalogue.errors import InvalidInput
-from catalogue.identifiers import KINDS
+from catalogue.identifiers import KINDS, parse_loose
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.highlight import highlight, snippet
-from catalogue.search.query import ParsedQuery, parse_query
+from catalogue.search.query import parse_query
+from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, order
 from catalogue.search.snapshot import Snapshot
+from catalogue.search.understand import Alternative, Concept, Understanding, understand
 from indexer.analysis import compounds, english_analyzer, terms
 from indexer.index import Index
 
-__all__ = ["FULLTEXT_THRESHOLD", "Hit", "SearchRequest", "SearchResult", "Searcher"]
+__all__ = ["Hit", "SearchRequest", "SearchResult", "Searcher"]
 
-FULLTEXT_THRESHOLD = 10
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
 SORTS = ("relevance", "newest")
-STATUS_WEIGHT = {"active": 1.0, "unknown": 0.85, "replaced": 0.6, "withdrawn": 0.55}
-TIER_NUMBER, TIER_SERIES, TIER_EQUIV, TIER_TITLE, TIER_BODY, TIER_RELAXED = 6, 5, 4, 3, 2, 1
-MATCH_NAMES = {TIER_NUMBER: "number", TIER_SERIES: "series", TIER_EQUIV: "equivalent", TIER_TITLE: "title"}
+MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
+BODY_FACTOR = 0.5  # a word found only in the scope scores half
+SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by side
+ACCENT_BONUS = 0.25  # the accented words typed, in the title
+ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
+PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
+COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
+CHAIN_HOPS = 6
+IDF_FULL = 3.0  # a word in fewer than ~1/19 of the records counts fully in the coverage
+IDF_FLOOR = 0.25
+METHOD_TERMS = (("title_bi", "phuong_phap"), ("title_bi", "xac_dinh"), ("title_bi", "thu_nghiem"))
 _ENGLISH = english_analyzer()
 
 
@@ -100,7 +113,8 @@ class Hit:
     score: float
     highlight: str
     snippet: str | None = None
-    match: str = "title"
+    match: str = "title"  # number | replacement | series | equivalent | title | scope | other
+    replaced_by: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -151,29 +165,35 @@ class Searcher:
     # -- the search --------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:
         req.validate()
-        pq = parse_query(req.q)
+        snap = self.snapshot()
+        u = understand(req.q, snap.vocabulary)
+        pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
         messages = []
         if pq.truncated:
             messages.append("Truy vấn quá dài đã được cắt ngắn / The query was too long and has been shortened.")
-        snap = self.snapshot()
-        allowed = self._allowed(snap, req, req.kind or pq.kind)
-        if pq.is_empty and allowed is None:
+        elif u.simplified:
+            messages.append("Truy vấn đã được rút gọn / The query was simplified: only its main words were searched.")
+        allowed = self._allowed(snap, req, req.kind)
+        if u.is_empty and allowed is None:
             result.message = "Nhập từ khóa hoặc số hiệu tiêu chuẩn / Type words or a standard number."
             return result
-        tier, score = self._tiers(snap, pq, allowed)
-        matched = np.nonzero(tier > 0)[0]
+        matched, ev, info = self._evaluate(snap, u, allowed)
         result.total = int(matched.size)
-        result.facets = self._facets(snap, tier > 0)
+        docset = np.zeros(snap.size, dtype=bool)
+        docset[matched] = True
+        result.facets = self._facets(snap, docset)
+        ranked = matched[order(ev, NEWEST_FIRST if req.sort == "newest" or u.is_empty else RULES)]
         start = (req.page - 1) * req.limit
-        for docnum in self._order(snap, matched, tier, score, req.sort, pq.is_empty)[start : start + req.limit]:
-            result.hits.append(self._hit(snap, int(docnum), float(tier[docnum]), float(score[docnum]), pq))
-        if result.total < 3 and pq.words:
-            result.suggestion = self._suggest(snap, pq)
+        words = self._highlight_words(u)
+        for docnum in ranked[start : start + req.limit].tolist():
+            result.hits.append(self._hit(snap, docnum, info, words))
+        if u.corrections:
+            result.suggestion = self._suggestion(snap, u, allowed, result.total)
         if result.total == 0:
             messages.append(
-                "Không tìm thấy kết quả. Thử bỏ bộ lọc, gõ không dấu hoặc duyệt theo ICS. / "
-                "Nothing found: try removing filters, typing without diacritics, or browsing ICS."
+                "Không tìm thấy kết quả. Thử bỏ bộ lọc, dùng từ khác hoặc duyệt theo ICS. / "
+                "Nothing found: try removing filters, other words, or browsing by ICS."
             )
         result.message = " ".join(messages) or None
         return result
@@ -200,54 +220,127 @@ class Searcher:
             return None
         return np.logical_and.reduce([*masks, snap.alive])
 
-    def _tiers(self, snap: Snapshot, pq: ParsedQuery, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Per document: the best tier it matched (0 = none) and its score in that tier."""
-        tier = np.zeros(snap.size, dtype=np.float32)
-        score = np.zeros(snap.size, dtype=np.float32)
+    def _evaluate(
+        self, snap: Snapshot, u: Understanding, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, Evidence, dict[str, np.ndarray]]:
+        """The matched documents (unordered), their evidence for the rules, and dense match info."""
+        size = snap.size
         ok = snap.alive if allowed is None else allowed
-
-        def add(level: float, mask: np.ndarray, scores: np.ndarray | None = None) -> int:
-            fresh = mask & ok & (tier == 0)
-            tier[fresh] = level
-            if scores is not None:
-                score[fresh] = scores[fresh]
-            return int(fresh.sum())
-
-        if pq.is_empty:  # browse: every allowed document
-            add(TIER_TITLE, ok)
-            return tier, score
-        exact = self._keys_mask(snap, "numkey", [i.key for i in pq.numbers])
+        pq = u.parsed
+        number = np.zeros(size, dtype=np.int8)
+        series = np.zeros(size, dtype=bool)
+        equivalent = np.zeros(size, dtype=np.int8)
+        keys = [i.key for i in pq.numbers]
+        exact = self._keys_mask(snap, "numkey", keys)
         if exact is not None:
-            add(TIER_NUMBER, exact, exact.astype(np.float32))
+            newer = self._keys_mask(snap, "replaces", keys)  # an edition not held, named by its replacement
+            if not (exact & ok).any():  # "/BNN" for "/BNNPTNT", or a year not held: the other editions
+                loose = [i._key(ministry=False) for i in pq.numbers if i.ministry]
+                loose += [i._key(year=False) for i in pq.numbers if i.year and not i.amendment]
+                newer |= self._keys_mask(snap, "numkey", loose) if loose else newer
+            number[self._chain(snap, (exact | newer) & ok) | newer] = 1
+            number[exact] = 2
             if not (exact & ok).any():
-                series = [f"~{i.key}" for i in pq.numbers if not i.part and not i.year]
-                series_mask = self._keys_mask(snap, "numkey", series)
-                if series_mask is not None:
-                    add(TIER_SERIES, series_mask, series_mask.astype(np.float32))
+                keys = [f"~{i.key}" for i in pq.numbers if not i.part and not i.year]
+                mask = self._keys_mask(snap, "numkey", keys)
+                if mask is not None:
+                    series |= mask
         if pq.international:
-            # a document that adopts exactly that part outranks one from the same series
-            full = self._keys_mask(snap, "equiv", [full for full, _ in pq.international])
-            series_of = self._keys_mask(snap, "equiv", [series for _, series in pq.international])
-            if full is not None and series_of is not None:
-                add(TIER_EQUIV, full | series_of, full.astype(np.float32) + series_of)
-        if not pq.words:
-            return tier, score
-        title_mask, title_scores = self._text(snap, pq, ("title_f",))
-        add(TIER_TITLE, title_mask, title_scores)
-        if int((title_mask & ok).sum()) < FULLTEXT_THRESHOLD:
-            body_mask, body_scores = self._text(snap, pq, ("title_f", "body_f"))
-            add(TIER_BODY, body_mask, body_scores)
-            significant = [w for w in pq.words if w.required and not w.folded.isdigit()]
-            if not ((title_mask | body_mask) & ok).any() and len(significant) > 2:
-                # nothing holds every word: accept documents with all but one
-                hits = np.zeros(snap.size, dtype=np.int32)
-                total = np.zeros(snap.size, dtype=np.float32)
-                for w in significant:
-                    word_mask, word_score = self._word(snap, w.folded, ("title_f", "body_f"))
-                    hits += word_mask
-                    total += word_score
-                add(TIER_RELAXED, hits >= len(significant) - 1, total)
-        return tier, score
+            full = self._keys_mask(snap, "equiv", [f for f, _ in pq.international])
+            of_series = self._keys_mask(snap, "equiv", [s for _, s in pq.international])
+            if full is not None and of_series is not None:
+                equivalent = np.maximum(full.astype(np.int8) * 2, of_series.astype(np.int8))
+        coverage = np.zeros(size, dtype=np.float32)
+        title_coverage = np.zeros(size, dtype=np.float32)
+        exactness = np.zeros(size, dtype=np.float32)
+        relevance = np.zeros(size, dtype=np.float32)
+        strong = np.zeros(size, dtype=bool)  # matches a concept that is no weak word
+        has_strong = any(c.importance >= 1 for c in u.concepts)
+        for concept in u.concepts:
+            any_c, title_c, best_c, rel_c = self._concept(snap, concept)
+            weight = concept.importance * self._informative(snap, concept)
+            coverage += weight * any_c
+            title_coverage += weight * title_c
+            exactness += weight * best_c
+            relevance += rel_c
+            if concept.importance >= 1 or not has_strong:
+                strong |= any_c > 0
+        relevance += self._proximity(snap, u)
+        by_words = strong & (coverage > 0)
+        if by_words.any():
+            best = float(coverage[by_words & ok].max(initial=0.0))
+            by_words &= coverage >= best * MIN_SHARE
+        # browsing (no query) lists every allowed document
+        hit_mask = ok.copy() if u.is_empty else ok & ((number > 0) | series | (equivalent > 0) | by_words)
+        matched = np.nonzero(hit_mask)[0]
+        status_labels = np.array(snap.labels["status"], dtype=object)
+        kind_labels = np.array(snap.labels["kind"], dtype=object)
+        status = status_labels[snap.codes["status"][matched]]
+        is_current = np.isin(status, ("active", "unknown")) & ~snap.replaced[matched]
+        is_current &= _latest(snap.codes["edition"][matched], snap.year[matched])
+        is_method = np.zeros(matched.size, dtype=bool)
+        if "method" in u.intents:
+            method = np.zeros(size, dtype=bool)
+            for fieldname, term in METHOD_TERMS:
+                method[snap.docs(fieldname, term)] = True
+            is_method = method[matched]
+        ev = Evidence(
+            number=number[matched],
+            series=series[matched],
+            equivalent=equivalent[matched],
+            coverage=coverage[matched],
+            title_coverage=title_coverage[matched],
+            exactness=exactness[matched],
+            relevance=relevance[matched],
+            status=status,
+            kind=kind_labels[snap.codes["kind"][matched]],
+            year=snap.year[matched],
+            is_current=is_current,
+            is_method=is_method,
+            intents=set(u.intents),
+        )
+        info = {"number": number, "series": series, "equivalent": equivalent, "title": title_coverage, "all": coverage}
+        return matched, ev, info
+
+    @staticmethod
+    def _informative(snap: Snapshot, concept: Concept) -> float:
+        """How much a concept says, from 0.25 to 1: an idf of :data:`IDF_FULL` or more counts fully.
+
+        "gia" (in every "quốc gia") says little; "xăng" says a lot.  A phrase counts
+        as its rarest word; a word the index does not know, as its corrections.
+        """
+        frequencies = [
+            snap.vocabulary.frequency(w)
+            for alt in concept.alternatives
+            if alt.field == "vi" and alt.kind in ("typed", "typo", "split")
+            for w in alt.words
+        ]
+        known = [f for f in frequencies if f > 0]
+        if not known:
+            return 1.0
+        idf = math.log(1 + snap.doc_count / min(known))
+        return min(1.0, max(IDF_FLOOR, idf / IDF_FULL))
+
+    def _chain(self, snap: Snapshot, start: np.ndarray) -> np.ndarray:
+        """Document numbers of the editions that replaced ``start`` (followed :data:`CHAIN_HOPS` deep)."""
+        seen = np.zeros(snap.size, dtype=bool)
+        frontier = np.nonzero(start)[0].tolist()[:20]
+        for _ in range(CHAIN_HOPS):
+            keys = []
+            for docnum in frontier:
+                for number in snap.stored(docnum).get("replaced_by") or []:
+                    ident = parse_loose(number)
+                    if ident is not None:
+                        keys.append(ident.key)
+            mask = self._keys_mask(snap, "numkey", keys)
+            if mask is None:
+                break
+            fresh = mask & ~seen & ~start
+            seen |= fresh
+            frontier = np.nonzero(fresh)[0].tolist()[:20]
+            if not frontier:
+                break
+        return seen
 
     @staticmethod
     def _keys_mask(snap: Snapshot, field: str, keys: list[str]) -> np.ndarray | None:
@@ -259,53 +352,131 @@ class Searcher:
         return mask
 
     @staticmethod
-    def _word(snap: Snapshot, folded: str, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Where one folded word matches (any field, or its English stem) and its summed BM25."""
-        mask = np.zeros(snap.size, dtype=bool)
-        scores = np.zeros(snap.size, dtype=np.float32)
-        alternatives = [(f, folded) for f in fields]
-        english = terms(_ENGLISH, folded)
-        if english:
-            alternatives.append(("title_en", english[0]))
-        for name, term in alternatives:
-            docnums, s = snap.bm25(name, term)
-            mask[docnums] = True
-            scores[docnums] += s
-        return mask, scores
+    def _alternative(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, ...]:
+        """Where every word of ``alt`` matches (anywhere; in the title), its BM25F score there,
+        where the title holds the accented words typed, and where a phrase's words are scattered in a title."""
+        size = snap.size
+        if len(alt.words) == 1 and alt.field == "vi" and not alt.exact:  # the common case, without the AND
+            word = alt.words[0]
+            title_docs, title_scores = snap.bm25("title_f", word)
+            body_docs, body_scores = snap.bm25("body_f", word)
+            everywhere = np.zeros(size, dtype=bool)
+            in_title = np.zeros(size, dtype=bool)
+            score = np.zeros(size, dtype=np.float32)
+            in_title[title_docs] = True
+            everywhere[title_docs] = True
+            everywhere[body_docs] = True
+            score[title_docs] = title_scores
+            score[body_docs] += BODY_FACTOR * body_scores
+            return everywhere, in_title, score, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+        everywhere = np.ones(size, dtype=bool)
+        in_title = np.ones(size, dtype=bool)
+        in_body = np.ones(size, dtype=bool)
+        score = np.zeros(size, dtype=np.float32)
+        for word in alt.words:
+            if alt.field == "en":
+                stems = terms(_ENGLISH, word)
+                fields = [("title_en", stems[0], 1.0)] if stems else []
+            else:
+                fields = [("title_f", word, 1.0), ("body_f", word, BODY_FACTOR)]
+            if alt.field == "en" and stems:
+                fields.append(("body_en", stems[0], BODY_FACTOR))
+            word_title = np.zeros(size, dtype=bool)
+            word_body = np.zeros(size, dtype=bool)
+            for name, term, factor in fields:
+                docnums, s = snap.bm25(name, term)
+                (word_body if name.startswith("body") else word_title)[docnums] = True
+                score[docnums] += factor * s
+            in_title &= word_title
+            in_body &= word_body | word_title
+        loose = np.zeros(size, dtype=bool)
+        if alt.field == "vi" and len(alt.words) > 1:
+            # in a title the words of a phrase stand side by side ("phân hữu cơ" is not "Phần 6 … hữu cơ");
+            # scattered, they count for :data:`SCATTERED_SHARE`
+            adjacent = in_title.copy()
+            for left, right in itertools.pairwise(alt.words):
+                pair = np.zeros(size, dtype=bool)
+                pair[snap.docs("title_bi", f"{left}_{right}")] = True
+                adjacent &= pair
+            loose = in_title & ~adjacent
+            in_title = adjacent
+            in_body = _body_only(snap, alt.words)
+        everywhere = in_title | in_body
+        exact_title = np.zeros(size, dtype=bool)
+        if alt.exact and in_title.any():
+            exact_title = in_title.copy()
+            for word in alt.exact:
+                m = np.zeros(size, dtype=bool)
+                m[snap.docs("title", word)] = True
+                exact_title &= m
+        score = np.where(everywhere, score, np.where(loose, SCATTERED_SHARE * score, 0)).astype(np.float32)
+        return everywhere, in_title, score, exact_title, loose
 
-    def _text(self, snap: Snapshot, pq: ParsedQuery, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Every required word must match; optional words, exact accents and compounds add score."""
-        required = np.ones(snap.size, dtype=bool)
-        scores = np.zeros(snap.size, dtype=np.float32)
-        for w in pq.words:
-            mask, s = self._word(snap, w.folded, fields)
-            if w.required:
-                required &= mask
-            scores += s
-            if pq.accented and w.exact != w.folded:
-                docnums, exact = snap.bm25("title", w.exact)
-                scores[docnums] += 1.5 * exact
-        if pq.accented:
-            for compound in compounds(" ".join(w.exact for w in pq.words)):
+    def _concept(self, snap: Snapshot, concept: Concept) -> tuple[np.ndarray, ...]:
+        """Per document: coverage anywhere, coverage in titles, best alternative weight, relevance."""
+        size = snap.size
+        any_c = np.zeros(size, dtype=np.float32)
+        title_c = np.zeros(size, dtype=np.float32)
+        best_c = np.zeros(size, dtype=np.float32)
+        rel_c = np.zeros(size, dtype=np.float32)
+        for alt in concept.alternatives:
+            if alt.field == "vi" and not all(snap.vocabulary.frequency(w) for w in alt.words):
+                continue  # a word no record holds: nothing to match
+            everywhere, in_title, score, exact_title, loose = self._alternative(snap, alt)
+            scattered = loose * (SCATTERED_SHARE * alt.coverage)
+            np.maximum(any_c, np.maximum(everywhere * alt.coverage, scattered), out=any_c)
+            np.maximum(title_c, np.maximum(in_title * alt.coverage, scattered), out=title_c)
+            if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
+                quality = np.where(exact_title, alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT) * alt.coverage
+                np.maximum(best_c, everywhere * quality, out=best_c)
+            else:
+                np.maximum(best_c, everywhere * (alt.weight * alt.coverage), out=best_c)
+            np.maximum(rel_c, alt.weight * score, out=rel_c)
+        return any_c, title_c, best_c, rel_c
+
+    def _proximity(self, snap: Snapshot, u: Understanding) -> np.ndarray:
+        """Adjacent typed words found adjacent in a title, and pyvi compounds of an accented query."""
+        boost = np.zeros(snap.size, dtype=np.float32)
+        typed = [c.alternatives[0] for c in u.concepts if c.alternatives and c.alternatives[0].field == "vi"]
+        words = [w for alt in typed for w in alt.words]
+        for left, right in itertools.pairwise(words):
+            docnums, s = snap.bm25("title_bi", f"{left}_{right}")
+            boost[docnums] += PHRASE_BOOST * s
+        if u.parsed.accented and words:
+            text = " ".join(w for alt in typed for w in (alt.exact or alt.words))
+            for compound in compounds(text)[:8]:
                 docnums, s = snap.bm25("title_c", compound.lower())
-                scores[docnums] += 2.0 * s
-        return required, scores
+                boost[docnums] += COMPOUND_BOOST * s
+        return boost
+
+    def _suggestion(self, snap: Snapshot, u: Understanding, allowed: np.ndarray | None, total: int) -> str | None:
+        """The query with its unknown words corrected, offered only when it finds more than the words as typed.
+
+        Words the index knows are never replaced (only unknown words carry corrections).
+        """
+        words = []
+        for w in u.parsed.text.split():
+            fixed = u.corrections.get(w.lower())
+            if fixed is not None and u.parsed.accented:  # "mắmm" -> "mắm", not "mam"
+                fixed = " ".join(snap.spelling.get(part, (0, part))[1] for part in fixed.split())
+            words.append(fixed or w)
+        suggestion = " ".join(words)
+        if suggestion.lower() == u.parsed.text.lower():
+            return None
+        strict = Understanding(
+            parsed=u.parsed,
+            concepts=[
+                Concept(c.text, tuple(a for a in c.alternatives if a.kind not in ("typo", "split")), c.importance)
+                for c in u.concepts
+            ],
+            intents=u.intents,
+        )
+        typed_total = int(self._evaluate(snap, strict, allowed)[0].size)
+        return suggestion if total > typed_total else None
 
     @staticmethod
-    def _order(
-        snap: Snapshot, matched: np.ndarray, tier: np.ndarray, score: np.ndarray, sort: str, browse: bool
-    ) -> np.ndarray:
-        """Matched document numbers in ranking order."""
-        if matched.size == 0:
-            return matched
-        weights = np.array([STATUS_WEIGHT.get(label, 0.85) for label in snap.labels["status"]], dtype=np.float32)
-        weighted = np.round(score[matched] * weights[snap.codes["status"][matched]], 4)
-        year = snap.year[matched]
-        if sort == "newest" or browse:
-            order = np.lexsort((-weighted, -tier[matched], -year))
-        else:
-            order = np.lexsort((-year, -weighted, -tier[matched]))
-        return matched[order]
+    def _highlight_words(u: Understanding) -> set[str]:
+        return {w for c in u.concepts for a in c.alternatives if a.field == "vi" for w in a.words}
 
     @staticmethod
     def _facets(snap: Snapshot, docset: np.ndarray) -> dict[str, dict[str, int]]:
@@ -314,18 +485,30 @@ class Searcher:
             counts = np.bincount(snap.codes[name][docset], minlength=len(snap.labels[name]))
             pairs = [(label, int(n)) for label, n in zip(snap.labels[name], counts, strict=True) if n and label]
             facets[name] = dict(sorted(pairs, key=lambda x: -x[1]))
-        ics = {code: int((mask & docset).sum()) for code, mask in snap.ics_masks.items()}
+        counts = snap.ics_matrix @ docset.astype(np.float32)
+        ics = {code: int(n) for code, n in zip(snap.ics_fields, counts.tolist(), strict=True)}
         facets["ics_field"] = {k: v for k, v in sorted(ics.items(), key=lambda x: (-x[1], x[0])) if v}
         facets["decade"] = dict(sorted(facets["decade"].items(), reverse=True))
         return facets
 
     @staticmethod
-    def _hit(snap: Snapshot, docnum: int, tier: float, score: float, pq: ParsedQuery) -> Hit:
+    def _hit(snap: Snapshot, docnum: int, info: dict[str, np.ndarray], words: set[str]) -> Hit:
         f = snap.stored(docnum)
-        folded = {w.folded for w in pq.words}
         ics = [c for c in (f.get("ics") or "").split(",") if c]
         leaf_ics = [c for c in ics if not any(o != c and o.startswith(c + ".") for o in ics)]
         title = f.get("title_vi") or f.get("title_en_text") or ""
+        if info["number"][docnum] == 2:
+            match = "number"
+        elif info["number"][docnum] == 1:
+            match = "replacement"
+        elif info["series"][docnum]:
+            match = "series"
+        elif info["equivalent"][docnum]:
+            match = "equivalent"
+        elif info["title"][docnum] > 0 and info["title"][docnum] >= 0.5 * info["all"][docnum]:
+            match = "title"
+        else:
+            match = "scope" if f.get("scope") else "other"
         hit = Hit(
             number=f["number"],
             slug=f["slug"],
@@ -335,54 +518,14 @@ class Searcher:
             status=f["status"],
             year=f.get("year") or None,
             ics=sorted(leaf_ics),
-            score=round(score, 4),
-            highlight=highlight(title, folded),
-            match=MATCH_NAMES.get(tier, "scope"),
+            score=0.0,
+            highlight=highlight(title, words),
+            match=match,
+            replaced_by=list(f.get("replaced_by") or []),
         )
-        if tier < TIER_TITLE and f.get("scope"):
-            hit.snippet = snippet(f["scope"], folded)
+        if match in ("scope", "other") and f.get("scope"):
+            hit.snippet = snippet(f["scope"], words)
         return hit
-
-    def _suggest(self, snap: Snapshot, pq: ParsedQuery) -> str | None:
-        """A corrected query when some words are unknown to the index's vocabulary.
-
-        Unknown words are corrected to the closest title word (edit distance, then
-        frequency), or split in two known words ("ximang" -> "xi mang").
-        """
-        s = snap.searcher
-        reader = s.reader()
-
-        def known(word: str) -> int:
-            english = terms(_ENGLISH, word)
-            return (
-                reader.doc_frequency("title_f", word)
-                + reader.doc_frequency("body_f", word)
-                + (reader.doc_frequency("title_en", english[0]) if english else 0)
-            )
-
-        words, changed = [], False
-        for w in pq.words:
-            if w.folded.isdigit() or known(w.folded):
-                words.append(w.exact)
-                continue
-            best = None
-            candidates = s.suggest("title_f", w.folded, limit=100, maxdist=2)
-            if candidates:
-                best = min(candidates, key=lambda c: (_distance(c, w.folded), -known(c)))
-            close = best is not None and _distance(best, w.folded) <= 1
-            for i in range(2, len(w.folded) - 1) if not close else ():
-                left, right = w.folded[:i], w.folded[i:]
-                if reader.doc_frequency("title_f", left) and reader.doc_frequency("title_f", right):
-                    best = f"{left} {right}"
-                    break
-            if best is None:
-                words.append(w.exact)
-                continue
-            changed = True
-            if pq.accented:
-                best = " ".join(snap.spelling.get(part, (0, part))[1] for part in best.split())
-            words.append(best)
-        return " ".join(words) if changed else None
 
     # -- instant suggestions -------------------------------------------------------
     def suggest(self, text: str, limit: int = 8) -> list[dict[str, Any]]:
@@ -406,7 +549,7 @@ class Searcher:
             *done, last = pq.words
             required = np.ones(snap.size, dtype=bool)
             for w in done:
-                word_mask, word_score = self._word(snap, w.folded, ("title_f",))
+                _, word_mask, word_score, _, _ = self._alternative(snap, Alternative((w.folded,), 1.0, "typed"))
                 required &= word_mask
                 score += word_score
             completions = sorted(
@@ -447,12 +590,20 @@ class Searcher:
         return [snap.stored(d)["slug"] for d in docs]
 
 
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (short words only; used to rank spelling candidates)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+def _latest(edition: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """Per document: whether no other matched edition of the same standard is newer."""
+    if edition.size == 0:
+        return np.zeros(0, dtype=bool)
+    newest = np.zeros(int(edition.max()) + 1, dtype=year.dtype)
+    np.maximum.at(newest, edition, year)
+    return year >= newest[edition]
+
+
+def _body_only(snap: Snapshot, words: tuple[str, ...]) -> np.ndarray:
+    """Documents whose body (scope, products) holds every word; bodies keep no word order."""
+    mask = np.ones(snap.size, dtype=bool)
+    for word in words:
+        m = np.zeros(snap.size, dtype=bool)
+        m[snap.docs("body_f", word)] = True
+        mask &= m
+    return mask

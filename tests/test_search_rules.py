@@ -1,0 +1,140 @@
+"""Each ranking rule on its own (Evidence) and in the searcher over a tiny synthetic index.
+
+Records here are SYNTHETIC test fixtures (numbers and titles made up for mechanics).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from catalogue.search import rules
+from catalogue.search.searcher import Searcher, SearchRequest
+from indexer.index import Index
+from tests.conftest import make_standard
+
+
+def evidence(n: int, **fields: object) -> rules.Evidence:
+    base = {
+        "number": np.zeros(n),
+        "series": np.zeros(n, dtype=bool),
+        "equivalent": np.zeros(n),
+        "coverage": np.zeros(n),
+        "title_coverage": np.zeros(n),
+        "exactness": np.zeros(n),
+        "relevance": np.zeros(n),
+        "status": np.array(["unknown"] * n, dtype=object),
+        "kind": np.array(["TCVN"] * n, dtype=object),
+        "year": np.zeros(n, dtype=int),
+        "is_current": np.ones(n, dtype=bool),
+        "is_method": np.zeros(n, dtype=bool),
+    }
+    base.update({k: np.asarray(v) for k, v in fields.items() if k != "intents"})
+    return rules.Evidence(**base, intents=set(fields.get("intents", set())))  # type: ignore[arg-type]
+
+
+def ranked(ev: rules.Evidence) -> list[int]:
+    return rules.order(ev).tolist()
+
+
+def test_number_rule_exact_then_chain_and_current_first_on_intent() -> None:
+    ev = evidence(3, number=[1, 2, 0], is_current=[True, False, True])
+    assert ranked(ev)[:2] == [1, 0]
+    ev.intents = {"current"}
+    assert ranked(ev)[:2] == [0, 1]
+
+
+def test_series_and_equivalent_rules() -> None:
+    assert ranked(evidence(2, series=[False, True], coverage=[3, 0]))[0] == 1
+    assert ranked(evidence(3, equivalent=[1, 2, 0]))[:2] == [1, 0]
+
+
+def test_words_rule_counts_coverage_in_steps() -> None:
+    assert rules.WordsRule.STEP == 0.5
+    ev = evidence(3, coverage=[1.0, 3.0, 3.2], relevance=[50, 1, 2])
+    assert ranked(ev) == [2, 1, 0]  # 3.0 and 3.2 tie on words; relevance breaks it
+
+
+def test_intent_rule_kind_method_current() -> None:
+    ev = evidence(2, kind=["TCVN", "QCVN"], intents={"qcvn"})
+    assert ranked(ev)[0] == 1
+    ev = evidence(2, is_method=[False, True], intents={"method"})
+    assert ranked(ev)[0] == 1
+    ev = evidence(2, is_current=[False, True], intents={"current"}, year=[2020, 2000])
+    assert ranked(ev)[0] == 1
+
+
+def test_attribute_rule_title_before_scope() -> None:
+    ev = evidence(2, coverage=[2, 2], title_coverage=[0, 2], relevance=[9, 1])
+    assert ranked(ev)[0] == 1
+
+
+def test_exactness_rule_typed_before_synonym() -> None:
+    ev = evidence(2, coverage=[1, 1], title_coverage=[1, 1], exactness=[0.8, 1.0], relevance=[9, 1])
+    assert ranked(ev)[0] == 1
+
+
+def test_status_rule_then_relevance_then_newest() -> None:
+    ev = evidence(3, status=["replaced", "active", "active"], relevance=[9, 1, 1], year=[2020, 2001, 2015])
+    assert ranked(ev) == [2, 1, 0]
+    assert rules.StatusRule.RANK["active"] > rules.StatusRule.RANK["unknown"] > rules.StatusRule.RANK["replaced"]
+
+
+def test_order_is_stable_on_full_ties() -> None:
+    assert ranked(evidence(4)) == [0, 1, 2, 3]
+
+
+# -- the rules inside the searcher, on a tiny SYNTHETIC index ------------------------------------
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    records = [
+        make_standard("TCVN 90001:2001", title_vi="Ống nhựa dùng cấp nước", replaced_by=["TCVN 90001:2011"]),
+        make_standard("TCVN 90001:2011", title_vi="Ống nhựa dùng cấp nước", replaces=["TCVN 90001:2001"]),
+        make_standard("TCVN 90002:2015", title_vi="Ống thép", scope_vi="Ống dẫn nước bằng thép cho cấp nước"),
+        make_standard("TCVN 90003:2019", title_vi="Xi măng - Phương pháp thử độ bền"),
+        make_standard("QCVN 90:2020/BXD", title_vi="Quy chuẩn kỹ thuật quốc gia về xi măng"),
+        make_standard("TCVN 90004:2018", title_vi="Mì chính"),
+    ]
+    index = Index(Path(tmp_path_factory.mktemp("tiny")) / "index")
+    index.rebuild(iter(records), len(records))
+    return Searcher(index)
+
+
+def numbers(searcher: Searcher, q: str) -> list[str]:
+    return [h.number for h in searcher.search(SearchRequest(q=q)).hits]
+
+
+def test_an_old_number_shows_itself_then_its_replacement(tiny: Searcher) -> None:
+    assert numbers(tiny, "TCVN 90001:2001")[:2] == ["TCVN 90001:2001", "TCVN 90001:2011"]
+    assert numbers(tiny, "TCVN 90001:2001 mới nhất")[0] == "TCVN 90001:2011"
+
+
+def test_a_question_is_answered_by_coverage_not_all_words(tiny: Searcher) -> None:
+    got = numbers(tiny, "cho tôi hỏi ống nhựa dùng cấp nước thì theo tiêu chuẩn nào")
+    assert got[0] in ("TCVN 90001:2011", "TCVN 90001:2001")
+    assert got.index("TCVN 90001:2011") < got.index("TCVN 90001:2001")  # in force first
+
+
+def test_title_match_before_scope_match(tiny: Searcher) -> None:
+    got = numbers(tiny, "ống thép cấp nước")
+    assert got[0] == "TCVN 90002:2015"
+    hit = tiny.search(SearchRequest(q="dẫn nước bằng thép")).hits[0]
+    assert hit.number == "TCVN 90002:2015" and hit.match == "scope"
+
+
+def test_intent_steers_kind_and_method(tiny: Searcher) -> None:
+    assert numbers(tiny, "quy chuẩn xi măng")[0] == "QCVN 90:2020/BXD"
+    assert numbers(tiny, "phương pháp thử xi măng")[0] == "TCVN 90003:2019"
+
+
+def test_synonym_finds_the_formal_word(tiny: Searcher) -> None:
+    assert numbers(tiny, "bột ngọt")[0] == "TCVN 90004:2018"
+
+
+def test_function_words_alone_match_nothing_and_never_fail_content(tiny: Searcher) -> None:
+    assert tiny.search(SearchRequest(q="cho tôi hỏi thì nào")).total == 0
+    assert tiny.search(SearchRequest(q="xin hỏi có tiêu chuẩn nào về mì chính không ạ")).hits[0].number == (
+        "TCVN 90004:2018"
+    )

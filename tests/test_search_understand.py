@@ -1,0 +1,74 @@
+"""Query understanding on a small in-memory vocabulary (the Vocabulary test double)."""
+
+from __future__ import annotations
+
+from catalogue.search.understand import MAX_CONCEPTS, WEAK, MemoryVocabulary, understand
+
+VOCAB = MemoryVocabulary(
+    words={w: 5 for w in "ong nhua pvc cap nuoc toi xi mang mat thiet bi tre em xang dau".split()},
+    english={"cement": 3},
+    phrases={("xi", "mang"): 9, ("thiet", "bi"): 30, ("tre", "em"): 12, ("ong", "nhua"): 4, ("cap", "nuoc"): 6},
+)
+
+
+def texts(u) -> list[str]:
+    return [c.text for c in u.concepts]
+
+
+def test_function_words_never_become_concepts() -> None:
+    u = understand("cho tôi hỏi ống nhựa PVC dùng cấp nước thì theo tiêu chuẩn nào", VOCAB)
+    assert "tôi" not in texts(u) and "nào" not in texts(u) and "thì" not in texts(u)
+    words = {w for c in u.concepts for w in c.alternatives[0].words}
+    assert {"ong", "nhua", "pvc", "cap", "nuoc"} <= words
+
+
+def test_unaccented_ambiguous_function_word_is_weak_not_dropped() -> None:
+    u = understand("toi xi mang", VOCAB)  # "toi" may be "tỏi"
+    weak = [c for c in u.concepts if c.text == "toi"]
+    assert weak and weak[0].importance == WEAK
+
+
+def test_a_title_phrase_keeps_its_function_syllable() -> None:
+    u = understand("thiết bị cho trẻ em", VOCAB)
+    words = {w for c in u.concepts for w in c.alternatives[0].words}
+    assert {"thiet", "bi", "tre", "em"} <= words
+
+
+def test_intent_words_steer() -> None:
+    assert "qcvn" in understand("quy chuẩn về mũ bảo hiểm", VOCAB).intents
+    assert "current" in understand("TCVN 6096 mới nhất", VOCAB).intents
+    assert "method" in understand("phương pháp thử xi măng", VOCAB).intents
+    assert "qcvn" in understand("QCVN xăng", VOCAB).intents  # a bare kind word steers, it does not filter
+
+
+def test_synonyms_expand_at_lower_weight() -> None:
+    u = understand("bột ngọt", VOCAB)
+    alts = u.concepts[0].alternatives
+    assert alts[0].kind == "typed" and alts[0].weight == 1.0
+    assert any(a.words == ("mi", "chinh") and a.kind == "synonym" and a.weight < 1 for a in alts)
+
+
+def test_english_queries_are_translated() -> None:
+    u = understand("soy sauce", VOCAB)
+    assert u.language == "en"
+    assert any(a.kind == "translation" and a.words == ("nuoc", "tuong") for a in u.concepts[0].alternatives)
+
+
+def test_unknown_words_get_typo_alternatives_and_known_words_none() -> None:
+    u = understand("xi mămg", VOCAB)
+    assert u.corrections == {"mămg": "mang"}
+    assert not any(a.kind == "typo" for a in u.concepts[0].alternatives)  # "xi" is known
+    u = understand("ximang", VOCAB)
+    assert u.corrections == {"ximang": "xi mang"}
+
+
+def test_work_is_bounded() -> None:
+    words = " ".join(f"tu{i}x" for i in range(40))
+    u = understand(words, VOCAB)
+    assert len(u.concepts) <= MAX_CONCEPTS and u.simplified
+    assert len(u.corrections) <= 6
+
+
+def test_any_text_is_understood_without_raising() -> None:
+    for text in ("", "   ", "((((", "\x00", "😀", "tcvn", "x" * 5000, "ISO IEC 17025 và ASTM D 445"):
+        understand(text, VOCAB)
