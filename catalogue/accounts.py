@@ -8,17 +8,33 @@ Contracts:
   signed cookie.  Logging out deletes the row, so a copied cookie is worthless
   afterwards.  Sessions expire after :data:`IDLE_SECONDS` without use and
   :data:`ABSOLUTE_SECONDS` after login, whatever the use.
-* Login attempts are recorded; :data:`MAX_FAILURES_PER_ACCOUNT` failures for one
-  name, or :data:`MAX_FAILURES_PER_IP` from one address, within
-  :data:`WINDOW_SECONDS` lock further attempts out with a clear message.
+* Login attempts are recorded, and failures slow further attempts down by a
+  progressive delay — never a hard lock that someone else can set off.  Within
+  :data:`WINDOW_SECONDS`, once a rule's free failures are used, each further
+  failure doubles the wait before the next attempt under that rule is even
+  checked (from :data:`BASE_DELAY` up to :data:`MAX_DELAY` seconds; until then
+  :class:`LockedOut`, 429, with ``retry_after``).  The rules:
+
+  - one account from one address: :data:`FREE_PER_PAIR` free failures, counted
+    since the pair's last successful login;
+  - one address, whatever the accounts: :data:`FREE_PER_IP`;
+  - one account from addresses it has not logged in from within
+    :data:`KNOWN_SECONDS`: :data:`FREE_PER_ACCOUNT`.  An address the account
+    did log in from is exempt from this rule, so an attack on an account from
+    elsewhere never keeps its owner out of their own address.
+
+  The address is the client's as :func:`catalogue.web.limits.client_ip` sees it
+  (forwarded headers only from configured proxies).
 * The time source (``clock``) and the hasher are injectable, so expiry and lockout
   are testable without waiting for the clock or for argon2's deliberate cost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,9 +51,20 @@ ROLES = ("editor", "admin")  # the store's CHECK constraint names the same two
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 12 * 3600
 WINDOW_SECONDS = 15 * 60
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_IP = 20
+FREE_PER_PAIR = 3
+FREE_PER_IP = 20
+FREE_PER_ACCOUNT = 10
+BASE_DELAY = 2.0
+MAX_DELAY = 15 * 60.0
+KNOWN_SECONDS = 90 * 86400
 MIN_PASSWORD = 10
+
+
+def delay(failures: int, free: int) -> float:
+    """Seconds to wait after ``failures`` failures under a rule that allows ``free`` of them."""
+    if failures < free:
+        return 0.0
+    return min(MAX_DELAY, BASE_DELAY * 2 ** (failures - free))
 
 
 @dataclass(frozen=True)
@@ -94,17 +121,28 @@ class Accounts:
         self.store.accounts.disable(self.user(name).id)
 
     # -- login -------------------------------------------------------------------
-    def _failures(self, column: str, value: str) -> int:
-        return self.store.accounts.failures(column, value, self.clock() - WINDOW_SECONDS)
+    def retry_after(self, name: str, ip: str) -> float:
+        """Seconds before ``name`` may try to log in from ``ip`` again (0: now)."""
+        repo, now = self.store.accounts, self.clock()
+        since = now - WINDOW_SECONDS
+        rules = [
+            (repo.failure_stats(since, name=name, ip=ip, after_success=True), FREE_PER_PAIR),
+            (repo.failure_stats(since, ip=ip), FREE_PER_IP),
+        ]
+        if not repo.succeeded(name, ip, now - KNOWN_SECONDS):
+            rules.append((repo.failure_stats(since, name=name), FREE_PER_ACCOUNT))
+        return max([0.0, *(last + delay(count, free) - now for (count, last), free in rules if count)])
 
     def login(self, name: str, password: str, ip: str) -> Session:
         """A new session, or :class:`LoginRefused` / :class:`LockedOut` with a message."""
         name = (name or "").strip()[:64]
-        if self._failures("name", name) >= MAX_FAILURES_PER_ACCOUNT or self._failures("ip", ip) >= MAX_FAILURES_PER_IP:
-            minutes = WINDOW_SECONDS // 60
+        wait = self.retry_after(name, ip)
+        if wait > 0:
+            seconds = int(wait) + 1
             raise LockedOut(
-                f"Quá nhiều lần đăng nhập sai; thử lại sau {minutes} phút. / Too many failed logins; try again in"
-                f" {minutes} minutes."
+                f"Quá nhiều lần đăng nhập sai; hãy thử lại sau {seconds} giây. / Too many failed logins; try again"
+                f" in {seconds} seconds.",
+                seconds,
             )
         row = self.store.accounts.user(name)
         ok = False
@@ -132,7 +170,8 @@ class Accounts:
         if row["disabled"] or now - row["last_seen"] > IDLE_SECONDS or now - row["created_at"] > ABSOLUTE_SECONDS:
             self.logout(sid)
             return None
-        self.store.accounts.touch_session(sid, now)
+        with contextlib.suppress(sqlite3.OperationalError):  # disk full or busy: admin pages must still read
+            self.store.accounts.touch_session(sid, now)
         return Session(sid, User(row["user_id"], row["name"], row["role"], False), row["csrf"])
 
     def logout(self, sid: str) -> None:

@@ -5,10 +5,18 @@ Contracts:
 * :func:`backup` uses SQLite's online backup API, so it is consistent while the
   site serves and editors write.  ``PATH`` becomes a folder holding
   ``catalogue.sqlite3`` and ``manifest.json`` (counts, schema version, sha256).
-* :func:`restore` checks the manifest and the file's hash, writes a ``restore``
-  audit entry into a staged copy through the unit of work (so the restored data
-  and the entry that explains it appear together), swaps that copy in
-  atomically, and rebuilds the index from it (the store is the truth).
+* :func:`restore` checks the manifest and the file's hash, then refuses with
+  :class:`DataDirInUse` while a server or another command holds the data folder
+  (each :class:`~catalogue.engine.Engine` holds ``in-use.lock`` shared; restore
+  needs it exclusively).  Restoring in place of a live server would leave it
+  writing to an unlinked file and its index ahead of the store.
+* The swap is atomic and crash-safe: the backup is copied into a staging file,
+  migrated, given a new store identity and a ``restore`` audit entry (through the
+  unit of work, so the restored data and the entry that explains it appear
+  together), then written into the live database by SQLite's backup API in one
+  transaction (a SIGKILL leaves the old database or the new one, never a mix,
+  and never loses the old WAL).  The index is then rebuilt; if that is killed,
+  the next start sees an index built from another store identity and rebuilds it.
 """
 
 from __future__ import annotations
@@ -16,12 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
+import sqlite3
+import uuid
 from pathlib import Path
 from typing import Any
 
-from catalogue.engine import Engine
-from catalogue.errors import InvalidInput
+from catalogue.engine import Engine, in_use_lock
+from catalogue.errors import DataDirInUse, InvalidInput
 from catalogue.settings import Settings
 from catalogue.store.database import Store
 from catalogue.unit_of_work import UnitOfWork
@@ -59,6 +68,20 @@ def backup(settings: Settings, target: str | Path) -> dict[str, Any]:
     return manifest
 
 
+def _unlink_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _copy(source: Path, target: Path) -> None:
+    src, dest = sqlite3.connect(source), sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dest)  # one transaction on ``target``
+    finally:
+        dest.close()
+        src.close()
+
+
 def restore(settings: Settings, source: str | Path, user: str = "cli") -> dict[str, Any]:
     folder = Path(source)
     try:
@@ -69,18 +92,28 @@ def restore(settings: Settings, source: str | Path, user: str = "cli") -> dict[s
     if not db.is_file() or _sha256(db) != manifest.get("sha256"):
         raise InvalidInput("bản sao lưu hỏng (sai mã băm) / the backup is damaged (hash mismatch)")
     settings.data_path.mkdir(parents=True, exist_ok=True)
-    staged = settings.store_path.with_suffix(".restoring")
-    copy = Store(db)
-    copy.backup(staged)
-    copy.close()
-    restored = Store(staged)
-    with UnitOfWork(restored).begin() as change:
-        change.audit(user, "restore", folder.name, {"backup": {"from": None, "to": manifest.get("created_at")}})
-    restored.close()  # the last connection: SQLite folds the WAL back into the file before the swap
-    for suffix in ("-wal", "-shm"):
-        Path(str(settings.store_path) + suffix).unlink(missing_ok=True)
-    os.replace(staged, settings.store_path)
-    engine = Engine(settings)
-    engine.rebuild()
-    engine.close()
+    lock = in_use_lock(settings)
+    if not lock.acquire(timeout=0, note="restore"):
+        raise DataDirInUse(
+            f"Một máy chủ hoặc lệnh khác đang dùng {settings.data_path}; hãy dừng nó rồi khôi phục. / A server or"
+            f" another command is using {settings.data_path}; stop it, then restore."
+        )
+    try:
+        staged = settings.store_path.with_name(settings.store_path.name + ".restoring")
+        _unlink_db(staged)  # a killed restore's
+        _copy(db, staged)
+        restored = Store(staged)  # migrates an older backup, in the staging copy only
+        with UnitOfWork(restored).begin() as change:
+            restored.set_meta("store_id", uuid.uuid4().hex)
+            change.audit(user, "restore", folder.name, {"backup": {"from": None, "to": manifest.get("created_at")}})
+        restored.close()
+        _copy(staged, settings.store_path)
+        _unlink_db(staged)
+        engine = Engine(settings, hold_data_dir=False)  # we hold the data folder alone
+        try:
+            engine.rebuild(wait=True)
+        finally:
+            engine.close()
+    finally:
+        lock.release()
     return manifest

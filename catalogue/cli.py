@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from catalogue.accounts import ROLES
-from catalogue.errors import InvalidInput, TieuchuanError
+from catalogue.errors import InvalidInput, TieuchuanError, from_os_error
 from catalogue.identifiers import KINDS
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.searcher import SORTS
@@ -366,6 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a full disk (or another failure we can explain) is a message, not a traceback
+        known = from_os_error(exc)
+        if known is None:
+            raise
+        print(f"error: {known.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

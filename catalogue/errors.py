@@ -16,19 +16,25 @@ never contains a traceback.  Nothing outside this module defines an exception cl
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from typing import Any
 
 __all__ = [
     "Conflict",
+    "DataDirInUse",
     "Disallowed",
+    "DiskFull",
     "FetchFailed",
     "Forbidden",
+    "IndexBusy",
     "IndexUnavailable",
     "InvalidIdentifier",
     "InvalidInput",
     "LockedOut",
     "LoginRefused",
     "NotFound",
+    "PayloadTooLarge",
     "StoreError",
     "TieuchuanError",
     "Unauthorized",
@@ -84,6 +90,13 @@ class Conflict(ValidationError):
         self.changes = changes or {}
 
 
+class PayloadTooLarge(InvalidInput):
+    """A request body over its limit (an upload, a JSON body)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class NotFound(TieuchuanError):
     status = 404
     code = "not_found"
@@ -112,10 +125,14 @@ class LoginRefused(TieuchuanError):
 
 
 class LockedOut(LoginRefused):
-    """Too many failed logins for an account or an address."""
+    """Too many failed logins for an account or an address: try again in ``retry_after`` seconds."""
 
     status = 429
     code = "locked_out"
+
+    def __init__(self, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 # -- the system and the world (HTTP 5xx, exit 1) --------------------------------------------
@@ -131,6 +148,52 @@ class IndexUnavailable(TieuchuanError):
 
     status = 503
     code = "index_unavailable"
+
+
+class IndexBusy(TieuchuanError):
+    """Another process is rebuilding the index; retry when it is done."""
+
+    status = 503
+    code = "index_busy"
+
+
+class DataDirInUse(TieuchuanError):
+    """A server or another command holds the data folder (a restore needs it alone)."""
+
+    status = 503
+    code = "data_dir_in_use"
+
+
+class DiskFull(StoreError):
+    """No space left where the store, the index or uploads are written; reads still work."""
+
+    status = 507
+    code = "disk_full"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "Hết dung lượng đĩa: không lưu được thay đổi; việc tra cứu vẫn hoạt động. / The disk is full: changes"
+            " cannot be saved; searching still works." + (f" ({detail})" if detail else "")
+        )
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def from_os_error(exc: BaseException) -> TieuchuanError | None:
+    """The :class:`TieuchuanError` for a low-level failure we can explain (a full disk), else ``None``.
+
+    Looks through ``__cause__``/``__context__``, since SQLite and Whoosh wrap the ``OSError``.
+    """
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        if isinstance(current, OSError) and current.errno in _FULL:
+            return DiskFull(getattr(current, "filename", "") or "")
+        if isinstance(current, sqlite3.OperationalError) and "disk is full" in str(current):
+            return DiskFull("SQLite")
+        current, seen = current.__cause__ or current.__context__, seen + 1
+    return None
 
 
 class FetchFailed(TieuchuanError):

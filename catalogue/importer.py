@@ -3,9 +3,13 @@
 Contracts:
 
 * Rows stream from the file; memory does not grow with its size.
-* Every row is validated like a crawled page; a bad row goes to the quarantine
-  with its reason and ``file:line``, and never stops the import.
-* Idempotent: importing the same file twice changes nothing the second time.
+* Every row is validated like a crawled page; a bad row (invalid, too long, too
+  deeply nested, unreadable: see :mod:`indexer.sources.file`) goes to the
+  quarantine with its reason, ``file:line`` and a bounded copy of its text, and
+  never stops the import.
+* Idempotent: importing the same file twice changes nothing the second time and
+  quarantines nothing new: an open quarantine entry is keyed by the file's
+  content hash and the row, whatever the upload was called.
 * Good rows are written through the unit of work in batches of :data:`BATCH` per
   transaction, each record with its audit entry (action ``import``, by ``user``);
   the index is brought up to date by key at the end (and at start-up, should the
@@ -14,6 +18,7 @@ Contracts:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,9 +67,26 @@ def preview_rows(path: str | Path, limit: int | None = None) -> list[dict[str, A
     return out
 
 
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _raw(row: Any) -> dict[str, Any]:
+    """What the quarantine keeps of a row: bounded, whatever the row held."""
+    if not isinstance(row, dict):
+        return {}
+    kept = list(row.items())[:60]
+    return {str(k)[:64]: v if isinstance(v, int | float | bool | None) else str(v)[:2000] for k, v in kept}
+
+
 def import_file(engine: Any, path: str | Path, user: str = "cli") -> ImportSummary:
     source = FileSource(path)
     frontier = Frontier(engine.store, "file")
+    file_key = _file_digest(source.path)
     summary = ImportSummary()
     rows = source.rows()
     done = False
@@ -83,7 +105,8 @@ def import_file(engine: Any, path: str | Path, user: str = "cli") -> ImportSumma
                         raise ValidationError(error, [error])
                     record = row_to_standard(row or {}, origin)
                 except ValidationError as exc:
-                    frontier.quarantine(tx, origin, "; ".join(exc.problems), row if isinstance(row, dict) else {})
+                    key = f"file:{file_key}:{origin.rpartition(':')[2]}"  # this file's content, this row
+                    frontier.quarantine(tx, origin, "; ".join(exc.problems), _raw(row), key=key)
                     summary.quarantined += 1
                     summary.errors.append(f"{origin}: {'; '.join(exc.problems)}")
                     continue

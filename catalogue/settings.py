@@ -11,6 +11,7 @@ documentation cannot drift (a test compares them).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import secrets
 import typing
@@ -18,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from catalogue.errors import InvalidInput
 
@@ -84,6 +86,30 @@ class Settings:
     crawl_retries: int = _declare(
         3, "Retries of a failed request (error, timeout, 429, 5xx), with exponential backoff.", minimum=0
     )
+    base_url: str = _declare(
+        "",
+        "Public origin of the site (https://example.org) for absolute links in feeds, OpenSearch and CSV;"
+        " empty: the request's Host, which must then be one of allowed_hosts.",
+    )
+    allowed_hosts: str = _declare(
+        "127.0.0.1,localhost", "Host names answered when base_url is empty (comma-separated; * answers any)."
+    )
+    trusted_proxies: str = _declare(
+        "",
+        "Addresses or networks (comma-separated) of reverse proxies whose X-Forwarded-For is believed;"
+        " empty: none, the connecting address is the client's.",
+    )
+    max_upload_mb: int = _declare(
+        50, "Largest import upload accepted, in MiB (413 beyond); other request bodies are limited to 1 MiB.", minimum=1
+    )
+    keep_alive: int = _declare(5, "Seconds an idle keep-alive connection stays open.", minimum=1)
+    header_timeout: int = _declare(
+        10, "Seconds a client has to send a whole request head before it gets 408 and is closed.", minimum=1
+    )
+    max_connections: int = _declare(200, "Connections served at once; beyond it new requests get 503.", minimum=1)
+    max_header_bytes: int = _declare(
+        16384, "Largest request head (request line and headers) accepted, in bytes; beyond it 400.", minimum=1024
+    )
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -126,6 +152,32 @@ class Settings:
     def worker_count(self) -> int:
         """``workers``, with 0 meaning one per CPU core."""
         return self.workers or os.cpu_count() or 1
+
+    @property
+    def host_list(self) -> list[str]:
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    @property
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """``trusted_proxies`` parsed; :class:`InvalidInput` for an entry that is not an address or network."""
+        try:
+            return [ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()]
+        except ValueError as exc:
+            raise InvalidInput(f"TIEUCHUAN_TRUSTED_PROXIES: địa chỉ không hợp lệ / invalid address: {exc}") from exc
+
+    @property
+    def public_origin(self) -> tuple[str, str] | None:
+        """``(scheme, host[:port])`` of ``base_url``, or ``None``; :class:`InvalidInput` unless it is an origin."""
+        raw = self.base_url.strip()
+        if not raw:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+            raise InvalidInput(
+                f"TIEUCHUAN_BASE_URL phải là một gốc như https://example.org / must be an origin like"
+                f" https://example.org, not {raw!r}"
+            )
+        return parts.scheme, parts.netloc
 
     def session_secret(self) -> str:
         """The configured key, or one generated once and kept in the data dir with mode 0600."""

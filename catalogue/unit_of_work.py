@@ -18,7 +18,8 @@ Contracts:
   SQLite's write lock from its first statement, so a version read inside it
   cannot go stale before the commit: optimistic locks are checked there.
 * After the commit, when a record was written, the index catches up with the
-  store by watermark (:meth:`indexer.index.Index.catch_up`, under Whoosh's lock).
+  store by watermark (:meth:`indexer.index.Index.catch_up`, under the index's
+  WRITE.lock); an index that cannot be written then never fails the committed change.
   A crash between the commit and the catch-up is repaired at start-up
   (:meth:`catalogue.engine.Engine.ensure_ready`).  Those two are the only callers
   of ``catch_up``.
@@ -27,12 +28,13 @@ Contracts:
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from catalogue.errors import NotFound
+from catalogue.errors import DiskFull, IndexBusy, IndexUnavailable, NotFound
 from catalogue.ingest import apply
 from catalogue.model import SCALAR_FIELDS, Standard
 from catalogue.store.database import Store
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EDITABLE", "Change", "Indexable", "UnitOfWork", "diff"]
 
+log = logging.getLogger("tieuchuan")
 EDITABLE = ("status", "status_basis", "replaces", "replaced_by", "ics", "equivalents", "notes", *SCALAR_FIELDS)
 
 
@@ -172,5 +175,16 @@ class UnitOfWork:
             self.catch_up()
 
     def catch_up(self) -> int:
-        """Bring the index up to the store; returns how many records were re-indexed."""
-        return self.index.catch_up(self.store) if self.index is not None else 0
+        """Bring the index up to the store; returns how many records were re-indexed.
+
+        Never fails a committed change: when the index cannot be written now (busy,
+        damaged, disk full) the watermark stays where it was, and the next catch-up
+        or start-up indexes the change.
+        """
+        if self.index is None:
+            return 0
+        try:
+            return self.index.catch_up(self.store)
+        except (IndexUnavailable, IndexBusy, DiskFull) as exc:
+            log.warning("index not updated now, it will catch up later: %s", exc.message)
+            return 0

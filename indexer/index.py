@@ -3,19 +3,33 @@
 Layout under ``<data-dir>/index``::
 
     CURRENT          one line: the name of the generation being served
-    gen-000007/      a complete Whoosh index plus META.json
+    gen-…/           a complete Whoosh index plus META.json
+    WRITE.lock       held (flock) by whoever commits to the served generation or swaps it
+    BUILD.lock       held by the one rebuild that may run
 
 Contracts:
 
-* :meth:`Index.rebuild` writes a new generation directory and only then swaps
-  ``CURRENT`` with an atomic ``os.replace``.  A crash at any point before the
-  swap leaves the previous generation serving; leftovers are removed by the next
-  build.
+* :meth:`Index.rebuild` takes ``BUILD.lock`` (:class:`IndexBusy` at once when
+  another rebuild holds it, unless ``wait``), removes the leftovers of killed
+  builds, writes a new generation directory and only then swaps ``CURRENT`` with
+  an atomic ``os.replace``.  A crash at any point before the swap leaves the
+  previous generation serving.
+* Nothing written during a rebuild is lost: given the ``store``, the rebuild
+  re-indexes every record written after its start, last under ``WRITE.lock`` —
+  so no other process can commit to the old generation between that catch-up
+  and the swap.  Incremental writers take ``WRITE.lock`` and then read
+  ``CURRENT``, so they always write to the generation being served.
+* The generation served before the swap is kept (for queries still running on
+  it in other processes); older ones are removed.
 * ``META.json`` holds the store's sequence number the index reflects (its
-  watermark).  :meth:`Index.catch_up` re-indexes every record written after it,
+  watermark), the store's identity, and a checksum manifest of every index file
+  (``files``: name → size, mtime, sha256), rewritten after every commit.
+  :meth:`Index.catch_up` re-indexes every record written after the watermark,
   which repairs a crash between a store write and the index update.
-* :meth:`Index.check` raises :class:`IndexUnavailable` for a missing or corrupt
-  index; callers rebuild from the store, which is the truth.
+* :meth:`Index.check` verifies every checksum (files the manifest does not name
+  are tolerated unless one is a TOC, which Whoosh would open) and probes the index; it raises
+  :class:`IndexUnavailable` for a missing, damaged or altered index; callers
+  rebuild from the store, which is the truth.
 * One searcher stays open (:meth:`Index.searcher`) and is refreshed after writes.
 """
 
@@ -23,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import json
 import os
 import re
@@ -37,8 +52,9 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from catalogue.errors import IndexUnavailable
+from catalogue.errors import IndexBusy, IndexUnavailable, from_os_error
 from catalogue.identifiers import international_keys, parse
+from catalogue.locks import FileLock
 from catalogue.model import Standard
 from indexer import bulk
 from indexer.analysis import (
@@ -55,6 +71,8 @@ _COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECA
 SCHEMA_VERSION = 3  # 3: title_bi (folded bigrams), body_en, replaces, replaced, edition; replaced_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
+LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process's commit or swap
+UNHASHED = ("META.json", "MAIN_WRITELOCK")  # bookkeeping files the manifest does not cover
 
 
 def make_schema() -> Schema:
@@ -152,22 +170,87 @@ def document(record: Standard) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    # a private temp name: several processes may write META at once; the last replace wins,
-    # and a watermark that goes back only causes records to be re-indexed, never skipped
+    # a private temp name: META is only written under WRITE.lock, but a killed writer may leave one behind
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _hashed_files(gen_dir: Path) -> list[Path]:
+    return sorted(
+        p for p in gen_dir.iterdir() if p.is_file() and p.name not in UNHASHED and not p.name.endswith(".tmp")
+    )
+
+
+def manifest(gen_dir: Path, previous: dict[str, list] | None = None) -> dict[str, list]:
+    """``{name: [size, mtime_ns, sha256]}`` of every index file in ``gen_dir``.
+
+    A file already in ``previous`` with the same size and mtime keeps its hash
+    (Whoosh never rewrites a segment in place), so an update hashes only new files.
+    """
+    previous = previous or {}
+    files: dict[str, list] = {}
+    for path in _hashed_files(gen_dir):
+        st = path.stat()
+        old = previous.get(path.name)
+        if isinstance(old, list) and len(old) == 3 and old[:2] == [st.st_size, st.st_mtime_ns]:
+            files[path.name] = old
+        else:
+            files[path.name] = [st.st_size, st.st_mtime_ns, _sha256(path)]
+    return files
+
+
+def verify(gen_dir: Path, files: Any) -> None:
+    """:class:`IndexUnavailable` unless ``gen_dir`` holds exactly the files of the manifest, byte for byte."""
+    if not isinstance(files, dict) or not files:
+        raise IndexUnavailable("chỉ mục không có mã kiểm tra / the index has no checksum manifest")
+    present = {p.name: p for p in _hashed_files(gen_dir)}
+    missing = sorted(set(files) - set(present))
+    # Other extra files are debris of an aborted write (segments the verified TOC never names); an extra
+    # TOC is not: Whoosh would open the newest TOC, which nobody verified.
+    extra = sorted(n for n in set(present) - set(files) if n.endswith(".toc"))
+    if missing or extra:
+        raise IndexUnavailable(
+            f"tệp chỉ mục không khớp / index files differ from the manifest: missing {missing[:3]}, extra {extra[:3]}"
+        )
+    for name, entry in sorted(files.items()):
+        if not isinstance(entry, list) or len(entry) != 3 or _sha256(present[name]) != entry[2]:
+            raise IndexUnavailable(f"tệp chỉ mục bị hỏng / index file {name} fails its checksum")
+
+
+def _open(gen_dir: Path) -> Any:
+    try:
+        return whoosh_index.open_dir(str(gen_dir))
+    except Exception as exc:  # Whoosh raises many types for a missing or damaged generation
+        raise from_os_error(exc) or IndexUnavailable(
+            f"không mở được chỉ mục / cannot open index: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 class Index:
-    """The served index generation under ``root``; thread-safe for one process."""
+    """The served index generation under ``root``; thread-safe within a process, locked between processes."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # this process's threads: searcher state and WRITE.lock's descriptor
+        self._build_mutex = threading.Lock()  # this process's threads: BUILD.lock's descriptor
+        self._write_lock = FileLock(self.root / "WRITE.lock")
+        self._build_lock = FileLock(self.root / "BUILD.lock")
         self._searcher: Searcher | None = None
         self._searcher_gen: str | None = None
         self._ix: Any = None
@@ -190,26 +273,53 @@ class Index:
         return self.root / name
 
     def meta(self) -> dict[str, Any]:
+        return self._read_meta(self.current_dir)
+
+    @staticmethod
+    def _read_meta(gen_dir: Path) -> dict[str, Any]:
         try:
-            return json.loads((self.current_dir / "META.json").read_text())
+            data = json.loads((gen_dir / "META.json").read_text())
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"chỉ mục hỏng / index metadata unreadable: {exc}") from exc
+        if not isinstance(data, dict):
+            raise IndexUnavailable("chỉ mục hỏng / index metadata is not an object")
+        return data
+
+    @contextlib.contextmanager
+    def _locked(self, *, shared: bool = False) -> Any:
+        """WRITE.lock between processes; the caller holds ``self._lock``."""
+        if not self._write_lock.acquire(shared=shared, timeout=LOCK_TIMEOUT, note="index write"):
+            raise IndexBusy(
+                f"chỉ mục đang bận / the index has been locked by another process for over {LOCK_TIMEOUT:.0f} s"
+                f" ({self._write_lock.holder() or 'unknown'})"
+            )
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     def check(self) -> dict[str, Any]:
-        """Open and probe the served generation; :class:`IndexUnavailable` if unusable."""
-        meta = self.meta()
-        if meta.get("schema_version") != SCHEMA_VERSION:
-            raise IndexUnavailable("chỉ mục cũ / index schema is outdated")
-        try:
-            ix = whoosh_index.open_dir(str(self.current_dir))
-            with ix.searcher() as s:
-                count = s.doc_count()
-                list(s.lexicon("kind"))
-        except Exception as exc:  # Whoosh raises many types for damaged files
-            raise IndexUnavailable(f"chỉ mục hỏng / index is corrupt: {type(exc).__name__}: {exc}") from exc
-        if count != meta.get("count"):
-            raise IndexUnavailable(f"chỉ mục không khớp / index holds {count} documents, META says {meta.get('count')}")
-        return meta
+        """Verify the served generation's checksums and probe it; :class:`IndexUnavailable` if unusable."""
+        if self.current_name is None:
+            raise IndexUnavailable("chưa có chỉ mục / no search index has been built")
+        with self._lock, self._locked(shared=True):  # no commit or swap half done while we look
+            gen_dir = self.current_dir
+            meta = self._read_meta(gen_dir)
+            if meta.get("schema_version") != SCHEMA_VERSION:
+                raise IndexUnavailable("chỉ mục cũ / index schema is outdated")
+            verify(gen_dir, meta.get("files"))
+            try:
+                ix = whoosh_index.open_dir(str(gen_dir))
+                with ix.searcher() as s:
+                    count = s.doc_count()
+                    list(s.lexicon("kind"))
+            except Exception as exc:  # Whoosh raises many types for damaged files
+                raise IndexUnavailable(f"chỉ mục hỏng / index is corrupt: {type(exc).__name__}: {exc}") from exc
+            if count != meta.get("count"):
+                raise IndexUnavailable(
+                    f"chỉ mục không khớp / index holds {count} documents, META says {meta.get('count')}"
+                )
+            return meta
 
     # -- building ----------------------------------------------------------------
     def rebuild(
@@ -218,89 +328,184 @@ class Index:
         watermark: int,
         progress: Callable[[int], None] | None = None,
         size_hint: int = 0,
+        *,
+        store: Any = None,
+        store_id: str | None = None,
+        wait: bool = False,
     ) -> dict[str, Any]:
         """Build a complete new generation from ``records`` and swap it in atomically.
 
+        ``watermark`` is the store's sequence number read before ``records``.  With
+        ``store``, whatever it wrote after that is indexed too before the swap.
         Segments are written by :mod:`indexer.bulk` (Whoosh's format, without its
         sorting pool).  Large builds (``size_hint`` ≥ :data:`PARALLEL_FROM`) run one
         process per core, each writing its own segment of a contiguous run of records.
         """
-        with self._lock:
-            self.root.mkdir(parents=True, exist_ok=True)
-            gen = f"gen-{int(time.time() * 1000):015d}-{os.getpid()}"
-            tmp_dir = self.root / (gen + ".building")
-            tmp_dir.mkdir()
-            started = time.perf_counter()
-            ix = whoosh_index.create_in(str(tmp_dir), make_schema())
-            procs = min(os.cpu_count() or 1, 4) if size_hint >= PARALLEL_FROM else 1
+        with self._build_mutex:
             try:
-                count = bulk.write(ix, records, document, procs, progress)
-            except BaseException:
-                shutil.rmtree(tmp_dir, ignore_errors=True)
-                raise
-            meta = {
+                self.root.mkdir(parents=True, exist_ok=True)
+                got = self._build_lock.acquire(timeout=None if wait else 0, note="rebuild")
+            except OSError as exc:
+                raise from_os_error(exc) or IndexUnavailable(f"không tạo được chỉ mục / {exc}") from exc
+            if not got:
+                holder = self._build_lock.holder().split(" ")[0] or "?"
+                raise IndexBusy(
+                    f"Một lần xây lại chỉ mục khác đang chạy (tiến trình {holder}); hãy đợi nó xong. / Another index"
+                    f" rebuild is running (process {holder}); wait for it to finish."
+                )
+            try:
+                self._remove_leftovers()
+                return self._build(records, watermark, progress, size_hint, store, store_id)
+            finally:
+                self._build_lock.release()
+
+    def _remove_leftovers(self) -> None:
+        """Under BUILD.lock no other build runs: every ``.building`` folder is a killed build's."""
+        for path in self.root.iterdir():
+            if path.name.endswith(".building"):
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name.startswith("CURRENT.") and path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+
+    def _build(
+        self,
+        records: Iterable[Standard],
+        watermark: int,
+        progress: Callable[[int], None] | None,
+        size_hint: int,
+        store: Any,
+        store_id: str | None,
+    ) -> dict[str, Any]:
+        gen = f"gen-{time.time_ns() // 1_000_000:015d}-{os.getpid()}"
+        tmp_dir = self.root / (gen + ".building")
+        started = time.perf_counter()
+        procs = min(os.cpu_count() or 1, 4) if size_hint >= PARALLEL_FROM else 1
+        try:
+            tmp_dir.mkdir()
+            ix = whoosh_index.create_in(str(tmp_dir), make_schema())
+            count = bulk.write(ix, records, document, procs, progress)  # on failure the folder goes, below
+            del ix
+            meta: dict[str, Any] = {
                 "schema_version": SCHEMA_VERSION,
                 "count": count,
                 "watermark": watermark,
+                "store_id": store_id,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "build_seconds": round(time.perf_counter() - started, 3),
+                "build_seconds": 0.0,
                 "processes": procs,
             }
-            _write_json(tmp_dir / "META.json", meta)
-            os.replace(tmp_dir, self.root / gen)
-            (self.root / "CURRENT.tmp").write_text(gen + "\n")
-            with open(self.root / "CURRENT.tmp", "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(self.root / "CURRENT.tmp", self.root / "CURRENT")
-            self._prune(keep=gen)
-            self._drop_searcher()
+            if store is not None:
+                self._apply_changes(tmp_dir, store, meta)  # the long tail, while others still commit
+            with self._lock, self._locked():
+                if store is not None:
+                    self._apply_changes(tmp_dir, store, meta)  # the rest: nobody can commit now
+                meta["build_seconds"] = round(time.perf_counter() - started, 3)
+                meta["files"] = manifest(tmp_dir)
+                _write_json(tmp_dir / "META.json", meta)
+                previous = self.current_name
+                os.replace(tmp_dir, self.root / gen)
+                current_tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
+                with current_tmp.open("w") as fh:
+                    fh.write(gen + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(current_tmp, self.root / "CURRENT")
+                self._prune(keep={gen, previous})
+                self._drop_searcher()
             return meta
+        except BaseException as exc:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+            if self.current_name != gen:  # renamed but never served
+                shutil.rmtree(self.root / gen, ignore_errors=True)
+            for leftover in self.root.glob(f"CURRENT.{os.getpid()}.tmp"):
+                leftover.unlink(missing_ok=True)
+            if isinstance(exc, Exception) and (err := from_os_error(exc)) is not None:
+                raise err from exc
+            raise
 
-    def _prune(self, keep: str) -> None:
-        for path in self.root.iterdir():
-            if path.is_dir() and path.name.startswith("gen-") and path.name != keep:
-                shutil.rmtree(path, ignore_errors=True)
-
-    # -- incremental -------------------------------------------------------------
-    def update(self, records: Iterable[Standard], watermark: int) -> int:
-        """Replace documents by key and advance the watermark; returns how many."""
-        return self._write(lambda: (list(records), watermark))
-
-    def catch_up(self, store: Any) -> int:
-        """Re-index records the store wrote after the index's watermark.
-
-        The changes are listed while holding Whoosh's write lock, so two processes
-        catching up at once cannot commit an older copy of a record over a newer one.
-        """
-
-        def changes() -> tuple[list[Standard], int]:
-            seq = store.seq  # read first: anything written later has a higher seq
-            return list(store.changed_since(self.meta().get("watermark", 0))), seq
-
-        return self._write(changes, skip_empty=True)
-
-    def _write(self, produce: Callable[[], tuple[list[Standard], int]], skip_empty: bool = False) -> int:
-        with self._lock:
-            ix = whoosh_index.open_dir(str(self.current_dir))
-            writer = ix.writer(limitmb=64, timeout=60.0, delay=0.05)  # waits for other processes' writers
+    @staticmethod
+    def _apply_changes(gen_dir: Path, store: Any, meta: dict[str, Any]) -> None:
+        """Index in ``gen_dir`` what ``store`` wrote after ``meta['watermark']``; updates ``meta``."""
+        seq = store.seq  # read first: anything written later has a higher seq
+        changes = list(store.changed_since(meta["watermark"]))
+        ix = whoosh_index.open_dir(str(gen_dir))
+        if changes:
+            writer = ix.writer(limitmb=64)
             try:
-                records, watermark = produce()
-                if skip_empty and not records:
-                    writer.cancel()
-                    return 0
-                for record in records:
+                for record in changes:
                     writer.update_document(**document(record))
                 writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
-            meta = self.meta()
-            with ix.searcher() as s:
-                meta["count"] = s.doc_count()
-            meta["watermark"] = max(watermark, meta.get("watermark", 0))
-            _write_json(self.current_dir / "META.json", meta)
-            self._refresh()
-            del writer, ix
+        with ix.searcher() as s:
+            meta["count"] = s.doc_count()
+        meta["watermark"] = max(seq, meta["watermark"])
+        meta["caught_up"] = meta.get("caught_up", 0) + len(changes)
+
+    def _prune(self, keep: set[str | None]) -> None:
+        for path in self.root.iterdir():
+            finished = path.is_dir() and path.name.startswith("gen-") and not path.name.endswith(".building")
+            if finished and path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- incremental -------------------------------------------------------------
+    def update(self, records: Iterable[Standard], watermark: int) -> int:
+        """Replace documents by key and advance the watermark; returns how many."""
+        return self._write(lambda gen_dir: (list(records), watermark))
+
+    def catch_up(self, store: Any) -> int:
+        """Re-index records the store wrote after the index's watermark.
+
+        The changes are listed while holding WRITE.lock, so two processes catching
+        up at once cannot commit an older copy of a record over a newer one.
+        """
+
+        def changes(gen_dir: Path) -> tuple[list[Standard], int]:
+            seq = store.seq  # read first: anything written later has a higher seq
+            return list(store.changed_since(self._read_meta(gen_dir).get("watermark", 0))), seq
+
+        return self._write(changes, skip_empty=True)
+
+    def _write(self, produce: Callable[[Path], tuple[list[Standard], int]], skip_empty: bool = False) -> int:
+        with self._lock:
+            if self.current_name is None:
+                raise IndexUnavailable("chưa có chỉ mục / no search index has been built")
+            with self._locked():
+                gen_dir = self.current_dir  # stable: swaps happen under the same lock
+                # listed before a Whoosh writer exists: WRITE.lock already keeps other writers out, and a
+                # cancelled writer would leave its segment's files behind
+                records, watermark = produce(gen_dir)
+                if skip_empty and not records:
+                    return 0
+                ix = _open(gen_dir)
+                before = set(os.listdir(gen_dir))
+                try:
+                    writer = ix.writer(limitmb=64, timeout=LOCK_TIMEOUT, delay=0.05)
+                    try:
+                        for record in records:
+                            writer.update_document(**document(record))
+                        writer.commit()
+                    except BaseException:
+                        writer.cancel()
+                        raise
+                except BaseException as exc:
+                    debris = set(os.listdir(gen_dir)) - before - set(UNHASHED)
+                    if not any(name.endswith(".toc") for name in debris):  # nothing names them: remove
+                        for name in debris:
+                            with contextlib.suppress(OSError):
+                                (gen_dir / name).unlink()
+                    if isinstance(exc, Exception) and (err := from_os_error(exc)) is not None:
+                        raise err from exc
+                    raise
+                meta = self._read_meta(gen_dir)
+                with ix.searcher() as s:
+                    meta["count"] = s.doc_count()
+                meta["watermark"] = max(watermark, meta.get("watermark", 0))
+                meta["files"] = manifest(gen_dir, meta.get("files"))
+                _write_json(gen_dir / "META.json", meta)
+            self._refresh(gen_dir.name)
+            del ix
             gc.collect()  # Whoosh writers and readers hold reference cycles; free them now, not later
             return len(records)
 
@@ -327,25 +532,34 @@ class Index:
                         self._searcher = self._ix.searcher()
                 except Exception:  # a generation swapped underneath: reopen below
                     self._drop_searcher()
-            name = self.current_name
-            if self._searcher is None or name != self._searcher_gen:
+            for attempt in range(3):
+                name = self.current_name
+                if self._searcher is not None and name == self._searcher_gen:
+                    break
                 self._drop_searcher()
                 try:
-                    self._ix = whoosh_index.open_dir(str(self.current_dir))
+                    self._ix = _open(self.current_dir)
                     self._searcher = self._ix.searcher()
-                except IndexUnavailable:
-                    raise
                 except Exception as exc:
+                    if self.current_name != name and attempt < 2:
+                        continue  # swapped while we opened it: open the new one
+                    if isinstance(exc, IndexUnavailable):
+                        raise
                     raise IndexUnavailable(f"không mở được chỉ mục / cannot open index: {exc}") from exc
                 self._searcher_gen = name
+                break
+            assert self._searcher is not None
             return self._searcher
 
-    def _refresh(self) -> None:
+    def _refresh(self, gen_name: str) -> None:
         # Whoosh's Searcher.refresh() reuses segment readers with stale deletions (a
         # replaced document would stay visible), so open a fresh searcher instead.  The
         # old one is not closed: a query may still be running on it; GC releases it.
         if self._searcher is not None and self._ix is not None:
-            self._searcher = self._ix.searcher()
+            if self._searcher_gen == gen_name:
+                self._searcher = self._ix.searcher()
+            else:
+                self._drop_searcher()
 
     def _drop_searcher(self) -> None:
         # not closed: a snapshot may still be serving queries from it; GC releases it

@@ -1,4 +1,4 @@
-"""Secretariat accounts: argon2 passwords, lockout by account and by address, session expiry."""
+"""Secretariat accounts: argon2 passwords, progressive login delays by account and address, session expiry."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from argon2 import PasswordHasher
 
 from catalogue.accounts import (
     ABSOLUTE_SECONDS,
+    BASE_DELAY,
+    FREE_PER_ACCOUNT,
+    FREE_PER_IP,
+    FREE_PER_PAIR,
     IDLE_SECONDS,
-    MAX_FAILURES_PER_ACCOUNT,
-    MAX_FAILURES_PER_IP,
+    MAX_DELAY,
     WINDOW_SECONDS,
     Accounts,
+    delay,
 )
 from catalogue.errors import InvalidInput, LockedOut, LoginRefused
 from catalogue.store.database import Store
@@ -68,24 +72,61 @@ def test_wrong_passwords_and_unknown_names_are_refused_alike(accounts: Accounts)
         assert type(info.value) is LoginRefused and info.value.status == 401
 
 
-def test_an_account_locks_after_repeated_failures_and_unlocks_after_the_window(accounts, clock) -> None:
-    for _ in range(MAX_FAILURES_PER_ACCOUNT):
-        with pytest.raises(LoginRefused):
-            accounts.login("lan", "wrong password!!", "10.0.0.1")
-    with pytest.raises(LockedOut) as info:
-        accounts.login("lan", PASSWORD, "10.0.0.2")  # the right password, from elsewhere, does not help
-    assert info.value.status == 429
-    clock[0] += WINDOW_SECONDS + 1
-    assert accounts.login("lan", PASSWORD, "10.0.0.2").user.name == "lan"
+def _fail(accounts: Accounts, name: str, ip: str) -> None:
+    with pytest.raises(LoginRefused) as info:
+        accounts.login(name, "wrong password!!", ip)
+    assert type(info.value) is LoginRefused
 
 
-def test_an_address_locks_after_failures_on_many_names(accounts) -> None:
-    for i in range(MAX_FAILURES_PER_IP):
-        with pytest.raises(LoginRefused):
-            accounts.login(f"guess{i}", "wrong password!!", "10.6.6.6")
+def test_delays_start_after_the_free_failures_double_and_stop_at_the_cap() -> None:
+    assert [delay(n, 3) for n in range(6)] == [0, 0, 0, BASE_DELAY, 2 * BASE_DELAY, 4 * BASE_DELAY]
+    assert delay(60, 3) == MAX_DELAY
+
+
+def test_failures_from_one_address_slow_that_address_and_spare_the_owners(accounts, clock) -> None:
+    accounts.login("lan", PASSWORD, "10.0.0.1")  # the owner's usual address
+    waits = []
+    for _ in range(FREE_PER_PAIR + 3):
+        _fail(accounts, "lan", "10.6.6.6")
+        waits.append(accounts.retry_after("lan", "10.6.6.6"))
+        if waits[-1]:
+            with pytest.raises(LockedOut) as info:  # during the wait even the right password is not checked
+                accounts.login("lan", PASSWORD, "10.6.6.6")
+            assert info.value.status == 429 and info.value.retry_after >= waits[-1]
+        assert accounts.retry_after("lan", "10.0.0.1") == 0  # the owner is never kept waiting
+        clock[0] += waits[-1] + 0.001
+    assert waits == pytest.approx([0, 0, BASE_DELAY, 2 * BASE_DELAY, 4 * BASE_DELAY, 8 * BASE_DELAY], abs=0.01)
+    assert accounts.login("lan", PASSWORD, "10.0.0.1").user.name == "lan"
+    clock[0] += WINDOW_SECONDS + 1  # old failures stop counting
+    assert accounts.retry_after("lan", "10.6.6.6") == 0
+
+
+def test_an_attack_from_many_addresses_delays_new_addresses_only(accounts, clock) -> None:
+    accounts.login("lan", PASSWORD, "10.0.0.1")
+    for i in range(FREE_PER_ACCOUNT):
+        _fail(accounts, "lan", f"10.7.0.{i}")
+    assert accounts.retry_after("lan", "10.8.0.1") == pytest.approx(BASE_DELAY, abs=0.01)
+    with pytest.raises(LockedOut):
+        accounts.login("lan", PASSWORD, "10.8.0.1")
+    assert accounts.retry_after("lan", "10.0.0.1") == 0
+    assert accounts.login("lan", PASSWORD, "10.0.0.1").user.name == "lan"
+
+
+def test_an_address_failing_on_many_names_is_slowed_down(accounts) -> None:
+    for i in range(FREE_PER_IP):
+        _fail(accounts, f"guess{i}", "10.6.6.6")
     with pytest.raises(LockedOut):
         accounts.login("lan", PASSWORD, "10.6.6.6")
     assert accounts.login("lan", PASSWORD, "10.0.0.1")
+
+
+def test_the_owners_own_typos_stop_counting_once_they_are_in(accounts) -> None:
+    for _ in range(FREE_PER_PAIR - 1):
+        _fail(accounts, "lan", "10.0.0.1")
+    accounts.login("lan", PASSWORD, "10.0.0.1")
+    for _ in range(FREE_PER_PAIR - 1):
+        _fail(accounts, "lan", "10.0.0.1")
+    assert accounts.retry_after("lan", "10.0.0.1") == 0
 
 
 def test_sessions_expire_when_idle_and_after_the_absolute_limit(accounts, clock) -> None:

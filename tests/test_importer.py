@@ -86,6 +86,16 @@ def test_export_csv_and_jsonl(engine: Engine) -> None:
     assert json.loads(lines[0])["number"]
 
 
+def test_re_importing_a_file_quarantines_its_bad_rows_once(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "again.jsonl", ROWS)
+    counts = []
+    for name in ("again.jsonl", "renamed.jsonl"):  # an upload gets a new name each time; its content decides
+        path = path.rename(tmp_path / name)
+        summary = import_file(engine, path)
+        counts.append((summary.quarantined, len(Frontier(engine.store, "file").quarantined())))
+    assert counts == [(5, 5), (5, 5)]
+
+
 def test_every_imported_record_has_its_audit_entry(engine: Engine, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "batch.jsonl", ROWS)
     import_file(engine, path, user="lan")

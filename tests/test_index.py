@@ -56,8 +56,12 @@ def test_a_half_written_generation_left_by_a_killed_process_is_ignored_and_prune
     junk.mkdir()
     (junk / "garbage").write_bytes(b"\x00" * 100)
     assert index.check()["count"] == 5
+    previous = index.current_name
     index.rebuild(store.all(), store.seq)
-    assert [p.name for p in index.root.iterdir() if p.is_dir()] == [index.current_name]
+    # the killed build's folder is gone; the generation served before is kept for readers still on it
+    assert sorted(p.name for p in index.root.iterdir() if p.is_dir()) == sorted([previous, index.current_name])
+    index.rebuild(store.all(), store.seq)
+    assert previous not in [p.name for p in index.root.iterdir()]
 
 
 def test_missing_index_is_reported(tmp_path: Path) -> None:

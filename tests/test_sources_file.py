@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 
 from catalogue.errors import InvalidInput, ValidationError
-from indexer.sources.file import FileSource, iter_rows, row_to_standard
+from indexer.sources.file import MAX_FIELD, MAX_LINE, FileSource, iter_rows, row_to_standard
 
 
 def test_a_row_becomes_a_validated_record() -> None:
@@ -61,3 +62,20 @@ def test_only_existing_jsonl_or_csv_files(tmp_path: Path) -> None:
         FileSource(tmp_path / "x.txt")
     (tmp_path / "ok.jsonl").write_text('{"number": "TCVN 1:2020"}\n', encoding="utf-8")
     assert [o for o, _, _ in FileSource(tmp_path / "ok.jsonl").rows()] == ["ok.jsonl:1"]
+
+
+def test_hostile_lines_are_bad_rows_with_a_reason_and_the_rows_after_them_still_come() -> None:
+    deep = '{"number": "TCVN 3:2020", "title_vi": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    long_field = json.dumps({"number": "TCVN 4:2020", "title_vi": "x" * (MAX_FIELD + 1)})
+    long_line = json.dumps({"number": "TCVN 5:2020", "notes": "y" * (MAX_LINE + 10)})
+    jsonl = "\n".join(['{"number": "TCVN 1:2020"}', deep, long_field, long_line, '{"number": "TCVN 2:2020"}']) + "\n"
+    rows = list(iter_rows(io.StringIO(jsonl), ".jsonl", "h.jsonl"))
+    assert [o for o, _, _ in rows] == [f"h.jsonl:{i}" for i in range(1, 6)]
+    errors = [e or "" for _, _, e in rows]
+    assert errors[0] == errors[4] == ""
+    assert "nested too deeply" in errors[1] and "characters" in errors[2] and "line longer" in errors[3]
+    assert all(len(json.dumps(r)) < 5000 for _, r, e in rows if e)  # what a bad row keeps is bounded
+    csv_text = "number,title_vi\nTCVN 1:2020,A\nTCVN 2:2020," + "z" * 200_000 + "\nTCVN 3:2020,C\n"
+    csv_rows = list(iter_rows(io.StringIO(csv_text), ".csv", "h.csv"))
+    assert [(o, e is None) for o, _, e in csv_rows] == [("h.csv:2", True), ("h.csv:3", False), ("h.csv:4", True)]
+    assert csv_rows[2][1]["number"] == "TCVN 3:2020"

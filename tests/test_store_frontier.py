@@ -56,3 +56,19 @@ def test_quarantine_and_resolve(store: Store) -> None:
         assert not store.frontier.resolve(tx, entry["id"] + 1)
     assert store.frontier.quarantined() == []
     assert len(store.frontier.quarantined(unresolved_only=False)) == 1
+
+
+def test_a_keyed_entry_is_kept_once_while_open(store: Store) -> None:
+    with store.transaction() as tx:
+        for reason in ("first reason", "second reason"):
+            store.frontier.quarantine(tx, None, "a.jsonl:3", reason, {"_raw": "x"}, NOW, key="file:abc:3")
+        store.frontier.quarantine(tx, None, "a.jsonl:4", "other row", {}, NOW, key="file:abc:4")
+        store.frontier.quarantine(tx, None, "http://x/bad", "unkeyed", {}, NOW)
+        store.frontier.quarantine(tx, None, "http://x/bad", "unkeyed", {}, NOW)
+    entries = store.frontier.quarantined()
+    assert sorted(e["reason"] for e in entries) == ["other row", "second reason", "unkeyed", "unkeyed"]
+    keyed = next(e for e in entries if e["reason"] == "second reason")
+    with store.transaction() as tx:
+        store.frontier.resolve(tx, keyed["id"])
+        store.frontier.quarantine(tx, None, "a.jsonl:3", "came back", {}, NOW, key="file:abc:3")
+    assert "came back" in {e["reason"] for e in store.frontier.quarantined()}  # resolved ones do not block

@@ -58,6 +58,38 @@ class AccountRepository:
         )
         return row[0]
 
+    def failure_stats(
+        self, since: float, *, name: str | None = None, ip: str | None = None, after_success: bool = False
+    ) -> tuple[int, float]:
+        """``(count, time of the last)`` of failed attempts after ``since`` for ``name`` and/or ``ip``.
+
+        ``after_success`` (with both) counts only those after that pair's last successful login.
+        """
+        clauses, params = ["ok = 0", "at > ?"], [since]
+        if name is not None:
+            clauses.append("name = ?")
+            params.append(name)
+        if ip is not None:
+            clauses.append("ip = ?")
+            params.append(ip)
+        if after_success:
+            clauses.append(
+                "at > coalesce((SELECT max(at) FROM login_attempts WHERE ok = 1 AND name = ? AND ip = ?), 0)"
+            )
+            params += [name, ip]
+        sql = f"SELECT count(*), max(at) FROM login_attempts WHERE {' AND '.join(clauses)}"
+        row = self.store._conn().execute(sql, params).fetchone()
+        return row[0], row[1] or 0.0
+
+    def succeeded(self, name: str, ip: str, since: float) -> bool:
+        """Whether ``name`` logged in successfully from ``ip`` after ``since``."""
+        row = (
+            self.store._conn()
+            .execute("SELECT 1 FROM login_attempts WHERE ok = 1 AND name = ? AND ip = ? AND at > ?", (name, ip, since))
+            .fetchone()
+        )
+        return row is not None
+
     def record_login(
         self, at: float, name: str, ip: str, ok: bool, session: tuple[str, int, str] | None = None
     ) -> None:

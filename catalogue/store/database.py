@@ -24,6 +24,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,11 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     """,
+    # 5: one open quarantine entry per key (a file's content hash and row), so a re-import adds none
+    """
+    ALTER TABLE quarantine ADD COLUMN dedupe_key TEXT;
+    CREATE UNIQUE INDEX quarantine_open_key ON quarantine(dedupe_key) WHERE dedupe_key IS NOT NULL AND resolved = 0;
+    """,
 ]
 
 
@@ -293,6 +299,22 @@ class Store:
     @property
     def seq(self) -> int:
         return int(self.get_meta("seq", "0") or 0)
+
+    @property
+    def identity(self) -> str:
+        """A random id of this store's history, made once; a restore gives the store a new one.
+
+        The index records the identity it was built from, so an index built from
+        another store (before a restore) is recognised and rebuilt.
+        """
+        value = self.get_meta("store_id")
+        if value is None:
+            self._conn().execute(
+                "INSERT INTO meta(key, value) VALUES ('store_id', ?) ON CONFLICT(key) DO NOTHING", (uuid.uuid4().hex,)
+            )
+            value = self.get_meta("store_id")
+        assert value is not None
+        return value
 
     # -- standards ---------------------------------------------------------------
     def _row_to_record(self, row: sqlite3.Row) -> Standard:

@@ -112,11 +112,21 @@ class FrontierRepository:
 
     # -- quarantine --------------------------------------------------------------
     def quarantine(
-        self, conn: sqlite3.Connection, run_id: int | None, url: str, reason: str, raw: dict[str, Any], now: str
+        self,
+        conn: sqlite3.Connection,
+        run_id: int | None,
+        url: str,
+        reason: str,
+        raw: dict[str, Any],
+        now: str,
+        key: str | None = None,
     ) -> None:
+        """A new entry; with ``key``, an open entry of the same key is brought up to date instead."""
         conn.execute(
-            "INSERT INTO quarantine(run_id, url, reason, raw, created_at) VALUES (?, ?, ?, ?, ?)",
-            (run_id, url, reason, json.dumps(raw, ensure_ascii=False), now),
+            "INSERT INTO quarantine(run_id, url, reason, raw, created_at, dedupe_key) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL AND resolved = 0 DO UPDATE SET"
+            " run_id = excluded.run_id, url = excluded.url, reason = excluded.reason, raw = excluded.raw",
+            (run_id, url, reason, json.dumps(raw, ensure_ascii=False), now, key),
         )
 
     def quarantined(self, limit: int = 100, unresolved_only: bool = True) -> list[dict[str, Any]]:

@@ -18,11 +18,12 @@ Contracts:
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import secrets
 import shutil
-import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,14 @@ from catalogue.recommend.taxonomy import ProductGroup, format_hs
 from catalogue.search.searcher import SearchRequest
 from catalogue.web.http import Site
 from catalogue.web.http import no_store as _no_store
+from catalogue.web.limits import client_ip
 from indexer.crawl.frontier import Frontier
 
 __all__ = ["PUBLIC", "ROUTES"]
 
 Handler = Callable[[Site, Request, Session], Awaitable[Response]]
 PUBLIC = {"/admin/login"}
-MAX_UPLOAD = 50 * 2**20
+UPLOAD_TTL = 24 * 3600  # uploads previewed but never applied are removed after this many seconds
 
 
 def _version(value: Any) -> int:
@@ -56,8 +58,8 @@ def _version(value: Any) -> int:
         raise InvalidInput("phiên bản bản ghi không hợp lệ / invalid record version") from None
 
 
-def _ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _ip(site: Site, request: Request) -> str:
+    return client_ip(request, site.proxies)
 
 
 def guarded(handler: Handler, admin_only: bool = False) -> Callable[[Site, Request], Awaitable[Response]]:
@@ -100,9 +102,14 @@ async def login(site: Site, request: Request) -> Response:
     if not expected or not hmac.compare_digest(str(form.get("csrf", "")), expected):
         raise Forbidden("Mã CSRF không hợp lệ / Invalid or missing CSRF token")
     try:
-        session = await site.run(accounts.login, str(form.get("name", "")), str(form.get("password", "")), _ip(request))
+        session = await site.run(
+            accounts.login, str(form.get("name", "")), str(form.get("password", "")), _ip(site, request)
+        )
     except LoginRefused as exc:
-        return _no_store(render(site, request, "login.html", None, exc.status, next=target, error=exc.message))
+        page = render(site, request, "login.html", None, exc.status, next=target, error=exc.message)
+        if getattr(exc, "retry_after", 0):
+            page.headers["retry-after"] = str(exc.retry_after)
+        return _no_store(page)
     request.session.clear()
     request.session["sid"] = session.id
     return _no_store(RedirectResponse(target, status_code=303))
@@ -244,22 +251,36 @@ async def audit_csv(site: Site, request: Request, session: Session) -> Response:
 
 # -- import ---------------------------------------------------------------------------
 def _uploads(site: Site) -> Path:
+    """The uploads folder, rid of uploads older than :data:`UPLOAD_TTL` (previewed, never applied)."""
     path = site.settings.data_path / "uploads"
     path.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - UPLOAD_TTL
+    for old in path.iterdir():
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
     return path
 
 
 def _keep_upload(source: Any, target: Path) -> None:
-    """Copy an upload to ``target`` in chunks (never all in memory), appearing there whole or not at all."""
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
-        shutil.copyfileobj(source, tmp, 1 << 16)
-    Path(tmp.name).replace(target)
+    """Copy an upload to ``target`` in chunks (never all in memory), appearing there whole or not at all.
+
+    A failed copy (a full disk) leaves no partial file behind.
+    """
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 16)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 async def import_page(site: Site, request: Request, session: Session) -> Response:
     if request.method == "GET":
         return render(site, request, "import.html", session, preview=None, token=None, summary=None)
-    form = await request.form(max_part_size=MAX_UPLOAD)
+    form = await request.form(max_part_size=site.settings.max_upload_mb << 20)  # the body itself: BodyLimit
     upload = form.get("file")
     if upload is None or not hasattr(upload, "filename") or not upload.filename:
         raise InvalidInput("Chọn tệp CSV hoặc JSONL / Choose a CSV or JSONL file")
@@ -267,9 +288,14 @@ async def import_page(site: Site, request: Request, session: Session) -> Respons
     if suffix not in (".csv", ".jsonl"):
         raise InvalidInput("Chỉ nhận .csv hoặc .jsonl / Only .csv and .jsonl files")
     token = secrets.token_hex(16)
-    target = _uploads(site) / f"{token}{suffix}"
-    await site.run(_keep_upload, upload.file, target)
-    preview = await site.run(preview_rows, target, 500)
+    folder = await site.run(_uploads, site)
+    target = folder / f"{token}{suffix}"
+    try:
+        await site.run(_keep_upload, upload.file, target)
+        preview = await site.run(preview_rows, target, 500)
+    except BaseException:  # a full disk, a bad file: leave nothing behind
+        target.unlink(missing_ok=True)
+        raise
     return render(site, request, "import.html", session, preview=preview, token=token + suffix, summary=None)
 
 
@@ -281,8 +307,10 @@ async def import_apply(site: Site, request: Request, session: Session) -> Respon
     path = _uploads(site) / token
     if not path.is_file():
         raise InvalidInput("Tệp tải lên đã hết hạn / The upload has expired")
-    summary = await site.run(import_file, site.engine, path, session.user.name)
-    path.unlink(missing_ok=True)
+    try:
+        summary = await site.run(import_file, site.engine, path, session.user.name)
+    finally:  # applied or failed, the upload has served
+        path.unlink(missing_ok=True)
     return render(site, request, "import.html", session, preview=None, token=None, summary=summary)
 
 

@@ -10,6 +10,10 @@ Contracts:
 * Vietnamese by default; ``/lang?to=en`` stores the choice in a cookie.
 * Detail pages and API responses carry an ETag and answer ``If-None-Match``
   with 304.
+* Request bodies are bounded (:class:`~catalogue.web.limits.BodyLimit`: 413).
+* With ``base_url`` every request is seen as addressed to it
+  (:class:`~catalogue.web.http.PublicOrigin`); without it only ``allowed_hosts``
+  are answered (400 otherwise).
 
 Imports flow one way: this module imports the endpoint modules (pages, api,
 admin), which import :mod:`catalogue.web.http`, never this module.
@@ -18,6 +22,7 @@ admin), which import :mod:`catalogue.web.http`, never this module.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -34,8 +40,9 @@ from catalogue.engine import Engine
 from catalogue.errors import TieuchuanError
 from catalogue.settings import Settings
 from catalogue.web import admin, api, pages
-from catalogue.web.http import SecurityHeaders, Site, handle_error
+from catalogue.web.http import PublicOrigin, SecurityHeaders, Site, handle_error
 from catalogue.web.i18n import pick
+from catalogue.web.limits import BodyLimit
 
 __all__ = ["Site", "create_app"]
 
@@ -93,11 +100,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         Route("/livez", livez),
         Mount("/static", site.assets, name="static"),
     ]
+    origin = settings.public_origin
+    if origin is not None:
+        host_guard = Middleware(PublicOrigin, scheme=origin[0], netloc=origin[1])
+    else:
+        host_guard = Middleware(TrustedHostMiddleware, allowed_hosts=settings.host_list or ["127.0.0.1"])
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[
             Middleware(SecurityHeaders),
+            host_guard,
+            Middleware(BodyLimit, upload_limit=settings.max_upload_mb << 20),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.session_secret(),
@@ -107,7 +121,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
                 https_only=bool(settings.https),
             ),
         ],
-        exception_handlers={Exception: handle_error, HTTPException: handle_error, TieuchuanError: handle_error},
+        # OSError and sqlite3.Error are listed so that they are answered here, keeping the connection open,
+        # instead of by the last-resort handler, which re-raises and makes the server drop the connection
+        exception_handlers={
+            Exception: handle_error,
+            HTTPException: handle_error,
+            TieuchuanError: handle_error,
+            OSError: handle_error,
+            sqlite3.Error: handle_error,
+        },
     )
     app.state.site = site
     return app

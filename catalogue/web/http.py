@@ -11,7 +11,11 @@ Contracts:
   becomes a page in the site's style, or JSON ``{"error": {"code", "message"}}``
   under ``/api/`` and ``/admin/api/`` (or when the client asks for JSON), with
   the error's ``status``.  No traceback is ever sent; admin answers are
-  ``Cache-Control: no-store``.
+  ``Cache-Control: no-store``.  A full disk (``OSError`` ENOSPC, SQLite's "disk
+  is full") is :class:`~catalogue.errors.DiskFull`: 507 with a clear message.
+* Absolute URLs never come from a client's Host header: with ``base_url`` set,
+  :class:`PublicOrigin` makes every request look addressed to it; without it the
+  app answers only ``allowed_hosts`` (Starlette's ``TrustedHostMiddleware``).
 * :meth:`Site.run` runs blocking work (SQLite, argon2, Whoosh) in the thread
   pool; async handlers call nothing that blocks otherwise.
 """
@@ -32,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from catalogue.errors import TieuchuanError
+from catalogue.errors import TieuchuanError, from_os_error
 from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.settings import Settings
 from catalogue.web.assets import Assets
@@ -41,7 +45,16 @@ from catalogue.web.i18n import pick, translator
 if TYPE_CHECKING:
     from catalogue.engine import Engine
 
-__all__ = ["SECURITY_HEADERS", "TEMPLATES", "SecurityHeaders", "Site", "handle_error", "merge_query", "with_etag"]
+__all__ = [
+    "SECURITY_HEADERS",
+    "TEMPLATES",
+    "PublicOrigin",
+    "SecurityHeaders",
+    "Site",
+    "handle_error",
+    "merge_query",
+    "with_etag",
+]
 
 log = logging.getLogger("tieuchuan.web")
 T = TypeVar("T")
@@ -82,6 +95,31 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class PublicOrigin:
+    """Makes every request look addressed to the configured origin (scheme and Host header).
+
+    ``request.url``, ``request.base_url`` and Starlette's own redirects are then built
+    from ``base_url``, whatever Host a client sent.
+    """
+
+    def __init__(self, app: ASGIApp, scheme: str, netloc: str) -> None:
+        self.app = app
+        self.scheme = scheme
+        self.host = netloc.encode("latin-1")
+        name, sep, port = netloc.rpartition(":")
+        if not (sep and port.isdigit()):
+            name, port = netloc, ""
+        self.server = (name, int(port) if port else (443 if scheme == "https" else 80))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = dict(scope)
+            scope["scheme"] = self.scheme if scope["type"] == "http" else self.scheme.replace("http", "ws")
+            scope["server"] = self.server
+            scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k != b"host"] + [(b"host", self.host)]
+        await self.app(scope, receive, send)
+
+
 def merge_query(params: dict[str, str], **changes: Any) -> str:
     """Query string of ``params`` with ``changes`` applied (``None`` removes a key)."""
     merged = {k: v for k, v in params.items() if v not in ("", None)}
@@ -106,6 +144,7 @@ class Site:
     def __init__(self, settings: Settings, engine: Engine | None) -> None:
         self.settings = settings
         self._engine = engine
+        self.proxies = settings.proxy_networks  # parsed once: whose X-Forwarded-For is believed
         self.jinja = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
@@ -147,8 +186,11 @@ def with_etag(request: Request, response: Response, last_modified: str | None = 
 
 
 def _describe(request: Request, exc: Exception) -> tuple[int, str, str]:
-    if isinstance(exc, TieuchuanError):
-        return exc.status, exc.code, exc.message
+    known = exc if isinstance(exc, TieuchuanError) else from_os_error(exc)
+    if known is not None:
+        if known.status >= 500:
+            log.warning("%s on %s: %s", known.code, request.url.path, known.message)
+        return known.status, known.code, known.message
     if isinstance(exc, HTTPException):
         if exc.status_code == 404:
             return 404, "not_found", "Không tìm thấy trang / Page not found"

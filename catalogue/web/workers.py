@@ -50,16 +50,18 @@ def serve(settings: Settings, **options: Any) -> None:
     """Serve on ``settings.host:port`` with ``settings.worker_count`` processes; ``options`` go to uvicorn."""
     import uvicorn
 
-    options.setdefault("log_level", "info")
+    from catalogue.web import server
+
     workers = settings.worker_count
     if workers == 1:
         from catalogue.web.app import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **options)
+        uvicorn.Server(server.config(create_app(settings), settings, **options)).run()
         return
     from catalogue.engine import Engine
 
     Engine.open(settings).close()  # seed, check or rebuild, catch up: once, not once per worker
     settings.session_secret()  # generated once here, read by every worker
     export(settings)
-    uvicorn.run(FACTORY, factory=True, workers=workers, host=settings.host, port=settings.port, **options)
+    # timeouts, limits and the header deadline as in one process (catalogue/web/server.py)
+    uvicorn.run(FACTORY, factory=True, workers=workers, **server.options(settings, importable=True, **options))

@@ -93,8 +93,11 @@ class Frontier:
             error=error,
         )
 
-    def quarantine(self, conn: sqlite3.Connection, url: str, reason: str, raw: dict[str, Any]) -> None:
-        self.store.frontier.quarantine(conn, self.run_id, url, reason, raw, _now())
+    def quarantine(
+        self, conn: sqlite3.Connection, url: str, reason: str, raw: dict[str, Any], key: str | None = None
+    ) -> None:
+        """Set a bad page or row aside; with ``key``, an open entry of the same key is updated, not repeated."""
+        self.store.frontier.quarantine(conn, self.run_id, url, reason, raw, _now(), key)
 
     def finish(self, summary: dict[str, int]) -> None:
         with self.store.transaction() as tx:

@@ -5,6 +5,11 @@ Columns / keys: ``number`` (required), ``title_vi``, ``title_en``, ``scope_vi``,
 ``equivalent``, ``degree``, ``technical_committee``, ``decision``,
 ``decision_date``, ``issue_date``, ``effective_date``, ``pages``, ``source``.
 Rows are streamed: a large file is never held in memory.
+
+Bounds: a JSONL line over :data:`MAX_LINE` characters, a field over
+:data:`MAX_FIELD` characters, JSON nested too deeply for the parser and an
+unreadable CSV row are each one bad row, with its reason; the rows after it are
+still read.
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ from catalogue.identifiers import parse, parse_loose
 from catalogue.model import STATUSES, Equivalence, Standard, validate
 from catalogue.text import nfc
 
-__all__ = ["FileSource", "row_to_standard"]
+__all__ = ["MAX_FIELD", "MAX_LINE", "FileSource", "row_to_standard"]
+
+MAX_LINE = 1 << 20  # characters in one JSONL line
+MAX_FIELD = 20_000  # characters in one field; the longest real scope is far shorter
 
 
 def _list(value: Any) -> list[str]:
@@ -105,18 +113,61 @@ class FileSource:
             yield from iter_rows(fh, self.path.suffix.lower(), self.path.name)
 
 
+def _too_long(row: Any) -> str | None:
+    if not isinstance(row, dict):
+        return None
+    for key, value in row.items():
+        size = len(value) if isinstance(value, str) else len(str(value))
+        if size > MAX_FIELD:
+            return f"trường quá dài / field {str(key)[:40]!r} has {size} characters (at most {MAX_FIELD})"
+    return None
+
+
+def _long_line(fh: TextIO | io.TextIOBase) -> Iterator[str]:
+    """Lines of at most :data:`MAX_LINE` characters; a longer one comes back cut, its rest skipped."""
+    while True:
+        line = fh.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            while (rest := fh.readline(MAX_LINE)) and not rest.endswith("\n"):
+                pass
+        yield line
+
+
 def iter_rows(
     fh: TextIO | io.TextIOBase, kind: str, name: str
 ) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """``(origin, row, error)``; a bad row has ``error`` and ``row = {"_raw": the start of its text}``."""
     if kind == ".csv":
         reader = csv.DictReader(fh)
-        for i, row in enumerate(reader, start=2):
-            yield f"{name}:{i}", row, None
+        i = 1
+        while True:
+            i += 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a field over the csv module's limit; the reader goes on after it
+                yield f"{name}:{i}", {"_raw": ""}, f"dòng CSV không đọc được / unreadable CSV row: {exc}"
+                continue
+            problem = _too_long(row)
+            yield f"{name}:{i}", ({"_raw": str(row)[:2000]} if problem else row), problem
         return
-    for i, line in enumerate(fh, start=1):
+    for i, line in enumerate(_long_line(fh), start=1):
         if not line.strip():
             continue
+        origin = f"{name}:{i}"
+        if len(line) > MAX_LINE:
+            yield origin, {"_raw": line[:2000]}, f"dòng quá dài / line longer than {MAX_LINE} characters"
+            continue
         try:
-            yield f"{name}:{i}", json.loads(line), None
+            row = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield f"{name}:{i}", None, f"JSON không hợp lệ / invalid JSON: {exc.msg}"
+            yield origin, {"_raw": line[:2000]}, f"JSON không hợp lệ / invalid JSON: {exc.msg}"
+            continue
+        except RecursionError:
+            yield origin, {"_raw": line[:2000]}, "JSON lồng quá sâu / JSON nested too deeply"
+            continue
+        problem = _too_long(row)
+        yield origin, ({"_raw": line[:2000]} if problem else row), problem
