@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from catalogue.bundle import seed
+from catalogue.seed import seed
 from catalogue.errors import IndexUnavailable
 from catalogue.model import Standard
 from catalogue.recommend.recommender import Recommender

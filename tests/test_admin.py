@@ -300,7 +300,7 @@ def test_import_preview_apply_and_idempotence(admin_env, tmp_path) -> None:
 
 def test_a_large_import_streams(tmp_path) -> None:
     """A 10 MB file (the bundled records, repeated) needs little more memory than a 1 MB one."""
-    from catalogue.bundle import DATA_DIR
+    from catalogue.seed import DATA_DIR
 
     rows = [json.loads(line) for line in (DATA_DIR / "standards.jsonl").read_text(encoding="utf-8").splitlines()]
     lines = (

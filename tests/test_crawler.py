@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.bundle import bundled_standards
+from catalogue.seed import bundled_standards
 from catalogue.search.searcher import Searcher, SearchRequest
 from catalogue.store.database import Store
 from indexer.crawl.crawler import Crawler

@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalogue.bundle import seed
+from catalogue.seed import seed
 from catalogue.errors import InvalidInput, ValidationError
 from catalogue.recommend.taxonomy import ProductGroup, Taxonomy, format_hs, hs_digits
 from catalogue.store.database import Store
