@@ -27,7 +27,17 @@ from catalogue.model import SCALAR_FIELDS, Standard, validate
 
 __all__ = ["Conflict", "Editor", "diff"]
 
-EDITABLE = ("status", "status_basis", "replaces", "replaced_by", "ics", "equivalents", "notes", *SCALAR_FIELDS)
+EDITABLE = (
+    "status",
+    "status_basis",
+    "status_reason",
+    "replaces",
+    "replaced_by",
+    "ics",
+    "equivalents",
+    "notes",
+    *SCALAR_FIELDS,
+)
 
 
 class Conflict(ValidationError):
@@ -113,7 +123,8 @@ class Editor:
         record = self.store.get(number)
         if not decision.strip():
             raise InvalidInput("cần số quyết định hủy bỏ / the withdrawal decision is required")
-        record.status, record.status_basis = "withdrawn", "source"
+        record.status, record.status_basis = "withdrawn", "stated"
+        record.status_reason = {"ref": decision.strip(), "kind": "secretariat", "date": date or None, "by": user}
         record.notes = [*record.notes, f"Hủy bỏ theo {decision.strip()} ngày {date} / withdrawn by {decision.strip()}"]
         record.decision, record.decision_date = decision.strip(), date or None
         self.save(record, user, expected_version=expected_version, action="withdraw")
@@ -128,7 +139,8 @@ class Editor:
         before_old, before_new = self.store.get(old_number), self.store.get(new_number)
         if new.number not in old.replaced_by:
             old.replaced_by.append(new.number)
-        old.status, old.status_basis = "replaced", "source"
+        old.status, old.status_basis = "replaced", "stated"
+        old.status_reason = {"ref": f"secretariat:{user}", "kind": "secretariat", "other": new.number}
         if old.number not in new.replaces:
             new.replaces.append(old.number)
         with self.store.transaction() as tx:

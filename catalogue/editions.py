@@ -107,13 +107,14 @@ class Statement:
     quote: str | None = None
     date: str | None = None
     other: str | None = None
+    said: str | None = None  # the source's own status wording (a label, not a quote of a text)
 
     @property
     def rank(self) -> tuple[int, int, str]:
         return TRUST_RANK.get(self.trust or "", 0), STATUS_WEIGHT.get(self.status, 0), self.ref
 
     def reason(self) -> dict[str, Any]:
-        fields = ("ref", "kind", "trust", "quote", "date", "other")
+        fields = ("ref", "kind", "trust", "quote", "date", "other", "said")
         return {k: getattr(self, k) for k in fields if getattr(self, k)}
 
 

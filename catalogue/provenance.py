@@ -17,7 +17,17 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["KINDS", "TRUSTS", "citation_only", "describe", "kind_of", "link_of", "strongest", "trust_of"]
+__all__ = [
+    "KINDS",
+    "TRUSTS",
+    "citation_only",
+    "confirmed_by",
+    "describe",
+    "kind_of",
+    "link_of",
+    "strongest",
+    "trust_of",
+]
 
 KINDS = ("official_page", "legal_text", "decision", "list", "copy", "citation", "secretariat", "import")
 TRUSTS = ("official", "semi-official", "secondary", "citation", "low", "secretariat")
@@ -100,3 +110,12 @@ def strongest(sources: list[dict[str, Any]]) -> dict[str, Any] | None:
 def citation_only(sources: list[dict[str, Any]]) -> bool:
     """Whether every source only cites the record (its title may be shortened)."""
     return bool(sources) and all(trust_of(s) in ("citation", "low") for s in sources)
+
+
+def confirmed_by(sources: list[dict[str, Any]]) -> str | None:
+    """``"<kind>|<site>"`` of the strongest source: what confirms an untitled record's number."""
+    best = strongest(sources)
+    if best is None:
+        return None
+    name, _ = link_of(best)
+    return f"{kind_of(best)}|{name or ''}"

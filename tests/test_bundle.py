@@ -86,7 +86,7 @@ def test_historic_codes_low_trust_rows_and_untitled_citations_are_references_not
 def test_the_draft_qcvn_is_never_in_force(by_number: dict) -> None:
     draft = by_number["QCVN 32:2026/BXD"]
     assert (draft.status, draft.status_basis) == ("draft", "stated")
-    assert "/2026/TT-BXD" in draft.status_reason["quote"]
+    assert "/2026/TT-BXD" in draft.status_reason["said"]
 
 
 def test_fields_and_facts_are_applied_with_their_sources(by_number: dict) -> None:

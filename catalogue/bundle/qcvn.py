@@ -83,8 +83,10 @@ def load_qcvn(src: Path, acc: Gathered) -> None:
             acc.add(ident.key, ident.format(), fields)
             status = status_of(row.get("status"))
             if status:
-                quote = text(row.get("status"))
-                acc.state(ident.key, Statement(status, str(first["ref"]), first.get("kind"), trust_of(first), quote))
+                said = text(row.get("status"))
+                acc.state(
+                    ident.key, Statement(status, str(first["ref"]), first.get("kind"), trust_of(first), said=said)
+                )
             if fields["replaced_by"]:
                 other = fields["replaced_by"][0]
                 acc.state(

@@ -122,7 +122,7 @@ def _fields(row: dict[str, Any], file: str, srcs: list[dict[str, Any]], remarks:
 
 def _state(acc: Gathered, key: str, row: dict[str, Any], file: str, fields: dict[str, Any]) -> None:
     """A status the row gives: official on the catalogue pages, else a statement."""
-    raw = row.get("status_text") or row.get("status") or row.get("status_code")
+    raw = row.get("status_text") or row.get("status") or row.get("status_code") or row.get("status_claimed")
     status = status_of(raw)
     first = fields["sources"][0]
     if status and file == OFFICIAL_FILE:
@@ -130,7 +130,7 @@ def _state(acc: Gathered, key: str, row: dict[str, Any], file: str, fields: dict
         if entry.get("status_basis") != "official":
             entry.update(status=status, status_basis="official", status_reason={"ref": first["ref"]})
     elif status:
-        acc.state(key, Statement(status, str(first["ref"]), first.get("kind"), trust_of(first), quote=text(raw)))
+        acc.state(key, Statement(status, str(first["ref"]), first.get("kind"), trust_of(first), said=text(raw)))
     if fields["replaced_by"] and file != OFFICIAL_FILE:
         acc.state(
             key,
@@ -145,11 +145,19 @@ def _split_equivalents(value: Any, count: int) -> list[Any]:
     return pieces if len(pieces) == count else [None if pieces else value] * count
 
 
+def _lubricant_sources(row: dict[str, Any], file: str) -> list[dict[str, Any]]:
+    """The lubricant rows come from a web project's code; its link to the official page was not transcribed."""
+    found = [{"ref": f"index id {row.get('source_repo_file_id')}", "kind": "copy", "trust": "secondary", "file": file}]
+    if row.get("vsqi_url"):
+        found.append({"ref": row["vsqi_url"], "kind": "link to the official page", "trust": "secondary", "file": file})
+    return found
+
+
 def _one_row(acc: Gathered, row: dict[str, Any], file: str) -> None:
     number = row.get("standard_number") or row.get("number")
     if not number:
         return  # lubricant rows stating that no TCVN exists
-    srcs = sources(row, file)
+    srcs = _lubricant_sources(row, file) if file == LUBRICANTS else sources(row, file)
     if _HISTORIC.match(number) or row.get("kind") in ("TCXD", "TCXDVN"):
         acc.refer(text(number) or number, "historic", srcs[0], title_vi=text(row.get("title_vi")))
         return

@@ -99,6 +99,9 @@ class Hit:
     highlight: str
     snippet: str | None = None
     match: str = "title"
+    current: str | None = None  # number of the current edition (catalogue/editions.py), when known
+    replaced_by: list[str] = field(default_factory=list)
+    confirmed_by: str | None = None  # untitled records: "<source kind>|<site>" confirming the number
 
 
 @dataclass
@@ -336,6 +339,9 @@ class Searcher:
             score=round(score, 4),
             highlight=highlight(title, folded),
             match=MATCH_NAMES.get(tier, "scope"),
+            current=f.get("current"),
+            replaced_by=list(f.get("replaced_by") or []),
+            confirmed_by=f.get("confirmed_by"),
         )
         if tier < TIER_TITLE and f.get("scope"):
             hit.snippet = snippet(f["scope"], folded)

@@ -159,7 +159,7 @@ def _from_form(form: Any, number: str) -> Standard:
         title_en=text("title_en"),
         scope_vi=text("scope_vi"),
         status=text("status") or "unknown",
-        status_basis="source" if text("status") not in (None, "unknown") else None,
+        status_basis="stated" if text("status") not in (None, "unknown") else "unknown",
         replaces=_lines(form.get("replaces")),
         replaced_by=_lines(form.get("replaced_by")),
         ics=_lines(form.get("ics")),

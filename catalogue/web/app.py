@@ -35,12 +35,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from catalogue import provenance
+from catalogue.coverage import official_search_url
 from catalogue.engine import Engine
 from catalogue.errors import TieuchuanError
 from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.settings import Settings
-from catalogue.web import admin, api, pages
-from catalogue.web.i18n import pick, translator
+from catalogue.web import admin, api, pages, present
+from catalogue.web.i18n import messenger, pick, translator
 
 __all__ = ["Site", "create_app"]
 
@@ -102,8 +104,14 @@ class Site:
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
         )
-        self.jinja.globals.update(STATUS_LABELS=STATUS_LABELS, DEGREES=DEGREES)
+        self.jinja.globals.update(
+            STATUS_LABELS=STATUS_LABELS,
+            DEGREES=DEGREES,
+            confirmed_by=provenance.confirmed_by,
+            official_search_url=official_search_url,
+        )
         self.jinja.filters["merge_query"] = merge_query
+        self._coverage: tuple[int, dict[str, int]] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -114,9 +122,26 @@ class Site:
     def lang(request: Request) -> str:
         return pick(request.cookies.get("lang"))
 
+    def coverage(self) -> dict[str, int] | None:
+        """How many TCVN and QCVN the store holds (recounted when the store changes)."""
+        if self._engine is None:
+            return None
+        store = self._engine.store
+        seq = store.seq
+        if self._coverage is None or self._coverage[0] != seq:
+            self._coverage = (seq, {"tcvn": store.count("TCVN"), "qcvn": store.count("QCVN")})
+        return self._coverage[1]
+
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = self.lang(request)
-        context.update(request=request, lang=lang, _=translator(lang))
+        context.update(
+            request=request,
+            lang=lang,
+            _=translator(lang),
+            msg=messenger(lang),
+            coverage=self.coverage(),
+            untitled=lambda confirmed: present.untitled(confirmed, lang),
+        )
         return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
 
     async def run(self, func: Any, *args: Any) -> Any:

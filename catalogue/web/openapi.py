@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalogue.model import BASES, STATUSES
+
 __all__ = ["SPEC"]
 
 _error = {
@@ -25,20 +27,36 @@ _error = {
 _nullable_str = {"type": ["string", "null"]}
 _hit = {
     "type": "object",
-    "required": ["number", "slug", "kind", "title_vi", "title_en", "status", "year", "ics", "score", "highlight"],
+    "required": [
+        "number",
+        "slug",
+        "kind",
+        "title_vi",
+        "title_en",
+        "status",
+        "year",
+        "ics",
+        "score",
+        "highlight",
+        "current",
+        "replaced_by",
+    ],
     "properties": {
         "number": {"type": "string"},
         "slug": {"type": "string"},
         "kind": {"enum": ["TCVN", "QCVN"]},
         "title_vi": _nullable_str,
         "title_en": _nullable_str,
-        "status": {"enum": ["active", "withdrawn", "replaced", "unknown"]},
+        "status": {"enum": list(STATUSES)},
         "year": {"type": ["integer", "null"]},
         "ics": {"type": "array", "items": {"type": "string"}},
         "score": {"type": "number"},
         "highlight": {"type": "string"},
         "snippet": _nullable_str,
         "match": {"type": "string"},
+        "current": {**_nullable_str, "description": "Number of the current edition, when something says which it is"},
+        "replaced_by": {"type": "array", "items": {"type": "string"}},
+        "confirmed_by": {**_nullable_str, "description": "Untitled records: kind|site of the source confirming it"},
     },
 }
 _counts = {"type": "object", "additionalProperties": {"type": "integer"}}
@@ -62,7 +80,7 @@ _search = {
 }
 _standard = {
     "type": "object",
-    "required": ["number", "kind", "status", "sources"],
+    "required": ["number", "kind", "status", "status_basis", "current", "replaced_by", "sources"],
     "properties": {
         "number": {"type": "string"},
         "kind": {"enum": ["TCVN", "QCVN"]},
@@ -70,8 +88,13 @@ _standard = {
         "title_vi": _nullable_str,
         "title_en": _nullable_str,
         "scope_vi": _nullable_str,
-        "status": {"enum": ["active", "withdrawn", "replaced", "unknown"]},
-        "status_basis": _nullable_str,
+        "status": {"enum": list(STATUSES)},
+        "status_basis": {"enum": list(BASES)},
+        "status_reason": {
+            "type": "object",
+            "description": "Evidence for the status: rule (presumed), via, ref, kind, trust, quote, date",
+        },
+        "current": {**_nullable_str, "description": "Number of the current edition, when something says which it is"},
         "replaces": {"type": "array", "items": {"type": "string"}},
         "replaced_by": {"type": "array", "items": {"type": "string"}},
         "ics": {"type": "array", "items": {"type": "string"}},

@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from catalogue import editions
+from catalogue.coverage import official_search_url
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.identifiers import parse_loose, slug
-from catalogue.model import Standard, same_subject
+from catalogue.model import Standard
 from catalogue.recommend.taxonomy import format_hs
-from catalogue.search.searcher import SearchRequest
+from catalogue.search.searcher import Hit, SearchRequest
 from catalogue.text import fold
+from catalogue.web import present
 
 if TYPE_CHECKING:
     from catalogue.web.app import Site
@@ -58,11 +61,18 @@ def search_request(request: Request, page_size: int) -> SearchRequest:
     )
 
 
+HOME_NEWEST = 8
+
+
 async def home(site: Site, request: Request) -> Response:
-    store = site.engine.store
-    newest = await site.run(store.newest, 8)
-    counts = {"TCVN": store.count("TCVN"), "QCVN": store.count("QCVN")}
-    return site.render(request, "home.html", newest=newest, counts=counts)
+    newest = await site.run(site.engine.store.newest, HOME_NEWEST * 4)
+    titled = [r for r in newest if r.title_vi or r.title_en][:HOME_NEWEST]  # untitled records are never shown first
+    return site.render(request, "home.html", newest=titled)
+
+
+def titled_first(hits: list[Hit]) -> list[Hit]:
+    """The page's hits with untitled records after titled ones (order otherwise kept)."""
+    return sorted(hits, key=lambda h: not (h.title_vi or h.title_en))
 
 
 async def search_page(site: Site, request: Request) -> Response:
@@ -72,6 +82,7 @@ async def search_page(site: Site, request: Request) -> Response:
         if len(slugs) == 1:  # a number naming exactly one standard opens it
             return RedirectResponse(f"/standards/{slugs[0]}", status_code=303)
     result = await site.run(site.engine.search, req)
+    result.hits = titled_first(result.hits)
     ics = site.engine.store.ics()
     lang = site.lang(request)
     ics_names = {
@@ -87,6 +98,7 @@ async def search_page(site: Site, request: Request) -> Response:
         params=dict(request.query_params),
         ics_names=ics_names,
         folded_query=fold(result.query),
+        official_search=official_search_url(result.query),
     )
 
 
@@ -114,20 +126,25 @@ async def standard_page(site: Site, request: Request) -> Response:
                 raise
             record = await site.run(store.get, ident.format())
         return RedirectResponse(f"/standards/{record.slug}", status_code=301)
-    editions = await site.run(store.editions, record.ident.edition_key)
-    editions = [e for e in editions if e.key == record.key or same_subject(e, record)]
-    current, _named = await site.run(site.engine.recommender.current_edition, record.number, True)
+    rows = await site.run(editions.timeline, store, record)
+    current = await site.run(editions.current_number, store, record)
     related = await site.run(store.related, record)
-    slugs = store.slugs_for(record.replaces + record.replaced_by)
+    related = sorted(related, key=lambda r: not (r.title_vi or r.title_en))  # untitled ones never first
+    lang = site.lang(request)
+    slugs = store.slugs_for([*record.replaces, *record.replaced_by, *([current] if current else [])])
     response = site.render(
         request,
         "standard.html",
         s=record,
         ics=store.ics(),
-        editions=editions,
+        timeline=rows,
         current=current,
         related=related,
         slugs=slugs,
+        basis=present.basis_text(record, lang),
+        sources=present.sources(record, lang),
+        remarks=present.remarks(record, lang),
+        notes=present.notes(record, lang),
     )
     return with_etag(request, response, _last_modified(record))
 
@@ -176,11 +193,11 @@ async def groups_page(site: Site, request: Request) -> Response:
 
 
 async def group_page(site: Site, request: Request) -> Response:
-    recommender = site.engine.recommender
-    group = await site.run(recommender.taxonomy.group, request.path_params["slug"])
+    store = site.engine.store
+    group = await site.run(site.engine.recommender.taxonomy.group, request.path_params["slug"])
     regulations = []
     for link in group.regulations:
-        current, named = await site.run(recommender.current_edition, link["number"], True)
+        current, named = await site.run(editions.current_edition, store, link["number"], True)
         regulations.append({"link": link, "current": current, "named": named})
     standards = [site.engine.store.get(n) for n in group.standards]
     return site.render(
