@@ -11,6 +11,11 @@ Contracts:
   by field) in the same transaction, then updates the index by key.  If the
   process dies between the two, the index watermark repairs it at start-up.
 * The audit log is append-only (SQLite triggers refuse UPDATE and DELETE).
+* :meth:`Editor.confirm` records a status or a title the secretariat confirmed
+  from a named source: the source joins the record's sources, the status gets the
+  basis ``official`` (the official catalogue page) or ``stated`` (any other
+  source) with that source as its evidence, and the change goes through
+  :meth:`Editor.save` (validation, version check, audit).
 """
 
 from __future__ import annotations
@@ -23,9 +28,18 @@ import sqlite3
 from typing import Any
 
 from catalogue.errors import InvalidInput, NotFound, ValidationError
-from catalogue.model import SCALAR_FIELDS, Standard, validate
+from catalogue.model import SCALAR_FIELDS, STATUSES, Standard, validate
 
-__all__ = ["Conflict", "Editor", "diff"]
+__all__ = ["CONFIRM_KINDS", "Conflict", "Editor", "diff"]
+
+# The kinds of source a confirmation may name: (raw kind stored on the source, its trust).
+CONFIRM_KINDS = {
+    "official_page": ("official_catalogue", "official"),
+    "legal_text": ("legal_text", "official"),
+    "decision": ("official_decision", "official"),
+    "copy": ("mirror", "secondary"),
+    "citation": ("citation", "citation"),
+}
 
 EDITABLE = (
     "status",
@@ -67,9 +81,9 @@ class Editor:
         self.engine = engine
         self.store = engine.store
 
-    def check(self, record: Standard) -> list[str]:
+    def check(self, record: Standard, *, require_title: bool = True) -> list[str]:
         """Problems of ``record``; relations it already had (sources may cite editions we lack) pass."""
-        problems = validate(record)
+        problems = validate(record, require_title=require_title)
         try:
             stored = self.store.get(record.number)
             had = set(stored.replaces + stored.replaced_by)
@@ -93,9 +107,17 @@ class Editor:
             (_now(), user, action, target, json.dumps(changes, ensure_ascii=False, default=str)),
         )
 
-    def save(self, record: Standard, user: str, *, expected_version: int | None, action: str = "edit") -> str:
+    def save(
+        self,
+        record: Standard,
+        user: str,
+        *,
+        expected_version: int | None,
+        action: str = "edit",
+        require_title: bool = True,
+    ) -> str:
         """Create (``expected_version=None``) or update a record; returns the outcome."""
-        problems = self.check(record)
+        problems = self.check(record, require_title=require_title)
         if problems:
             raise ValidationError(f"{record.number}: {'; '.join(problems)}", problems)
         with self.store.transaction() as tx:
@@ -114,10 +136,51 @@ class Editor:
             changes = diff(current, record)
             if not changes:
                 return "unchanged"
-            outcome = self.store.upsert(record, conn=tx)
+            outcome = self.store.upsert(record, conn=tx, require_title=require_title)
             self.record_audit(tx, user, action if current else "create", record.number, changes)
         self.engine.index.catch_up(self.store)
         return outcome
+
+    def confirm(
+        self,
+        number: str,
+        user: str,
+        expected_version: int,
+        *,
+        source_kind: str,
+        ref: str,
+        quote: str | None = None,
+        status: str | None = None,
+        title_vi: str | None = None,
+        title_en: str | None = None,
+    ) -> str:
+        """Confirm a status and/or a title from a named source (see the module's contract)."""
+        if source_kind not in CONFIRM_KINDS:
+            raise InvalidInput("chọn loại nguồn / choose the kind of source")
+        ref, quote = ref.strip(), (quote or "").strip() or None
+        if not ref:
+            raise InvalidInput("cần nêu nguồn xác nhận / name the source that confirms it")
+        known = [s for s in STATUSES if s != "unknown"]
+        if status is not None and status not in known:
+            raise InvalidInput(f"tình trạng phải là một trong / status must be one of {', '.join(known)}")
+        title_vi, title_en = (title_vi or "").strip() or None, (title_en or "").strip() or None
+        if status is None and not (title_vi or title_en):
+            raise InvalidInput("không có gì để xác nhận / nothing to confirm: give a status or a title")
+        record = self.store.get(number)
+        raw_kind, trust = CONFIRM_KINDS[source_kind]
+        source = {"ref": ref, "kind": raw_kind, "trust": trust, "confirmed_by": user}
+        if quote:
+            source["quote"] = quote
+        if source not in record.sources:
+            record.sources = [*record.sources, source]
+        if status is not None:
+            record.status = status
+            record.status_basis = "official" if source_kind == "official_page" else "stated"
+            reason = {"ref": ref, "kind": raw_kind, "trust": trust, "by": user}
+            record.status_reason = {**reason, "quote": quote} if quote else reason
+        record.title_vi = title_vi or record.title_vi
+        record.title_en = title_en or record.title_en
+        return self.save(record, user, expected_version=expected_version, action="confirm", require_title=False)
 
     def withdraw(self, number: str, user: str, decision: str, date: str, expected_version: int) -> None:
         record = self.store.get(number)
