@@ -177,7 +177,8 @@ def test_official_status_and_stated_status_show_their_basis(http: httpx.Client) 
 
 def test_home_empty_results_and_footer_say_what_is_held(http: httpx.Client) -> None:
     held = Counter(r.kind for r in bundled_standards())
-    line = f"Danh mục này có {held['TCVN']} TCVN (trong khoảng 11.650 TCVN đang có hiệu lực) và {held['QCVN']} QCVN"
+    tcvn, qcvn = (f"{held[k]:,}".replace(",", ".") for k in ("TCVN", "QCVN"))
+    line = f"Danh mục này có {tcvn} TCVN (trong khoảng 11.650 TCVN đang có hiệu lực) và {qcvn} QCVN"
     home = http.get("/").text
     assert 'data-coverage="home"' in home and line in home
     assert "Không thấy ở đây không có nghĩa là không tồn tại." in home

@@ -42,7 +42,7 @@ from catalogue.errors import TieuchuanError
 from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.settings import Settings
 from catalogue.web import admin, api, pages, present
-from catalogue.web.i18n import messenger, pick, translator
+from catalogue.web.i18n import messenger, number, pick, translator
 
 __all__ = ["Site", "create_app"]
 
@@ -134,12 +134,16 @@ class Site:
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = self.lang(request)
+        msg, held = messenger(lang), self.coverage()
         context.update(
             request=request,
             lang=lang,
             _=translator(lang),
-            msg=messenger(lang),
-            coverage=self.coverage(),
+            msg=msg,
+            coverage=held,
+            coverage_text=msg("coverage", tcvn=number(held["tcvn"], lang), qcvn=number(held["qcvn"], lang))
+            if held
+            else None,
             untitled=lambda confirmed: present.untitled(confirmed, lang),
         )
         return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "messenger", "pick", "translator"]
+__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "messenger", "number", "pick", "translator"]
 
 LANGS = ("vi", "en")
 
@@ -274,6 +274,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field:issue_date": ("ngày ban hành", "issue date"),
     "field:effective_date": ("ngày hiệu lực", "date in force"),
 }
+
+
+def number(value: int, lang: str) -> str:
+    """``11650`` as ``11.650`` in Vietnamese and ``11,650`` in English."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "vi" else text
 
 
 def in_lang(text: str, lang: str) -> str:
