@@ -210,3 +210,12 @@ def test_search_hits_and_api_records_carry_the_current_edition(http: httpx.Clien
     assert record["current"] == "QCVN 18:2014/BTTTT" and record["status_basis"] == "stated"
     assert record["status_reason"]["ref"].startswith("diepxuan/diepxuan.github.io@")  # raw fields: API only
     assert http.get("/api/standards/TCVN 4091:1985").json()["current"] is None
+
+
+def test_a_number_known_only_as_a_citation_says_where_it_is_cited(http: httpx.Client) -> None:
+    page = http.get("/search", params={"q": "QCVN 31:2014/BGTVT"}).text  # qcvn_untitled_citations: linking only
+    assert 'data-cited="QCVN 31:2014/BGTVT"' in page
+    assert "QCVN 31:2014/BGTVT được nêu trong trích dẫn trong tiêu chuẩn hoặc văn bản khác (GitHub" in page
+    assert not REPOSITORY_PATH.search(page)
+    hidden = http.get("/search", params={"q": "QCVN 01:2026/BXD"}).text  # low trust: not shown until confirmed
+    assert "data-cited" not in hidden

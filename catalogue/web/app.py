@@ -39,7 +39,9 @@ from catalogue import provenance
 from catalogue.coverage import official_search_url
 from catalogue.engine import Engine
 from catalogue.errors import TieuchuanError
+from catalogue.identifiers import parse_loose
 from catalogue.model import DEGREES, STATUS_LABELS
+from catalogue.seed import bundled_references
 from catalogue.settings import Settings
 from catalogue.web import admin, api, pages, present
 from catalogue.web.i18n import messenger, number, pick, translator
@@ -112,6 +114,7 @@ class Site:
         )
         self.jinja.filters["merge_query"] = merge_query
         self._coverage: tuple[int, dict[str, int]] | None = None
+        self._references: dict[str, dict[str, Any]] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -121,6 +124,17 @@ class Site:
     @staticmethod
     def lang(request: Request) -> str:
         return pick(request.cookies.get("lang"))
+
+    def references(self) -> dict[str, dict[str, Any]]:
+        """Numbers the bundle knows of without holding them (:func:`catalogue.seed.bundled_references`), by key."""
+        if self._references is None:
+            found = {}
+            for ref in bundled_references():
+                ident = parse_loose(ref["number"])
+                if ident is not None:
+                    found[ident.key] = ref
+            self._references = found
+        return self._references
 
     def coverage(self) -> dict[str, int] | None:
         """How many TCVN and QCVN the store holds (recounted when the store changes)."""

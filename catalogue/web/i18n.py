@@ -171,6 +171,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "official_search_for": ("Tìm “{q}” trên trang danh mục chính thức", "Search “{q}” in the official catalogue"),
     "untitled": ("chưa có tên — số hiệu do {source} xác nhận", "untitled — number confirmed by {source}"),
     "untitled_plain": ("chưa có tên", "untitled"),
+    "cited_only": (
+        "{number} được nêu trong {sources}, nhưng danh mục này chưa có bản ghi về nó.",
+        "{number} is cited in {sources}, but this catalogue holds no record of it.",
+    ),
     "current_is": ("Đây là bản cũ. Bản hiện hành: {number}", "This is an old edition. Current edition: {number}"),
     # the basis of a status
     "basis:official": ("Theo trang danh mục chính thức.", "According to the official catalogue page."),

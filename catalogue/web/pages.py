@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from catalogue import editions
+from catalogue import editions, provenance
 from catalogue.coverage import official_search_url
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.identifiers import parse_loose, slug
@@ -90,9 +90,21 @@ async def search_page(site: Site, request: Request) -> Response:
         for code in result.facets.get("ics_field", {})
         if code in ics
     }
+    cited = None
+    if result.total == 0:  # a number the catalogue only knows as cited: say where it is cited
+        ident = parse_loose(result.query)
+        ref = site.references().get(ident.key) if ident is not None and ident.is_complete else None
+        if ref is not None and ref["why"] in ("cited", "historic"):
+            cited = {
+                "number": ref["number"],
+                "sources": [
+                    present.source_words(d["kind"], d["name"], lang) for d in map(provenance.describe, ref["sources"])
+                ],
+            }
     return site.render(
         request,
         "search.html",
+        cited=cited,
         result=result,
         req=req,
         params=dict(request.query_params),
