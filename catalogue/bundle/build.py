@@ -106,6 +106,10 @@ def build(src: Path, out: Path = DATA_DIR) -> dict[str, Any]:
     vi_names: dict[str, str] = {}
     for entry in acc.entries.values():
         vi_names.update(entry.get("ics_vi") or {})
+        for old in entry["extra"].get("historic") or []:  # a historic code's title, when a row gives one
+            title = acc.references.get(old["number"], {}).get("title_vi")
+            if title and not old.get("title_vi"):
+                old["title_vi"] = title
     ics = ics_rows(src, vi_names)
     ics_codes = {r["code"] for r in ics}
     records = {key: Standard.from_dict(_tidy(entry, ics_codes)) for key, entry in acc.entries.items()}
