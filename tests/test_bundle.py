@@ -76,7 +76,9 @@ def test_historic_codes_low_trust_rows_and_untitled_citations_are_references_not
     refs = {r["number"]: r for r in bundled_references()}
     assert not any(n.startswith("TCXD") for n in by_number)
     assert refs["TCXDVN 263:2002"]["why"] == "historic"
-    assert {"number": "TCXDVN 263:2002", "relation": "replaces"} in by_number["TCVN 9208:2012"].extra["historic"]
+    assert by_number["TCVN 9208:2012"].extra["historic"] == [
+        {"number": "TCXDVN 263:2002", "relation": "replaces", "title_vi": refs["TCXDVN 263:2002"]["title_vi"]}
+    ]
     assert refs["QCVN 01:2026/BXD"]["why"] == "to_confirm" and "QCVN 01:2026/BXD" not in by_number
     assert refs["TCVN 9835:2012"]["why"] == "to_confirm"  # NUMBER_SUSPECT
     assert refs["QCVN 31:2014/BGTVT"]["why"] == "cited" and "QCVN 31:2014/BGTVT" not in by_number
