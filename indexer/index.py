@@ -17,6 +17,9 @@ Contracts:
 * :meth:`Index.check` raises :class:`IndexUnavailable` for a missing or corrupt
   index; callers rebuild from the store, which is the truth.
 * One searcher stays open (:meth:`Index.searcher`) and is refreshed after writes.
+* A document stores the number of its record's current edition (``current``),
+  worked out from the holdings the index is given (the store); a write re-indexes
+  the other editions of the records it changes, whose current edition may move.
 """
 
 from __future__ import annotations
@@ -36,14 +39,15 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from catalogue.errors import IndexUnavailable
+from catalogue import editions, provenance
+from catalogue.errors import IndexUnavailable, NotFound
 from catalogue.identifiers import international_keys, parse
 from catalogue.model import Standard
 from indexer.analysis import compound_analyzer, english_analyzer, exact_analyzer, folded_analyzer
 
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: current, replaced_by and confirmed_by are stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 STATUS_RANK = {"active": 3, "unknown": 2, "replaced": 1, "withdrawn": 0}
@@ -73,11 +77,14 @@ def make_schema() -> Schema:
         ics_fields=ID(sortable=True),
         year=NUMERIC(stored=True, sortable=True),
         status_rank=NUMERIC(sortable=True),
+        current=STORED(),
+        replaced_by=STORED(),
+        confirmed_by=STORED(),
     )
 
 
-def document(record: Standard) -> dict[str, Any]:
-    """The Whoosh document for a record; pure function of the record."""
+def document(record: Standard, current: str | None = None) -> dict[str, Any]:
+    """The Whoosh document for a record; pure function of the record and its current edition's number."""
     ident = parse(record.number)
     numkeys = set(ident.lookup_keys())
     for amendment in record.amendments:
@@ -115,6 +122,9 @@ def document(record: Standard) -> dict[str, Any]:
         "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
         "year": ident.year or 0,
         "status_rank": STATUS_RANK.get(record.status, 2),
+        "current": current,
+        "replaced_by": list(record.replaced_by),
+        "confirmed_by": None if record.title_vi or record.title_en else provenance.confirmed_by(record.sources),
     }
     if equiv:
         doc["equiv"] = ",".join(sorted(equiv))
@@ -141,8 +151,9 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 class Index:
     """The served index generation under ``root``; thread-safe for one process."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, holdings: editions.Holdings | None = None) -> None:
         self.root = Path(root)
+        self.holdings = holdings
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._searcher_gen: str | None = None
@@ -213,7 +224,7 @@ class Index:
             count = 0
             try:
                 for record in records:
-                    writer.add_document(**document(record))
+                    writer.add_document(**self._document(record))
                     count += 1
                     if progress is not None:
                         progress(count)
@@ -259,9 +270,28 @@ class Index:
 
         def changes() -> tuple[list[Standard], int]:
             seq = store.seq  # read first: anything written later has a higher seq
-            return list(store.changed_since(self.meta().get("watermark", 0))), seq
+            return self._with_editions(list(store.changed_since(self.meta().get("watermark", 0)))), seq
 
         return self._write(changes, skip_empty=True)
+
+    def _document(self, record: Standard) -> dict[str, Any]:
+        if self.holdings is None:
+            return document(record, record.number if record.status == "active" else None)
+        return document(record, editions.current_number(self.holdings, record))
+
+    def _with_editions(self, records: list[Standard]) -> list[Standard]:
+        """``records`` and the held records their current edition depends on (same number, replacements)."""
+        if self.holdings is None or not records:
+            return records
+        found = {r.key: r for r in records}
+        for record in records:
+            around = self.holdings.editions(record.ident.edition_key)
+            for number in record.replaces + record.replaced_by:
+                with contextlib.suppress(NotFound):
+                    around.append(self.holdings.get(number))
+            for other in around:
+                found.setdefault(other.key, other)
+        return list(found.values())
 
     def _write(self, produce: Callable[[], tuple[list[Standard], int]], skip_empty: bool = False) -> int:
         with self._lock:
@@ -273,7 +303,7 @@ class Index:
                     writer.cancel()
                     return 0
                 for record in records:
-                    writer.update_document(**document(record))
+                    writer.update_document(**self._document(record))
                 writer.commit()
             except BaseException:
                 writer.cancel()
