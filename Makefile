@@ -41,7 +41,7 @@ eval: $(STAMP)  ## recommender evaluation: recall@3, recall@5, MRR
 	$(BIN)/python tests/recommend_eval.py
 
 bundle: $(STAMP)  ## rebuild catalogue/data from ../shared/data (developers only)
-	$(BIN)/python -m catalogue.bundle --from ../shared/data
+	$(BIN)/python -m catalogue.bundle --from ../shared/data --out catalogue/data
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

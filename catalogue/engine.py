@@ -21,11 +21,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from catalogue.bundle import seed
 from catalogue.errors import IndexUnavailable
 from catalogue.model import Standard
 from catalogue.recommend.recommender import Recommender
 from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
+from catalogue.seed import seed
 from catalogue.settings import Settings
 from catalogue.store.database import Store
 from catalogue.unit_of_work import UnitOfWork
@@ -40,7 +40,7 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = Store(settings.store_path)
-        self.index = Index(settings.index_path)
+        self.index = Index(settings.index_path, holdings=self.store)
         self.searcher = Searcher(self.index)
         self.recommender = Recommender(self.store, self.searcher)
         self.writes = UnitOfWork(self.store, self.index)

@@ -17,6 +17,9 @@ Contracts:
 * :meth:`Index.check` raises :class:`IndexUnavailable` for a missing or corrupt
   index; callers rebuild from the store, which is the truth.
 * One searcher stays open (:meth:`Index.searcher`) and is refreshed after writes.
+* A document stores the number of its record's current edition (``current``),
+  worked out from the holdings the index is given (the store); a write re-indexes
+  the other editions of the records it changes, whose current edition may move.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from catalogue.errors import IndexUnavailable
+from catalogue import editions, provenance
+from catalogue.errors import IndexUnavailable, NotFound
 from catalogue.identifiers import international_keys, parse
 from catalogue.model import Standard
 from indexer.analysis import (
@@ -51,7 +55,7 @@ from indexer.analysis import (
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
 _COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
-SCHEMA_VERSION = 3  # 3: title_bi (folded bigrams), body_en, replaces, replaced, edition; replaced_by stored
+SCHEMA_VERSION = 4  # 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 
@@ -85,11 +89,13 @@ def make_schema() -> Schema:
         ics=KEYWORD(commas=True, stored=True),
         ics_fields=ID(sortable=True),
         year=NUMERIC(stored=True, sortable=True),
+        current=STORED(),
+        confirmed_by=STORED(),
     )
 
 
-def document(record: Standard) -> dict[str, Any]:
-    """The Whoosh document for a record; pure function of the record."""
+def document(record: Standard, current: str | None = None) -> dict[str, Any]:
+    """The Whoosh document for a record; pure function of the record and its current edition's number."""
     ident = parse(record.number)
     numkeys = set(ident.lookup_keys())
     for amendment in record.amendments:
@@ -134,6 +140,8 @@ def document(record: Standard) -> dict[str, Any]:
         "ics": ",".join(sorted(ics_all)),
         "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
         "year": ident.year or 0,
+        "current": current,
+        "confirmed_by": None if record.title_vi or record.title_en else provenance.confirmed_by(record.sources),
     }
     if equiv:
         doc["equiv"] = ",".join(sorted(equiv))
@@ -164,8 +172,9 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 class Index:
     """The served index generation under ``root``; thread-safe for one process."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, holdings: editions.Holdings | None = None) -> None:
         self.root = Path(root)
+        self.holdings = holdings
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._searcher_gen: str | None = None
@@ -236,7 +245,7 @@ class Index:
             count = 0
             try:
                 for record in records:
-                    writer.add_document(**document(record))
+                    writer.add_document(**self._document(record))
                     count += 1
                     if progress is not None:
                         progress(count)
@@ -282,9 +291,28 @@ class Index:
 
         def changes() -> tuple[list[Standard], int]:
             seq = store.seq  # read first: anything written later has a higher seq
-            return list(store.changed_since(self.meta().get("watermark", 0))), seq
+            return self._with_editions(list(store.changed_since(self.meta().get("watermark", 0)))), seq
 
         return self._write(changes, skip_empty=True)
+
+    def _document(self, record: Standard) -> dict[str, Any]:
+        if self.holdings is None:
+            return document(record, record.number if record.status == "active" else None)
+        return document(record, editions.current_number(self.holdings, record))
+
+    def _with_editions(self, records: list[Standard]) -> list[Standard]:
+        """``records`` and the held records their current edition depends on (same number, replacements)."""
+        if self.holdings is None or not records:
+            return records
+        found = {r.key: r for r in records}
+        for record in records:
+            around = self.holdings.editions(record.ident.edition_key)
+            for number in record.replaces + record.replaced_by:
+                with contextlib.suppress(NotFound):
+                    around.append(self.holdings.get(number))
+            for other in around:
+                found.setdefault(other.key, other)
+        return list(found.values())
 
     def _write(self, produce: Callable[[], tuple[list[Standard], int]], skip_empty: bool = False) -> int:
         with self._lock:
@@ -296,7 +324,7 @@ class Index:
                     writer.cancel()
                     return 0
                 for record in records:
-                    writer.update_document(**document(record))
+                    writer.update_document(**self._document(record))
                 writer.commit()
             except BaseException:
                 writer.cancel()

@@ -114,7 +114,9 @@ class Hit:
     highlight: str
     snippet: str | None = None
     match: str = "title"  # number | replacement | series | equivalent | title | scope | other
+    current: str | None = None  # number of the current edition (catalogue/editions.py), when known
     replaced_by: list[str] = field(default_factory=list)
+    confirmed_by: str | None = None  # untitled records: "<source kind>|<site>" confirming the number
 
 
 @dataclass
@@ -309,6 +311,7 @@ class Searcher:
         "gia" (in every "quốc gia") says little; "xăng" says a lot.  A phrase counts
         as its rarest word; a word the index does not know, as its corrections.
         """
+
         def rarest(kinds: tuple[str, ...]) -> int:
             found = [
                 snap.vocabulary.frequency(w)
@@ -319,8 +322,10 @@ class Searcher:
             return min((f for f in found if f > 0), default=0)
 
         # the words typed; failing those, the likeliest correction (they come most frequent first)
-        frequency = rarest(("typed",)) or rarest(("split",)) or next(
-            (snap.vocabulary.frequency(a.words[0]) for a in concept.alternatives if a.kind == "typo"), 0
+        frequency = (
+            rarest(("typed",))
+            or rarest(("split",))
+            or next((snap.vocabulary.frequency(a.words[0]) for a in concept.alternatives if a.kind == "typo"), 0)
         )
         if not frequency:
             return 1.0
@@ -527,7 +532,9 @@ class Searcher:
             score=0.0,
             highlight=highlight(title, words),
             match=match,
+            current=f.get("current"),
             replaced_by=list(f.get("replaced_by") or []),
+            confirmed_by=f.get("confirmed_by"),
         )
         if match in ("scope", "other") and f.get("scope"):
             hit.snippet = snippet(f["scope"], words)
