@@ -43,7 +43,7 @@ eval: $(STAMP)  ## relevance: search vs SQLite FTS5, and the recommender (succes
 	$(BIN)/python tests/eval/recommend_eval.py
 
 bundle: $(STAMP)  ## rebuild catalogue/data from ../shared/data (developers only)
-	$(BIN)/python -m catalogue.bundle --from ../shared/data
+	$(BIN)/python -m catalogue.bundle --from ../shared/data --out catalogue/data
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

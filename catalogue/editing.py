@@ -13,6 +13,12 @@ Contracts:
   change and its audit entry (who, when, what changed, field by field) commit in
   one transaction, then the index catches up.
 * The audit log is append-only (SQLite triggers refuse UPDATE and DELETE).
+* :meth:`Editor.confirm` records a status or a title the secretariat confirmed
+  from a named source: the source joins the record's sources, the status gets the
+  basis ``official`` (the official catalogue page) or ``stated`` (any other
+  source) with that source as its evidence, and the change is validated, checked
+  against the version and audited in one unit-of-work transaction, as
+  :meth:`Editor.save` is.
 """
 
 from __future__ import annotations
@@ -23,14 +29,23 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from catalogue.errors import Conflict, InvalidInput, NotFound, ValidationError
-from catalogue.model import Standard, validate
+from catalogue.model import STATUSES, Standard, validate
 from catalogue.unit_of_work import EDITABLE, Change, diff
 
 if TYPE_CHECKING:
     from catalogue.engine import Engine
     from catalogue.recommend.taxonomy import ProductGroup, Taxonomy
 
-__all__ = ["EDITABLE", "Conflict", "Editor", "diff"]
+__all__ = ["CONFIRM_KINDS", "EDITABLE", "Conflict", "Editor", "diff"]
+
+# The kinds of source a confirmation may name: (raw kind stored on the source, its trust).
+CONFIRM_KINDS = {
+    "official_page": ("official_catalogue", "official"),
+    "legal_text": ("legal_text", "official"),
+    "decision": ("official_decision", "official"),
+    "copy": ("mirror", "secondary"),
+    "citation": ("citation", "citation"),
+}
 
 _STALE = (
     "Bản ghi đã được người khác sửa; hãy xem khác biệt rồi sửa lại trên bản mới. / Someone else saved "
@@ -44,9 +59,9 @@ class Editor:
         self.store = engine.store
         self.writes = engine.writes
 
-    def check(self, record: Standard) -> list[str]:
+    def check(self, record: Standard, *, require_title: bool = True) -> list[str]:
         """Problems of ``record``; relations it already had (sources may cite editions we lack) pass."""
-        problems = validate(record)
+        problems = validate(record, require_title=require_title)
         try:
             stored = self.store.get(record.number)
             had = set(stored.replaces + stored.replaced_by)
@@ -64,7 +79,16 @@ class Editor:
                 problems.append(f"liên kết tới số hiệu không có trong danh mục / {rel} is not in the catalogue")
         return problems
 
-    def _save(self, change: Change, record: Standard, user: str, expected_version: int | None, action: str) -> str:
+    def _save(
+        self,
+        change: Change,
+        record: Standard,
+        user: str,
+        expected_version: int | None,
+        action: str,
+        *,
+        require_title: bool = True,
+    ) -> str:
         current = change.current(record.number)
         if expected_version is None and current is not None:
             raise InvalidInput(f"{current.number} đã có trong danh mục / is already in the catalogue")
@@ -72,15 +96,23 @@ class Editor:
             raise Conflict(_STALE, diff(record, current))
         if not diff(current, record):
             return "unchanged"
-        return change.write(record, user=user, action=action if current else "create")
+        return change.write(record, user=user, action=action if current else "create", require_title=require_title)
 
-    def save(self, record: Standard, user: str, *, expected_version: int | None, action: str = "edit") -> str:
+    def save(
+        self,
+        record: Standard,
+        user: str,
+        *,
+        expected_version: int | None,
+        action: str = "edit",
+        require_title: bool = True,
+    ) -> str:
         """Create (``expected_version=None``) or update a record; returns the outcome."""
-        problems = self.check(record)
+        problems = self.check(record, require_title=require_title)
         if problems:
             raise ValidationError(f"{record.number}: {'; '.join(problems)}", problems)
         with self.writes.begin() as change:
-            return self._save(change, record, user, expected_version, action)
+            return self._save(change, record, user, expected_version, action, require_title=require_title)
 
     def accept(self, record: Standard, user: str, quarantine_id: int) -> str:
         """Create a record from a quarantined page and mark the page resolved, together."""
@@ -92,11 +124,57 @@ class Editor:
             change.resolve_quarantine(quarantine_id)
         return outcome
 
+    def confirm(
+        self,
+        number: str,
+        user: str,
+        expected_version: int,
+        *,
+        source_kind: str,
+        ref: str,
+        quote: str | None = None,
+        status: str | None = None,
+        title_vi: str | None = None,
+        title_en: str | None = None,
+    ) -> str:
+        """Confirm a status and/or a title from a named source (see the module's contract)."""
+        if source_kind not in CONFIRM_KINDS:
+            raise InvalidInput("chọn loại nguồn / choose the kind of source")
+        ref, quote = ref.strip(), (quote or "").strip() or None
+        if not ref:
+            raise InvalidInput("cần nêu nguồn xác nhận / name the source that confirms it")
+        known = [s for s in STATUSES if s != "unknown"]
+        if status is not None and status not in known:
+            raise InvalidInput(f"tình trạng phải là một trong / status must be one of {', '.join(known)}")
+        title_vi, title_en = (title_vi or "").strip() or None, (title_en or "").strip() or None
+        if status is None and not (title_vi or title_en):
+            raise InvalidInput("không có gì để xác nhận / nothing to confirm: give a status or a title")
+        raw_kind, trust = CONFIRM_KINDS[source_kind]
+        with self.writes.begin() as change:
+            record = self.store.get(number)  # read inside the transaction: the version check cannot go stale
+            source = {"ref": ref, "kind": raw_kind, "trust": trust, "confirmed_by": user}
+            if quote:
+                source["quote"] = quote
+            if source not in record.sources:
+                record.sources = [*record.sources, source]
+            if status is not None:
+                record.status = status
+                record.status_basis = "official" if source_kind == "official_page" else "stated"
+                reason = {"ref": ref, "kind": raw_kind, "trust": trust, "by": user}
+                record.status_reason = {**reason, "quote": quote} if quote else reason
+            record.title_vi = title_vi or record.title_vi
+            record.title_en = title_en or record.title_en
+            problems = self.check(record, require_title=False)
+            if problems:
+                raise ValidationError(f"{record.number}: {'; '.join(problems)}", problems)
+            return self._save(change, record, user, expected_version, "confirm", require_title=False)
+
     def withdraw(self, number: str, user: str, decision: str, date: str, expected_version: int) -> None:
         record = self.store.get(number)
         if not decision.strip():
             raise InvalidInput("cần số quyết định hủy bỏ / the withdrawal decision is required")
-        record.status, record.status_basis = "withdrawn", "source"
+        record.status, record.status_basis = "withdrawn", "stated"
+        record.status_reason = {"ref": decision.strip(), "kind": "secretariat", "date": date or None, "by": user}
         record.notes = [*record.notes, f"Hủy bỏ theo {decision.strip()} ngày {date} / withdrawn by {decision.strip()}"]
         record.decision, record.decision_date = decision.strip(), date or None
         self.save(record, user, expected_version=expected_version, action="withdraw")
@@ -111,7 +189,8 @@ class Editor:
                 raise Conflict("Bản ghi đã được người khác sửa. / Someone else saved this record.", {})
             if new.number not in old.replaced_by:
                 old.replaced_by.append(new.number)
-            old.status, old.status_basis = "replaced", "source"
+            old.status, old.status_basis = "replaced", "stated"
+            old.status_reason = {"ref": f"secretariat:{user}", "kind": "secretariat", "other": new.number}
             if old.number not in new.replaces:
                 new.replaces.append(old.number)
             change.write(old, user=user, action="replace", require_title=False)

@@ -27,13 +27,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from catalogue.bundle import seed
 from catalogue.errors import DataDirInUse, IndexUnavailable, StoreError, from_os_error
 from catalogue.locks import FileLock
 from catalogue.model import Standard
 from catalogue.recommend.box import ProductBoxes
 from catalogue.recommend.recommender import Recommender
 from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
+from catalogue.seed import seed
 from catalogue.settings import Settings
 from catalogue.store.database import Store
 from catalogue.unit_of_work import UnitOfWork
@@ -71,7 +71,7 @@ class Engine:
         except BaseException:
             self._in_use.release()
             raise
-        self.index = Index(settings.index_path)
+        self.index = Index(settings.index_path, holdings=self.store)
         self.searcher = Searcher(self.index)
         self.recommender = Recommender(self.store, self.searcher)
         self.boxes = ProductBoxes(self.recommender)  # the recommender's answer above search results

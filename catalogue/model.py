@@ -17,9 +17,12 @@ from typing import Any
 from catalogue.errors import InvalidIdentifier
 from catalogue.identifiers import Identifier, parse
 
-__all__ = ["STATUSES", "YEAR_MAX", "YEAR_MIN", "Equivalence", "Standard", "same_subject", "validate"]
+__all__ = ["BASES", "STATUSES", "YEAR_MAX", "YEAR_MIN", "Equivalence", "Standard", "same_subject", "validate"]
 
-STATUSES = ("active", "withdrawn", "replaced", "unknown")
+STATUSES = ("active", "withdrawn", "replaced", "draft", "unknown")
+# Where a status comes from, strongest first (see catalogue/editions.py for the rules).
+BASES = ("official", "stated", "presumed", "unknown")
+_LEGACY_BASES = {"source": "stated", "inferred": "presumed"}
 # Bounds of a year filter (search requests, the CLI and the API's schema share them).
 YEAR_MIN, YEAR_MAX = 1900, 2100
 # Single-valued text fields a source may supply (the store, imports and editors share this list).
@@ -38,6 +41,7 @@ STATUS_LABELS = {
     "active": ("Còn hiệu lực", "Active"),
     "withdrawn": ("Hết hiệu lực", "Withdrawn"),
     "replaced": ("Đã bị thay thế", "Replaced"),
+    "draft": ("Dự thảo", "Draft"),
     "unknown": ("Chưa rõ", "Unknown"),
 }
 DEGREES = {
@@ -59,9 +63,16 @@ class Equivalence:
 class Standard:
     """One edition.  ``number`` is the display spelling; ``key`` the comparison key.
 
-    ``status_basis`` says where ``status`` comes from: ``official`` (the official
-    catalogue), ``source`` (another cited source) or ``inferred`` (presumed from
-    the editions we hold; not an official statement).
+    ``status_basis`` says where ``status`` comes from (:data:`BASES`):
+    ``official`` (the official catalogue page), ``stated`` (a cited source says
+    so), ``presumed`` (reasoned by a rule of :mod:`catalogue.editions`, not an
+    official statement) or ``unknown``.  ``status_reason`` holds the evidence:
+    ``rule`` (required when presumed), ``via`` (the other number the rule used),
+    ``ref``/``kind``/``trust``/``quote`` (the source that states it).
+
+    Older spellings of the basis (``source``, ``inferred``, ``None``) are read as
+    ``stated``, ``presumed`` and ``stated``/``unknown``, so old stores and
+    writers stay valid.
     """
 
     number: str
@@ -69,7 +80,8 @@ class Standard:
     title_en: str | None = None
     scope_vi: str | None = None
     status: str = "unknown"
-    status_basis: str | None = None
+    status_basis: str = "unknown"
+    status_reason: dict[str, Any] = field(default_factory=dict)
     replaces: list[str] = field(default_factory=list)
     replaced_by: list[str] = field(default_factory=list)
     amendments: list[dict[str, Any]] = field(default_factory=list)
@@ -86,6 +98,16 @@ class Standard:
     extra: dict[str, Any] = field(default_factory=dict)
     updated_at: str | None = None
     version: int = 0
+
+    def __post_init__(self) -> None:
+        basis = _LEGACY_BASES.get(self.status_basis or "", self.status_basis)
+        if self.status == "unknown":
+            basis = "unknown"
+        elif basis in (None, "", "unknown"):
+            basis = "stated"  # a status given without its basis came from whoever supplied it
+        self.status_basis = basis
+        if self.status_reason is None:
+            self.status_reason = {}
 
     # -- derived from the number -------------------------------------------------
     @property
@@ -188,6 +210,10 @@ def validate(record: Standard, *, require_title: bool = True) -> list[str]:
         problems.append("thiếu tên / no title")
     if record.status not in STATUSES:
         problems.append(f"tình trạng không hợp lệ / unknown status {record.status!r}")
+    if record.status_basis not in BASES:
+        problems.append(f"căn cứ tình trạng không hợp lệ / unknown status basis {record.status_basis!r}")
+    elif record.status_basis == "presumed" and not record.status_reason.get("rule"):
+        problems.append("tình trạng suy đoán phải nêu quy tắc / a presumed status must name its rule")
     for name in ("decision_date", "issue_date", "effective_date"):
         if not _is_date(getattr(record, name)):
             problems.append(f"ngày không hợp lệ / impossible date in {name}: {getattr(record, name)!r}")

@@ -45,7 +45,17 @@ if TYPE_CHECKING:
 __all__ = ["EDITABLE", "Change", "Indexable", "UnitOfWork", "diff"]
 
 log = logging.getLogger("tieuchuan")
-EDITABLE = ("status", "status_basis", "replaces", "replaced_by", "ics", "equivalents", "notes", *SCALAR_FIELDS)
+EDITABLE = (
+    "status",
+    "status_basis",
+    "status_reason",
+    "replaces",
+    "replaced_by",
+    "ics",
+    "equivalents",
+    "notes",
+    *SCALAR_FIELDS,
+)
 
 
 def _plain(value: Any) -> Any:

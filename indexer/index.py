@@ -31,6 +31,9 @@ Contracts:
   :class:`IndexUnavailable` for a missing, damaged or altered index; callers
   rebuild from the store, which is the truth.
 * One searcher stays open (:meth:`Index.searcher`) and is refreshed after writes.
+* A document stores the number of its record's current edition (``current``),
+  worked out from the holdings the index is given (the store); a write re-indexes
+  the other editions of the records it changes, whose current edition may move.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from catalogue.errors import IndexBusy, IndexUnavailable, from_os_error
+from catalogue import editions, provenance
+from catalogue.errors import IndexBusy, IndexUnavailable, NotFound, from_os_error
 from catalogue.identifiers import international_keys, parse
 from catalogue.locks import FileLock
 from catalogue.model import Standard
@@ -68,7 +72,7 @@ from indexer.analysis import (
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
 _COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
-SCHEMA_VERSION = 3  # 3: title_bi (folded bigrams), body_en, replaces, replaced, edition; replaced_by stored
+SCHEMA_VERSION = 4  # 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process's commit or swap
@@ -104,11 +108,13 @@ def make_schema() -> Schema:
         ics=KEYWORD(commas=True, stored=True),
         ics_fields=ID(sortable=True),
         year=NUMERIC(stored=True, sortable=True),
+        current=STORED(),
+        confirmed_by=STORED(),
     )
 
 
-def document(record: Standard) -> dict[str, Any]:
-    """The Whoosh document for a record; pure function of the record."""
+def document(record: Standard, current: str | None = None) -> dict[str, Any]:
+    """The Whoosh document for a record; pure function of the record and its current edition's number."""
     ident = parse(record.number)
     numkeys = set(ident.lookup_keys())
     for amendment in record.amendments:
@@ -153,6 +159,8 @@ def document(record: Standard) -> dict[str, Any]:
         "ics": ",".join(sorted(ics_all)),
         "ics_fields": ",".join(sorted({c.split(".")[0] for c in record.ics})),
         "year": ident.year or 0,
+        "current": current,
+        "confirmed_by": None if record.title_vi or record.title_en else provenance.confirmed_by(record.sources),
     }
     if equiv:
         doc["equiv"] = ",".join(sorted(equiv))
@@ -245,8 +253,9 @@ def _open(gen_dir: Path) -> Any:
 class Index:
     """The served index generation under ``root``; thread-safe within a process, locked between processes."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, holdings: editions.Holdings | None = None) -> None:
         self.root = Path(root)
+        self.holdings = holdings
         self._lock = threading.RLock()  # this process's threads: searcher state and WRITE.lock's descriptor
         self._build_mutex = threading.Lock()  # this process's threads: BUILD.lock's descriptor
         self._write_lock = FileLock(self.root / "WRITE.lock")
@@ -383,7 +392,8 @@ class Index:
         try:
             tmp_dir.mkdir()
             ix = whoosh_index.create_in(str(tmp_dir), make_schema())
-            count = bulk.write(ix, records, document, procs, progress)  # on failure the folder goes, below
+            pairs = ((r, self._current(r)) for r in records)  # current editions read here, not in workers
+            count = bulk.write(ix, pairs, _pair_document, procs, progress)  # on failure the folder goes, below
             del ix
             meta: dict[str, Any] = {
                 "schema_version": SCHEMA_VERSION,
@@ -423,17 +433,16 @@ class Index:
                 raise err from exc
             raise
 
-    @staticmethod
-    def _apply_changes(gen_dir: Path, store: Any, meta: dict[str, Any]) -> None:
+    def _apply_changes(self, gen_dir: Path, store: Any, meta: dict[str, Any]) -> None:
         """Index in ``gen_dir`` what ``store`` wrote after ``meta['watermark']``; updates ``meta``."""
         seq = store.seq  # read first: anything written later has a higher seq
-        changes = list(store.changed_since(meta["watermark"]))
+        changes = self._with_editions(list(store.changed_since(meta["watermark"])))
         ix = whoosh_index.open_dir(str(gen_dir))
         if changes:
             writer = ix.writer(limitmb=64)
             try:
                 for record in changes:
-                    writer.update_document(**document(record))
+                    writer.update_document(**self._document(record))
                 writer.commit()
             except BaseException:
                 writer.cancel()
@@ -463,7 +472,8 @@ class Index:
 
         def changes(gen_dir: Path) -> tuple[list[Standard], int]:
             seq = store.seq  # read first: anything written later has a higher seq
-            return list(store.changed_since(self._read_meta(gen_dir).get("watermark", 0))), seq
+            changed = list(store.changed_since(self._read_meta(gen_dir).get("watermark", 0)))
+            return self._with_editions(changed), seq
 
         return self._write(changes, skip_empty=True)
 
@@ -484,7 +494,7 @@ class Index:
                     writer = ix.writer(limitmb=64, timeout=LOCK_TIMEOUT, delay=0.05)
                     try:
                         for record in records:
-                            writer.update_document(**document(record))
+                            writer.update_document(**self._document(record))
                         writer.commit()
                     except BaseException:
                         writer.cancel()
@@ -508,6 +518,29 @@ class Index:
             del ix
             gc.collect()  # Whoosh writers and readers hold reference cycles; free them now, not later
             return len(records)
+
+    def _current(self, record: Standard) -> str | None:
+        """The number of ``record``'s current edition (:mod:`catalogue.editions`), stored on its document."""
+        if self.holdings is None:
+            return record.number if record.status == "active" else None
+        return editions.current_number(self.holdings, record)
+
+    def _document(self, record: Standard) -> dict[str, Any]:
+        return document(record, self._current(record))
+
+    def _with_editions(self, records: list[Standard]) -> list[Standard]:
+        """``records`` and the held records their current edition depends on (same number, replacements)."""
+        if self.holdings is None or not records:
+            return records
+        found = {r.key: r for r in records}
+        for record in records:
+            around = self.holdings.editions(record.ident.edition_key)
+            for number in record.replaces + record.replaced_by:
+                with contextlib.suppress(NotFound):
+                    around.append(self.holdings.get(number))
+            for other in around:
+                found.setdefault(other.key, other)
+        return list(found.values())
 
     # -- searching ---------------------------------------------------------------
     def searcher(self) -> Searcher:
@@ -572,3 +605,8 @@ class Index:
                 with contextlib.suppress(Exception):
                     self._searcher.close()
             self._drop_searcher()
+
+
+def _pair_document(pair: tuple[Standard, str | None]) -> dict[str, Any]:
+    """:func:`document` of a ``(record, current edition's number)`` pair (what a build's workers receive)."""
+    return document(*pair)

@@ -36,9 +36,13 @@ from starlette.testclient import TestClient
 
 from catalogue.engine import Engine
 from catalogue.model import Equivalence, Standard
+from catalogue.seed import bundled_standards
 from catalogue.settings import Settings
 from catalogue.store.database import Store
 from catalogue.web.app import create_app
+
+# how many records the bundle holds (catalogue/data/standards.jsonl): tests follow the bundle, not a constant
+BUNDLED = sum(1 for _ in bundled_standards())
 
 
 @pytest.fixture(scope="session")

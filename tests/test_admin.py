@@ -309,7 +309,7 @@ def test_import_preview_apply_and_idempotence(admin_env, tmp_path) -> None:
 
 def test_a_large_import_streams(tmp_path) -> None:
     """A 10 MB file (the bundled records, repeated) needs little more memory than a 1 MB one."""
-    from catalogue.bundle import DATA_DIR
+    from catalogue.seed import DATA_DIR
 
     rows = [json.loads(line) for line in (DATA_DIR / "standards.jsonl").read_text(encoding="utf-8").splitlines()]
     lines = (
@@ -498,3 +498,112 @@ def test_four_processes_edit_while_searches_run(tmp_path) -> None:
     while engine.search(SearchRequest(q=numbers[0])).hits[0].title_en != "p0 round 4":
         assert time.monotonic() < deadline, "this process's searcher never saw the other processes' commits"
         time.sleep(0.05)
+
+
+# -- the worklist and the quality page (catalogue/web/worklist.py) ------------------------
+@pytest.fixture(scope="module")
+def gina(admin_env) -> str:
+    """An editor of her own: other tests lock bob out on purpose."""
+    Accounts(admin_env[1].store).add("gina", "editor", PASSWORD)
+    return "gina"
+
+
+def test_worklist_and_quality_page_refuse_anonymous_users(admin_env) -> None:
+    _, engine, _, server = admin_env
+    before = engine.store.get("TCVN 4091:1985").version
+    with client(server) as c:
+        for path in ("/admin/worklist", "/admin/worklist?problem=no_title", "/admin/quality"):
+            r = c.get(path)
+            assert r.status_code == 303 and r.headers["location"].startswith("/admin/login"), path
+            assert "TCVN" not in r.text
+        r = c.post("/admin/worklist/tcvn-4091-1985", data={"csrf": "x", "status": "active", "ref": "x"})
+        assert r.status_code == 303 and r.headers["location"].startswith("/admin/login")
+    assert engine.store.get("TCVN 4091:1985").version == before
+
+
+def test_worklist_filters_by_problem_kind_and_text(admin_env, gina: str) -> None:
+    _, engine, _, server = admin_env
+    untitled = sum(1 for r in engine.store.all() if not (r.title_vi or r.title_en))
+    with client(server) as c:
+        login(c, gina)
+        page = c.get("/admin/worklist", params={"problem": "no_title"}).text
+        assert f"{untitled} bản ghi" in page
+        numbers = re.findall(r'<tr data-number="([^"]+)"', page)
+        assert numbers and all(not (engine.store.get(n).title_vi or engine.store.get(n).title_en) for n in numbers)
+        qcvn = c.get("/admin/worklist", params={"problem": "unknown_status", "kind": "QCVN"}).text
+        assert all(n.startswith("QCVN") for n in re.findall(r'<tr data-number="([^"]+)"', qcvn))
+        one = c.get("/admin/worklist", params={"q": "4091"}).text
+        assert re.findall(r'<tr data-number="([^"]+)"', one) == ["TCVN 4091:1985"]
+        assert 'data-problem="citation_only"' in c.get("/admin/worklist", params={"problem": "citation_only"}).text
+        assert "QCVN 01:2026/BXD" in page  # kept aside until confirmed, shown here only
+        assert c.get("/admin/worklist", params={"problem": "nonsense"}).status_code == 400
+
+
+def test_confirming_a_status_goes_through_the_write_path_with_audit(admin_env, gina: str) -> None:
+    _, engine, _, server = admin_env
+    record = engine.store.get("TCVN 4091:1985")
+    assert record.status == "unknown"
+    with client(server) as c:
+        login(c, gina)
+        form = c.get("/admin/worklist/tcvn-4091-1985").text
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        version = re.search(r'name="version" value="(\d+)"', form).group(1)
+        data = {"csrf": token, "version": version, "status": "replaced", "source_kind": "legal_text"}
+        missing = c.post("/admin/worklist/tcvn-4091-1985", data={**data, "ref": " "})
+        assert missing.status_code == 400 and "cần nêu nguồn" in missing.text
+        assert engine.store.get("TCVN 4091:1985").version == record.version
+        ref = "https://example.org/thong-tu-hypothetical"  # a test source; the test store is thrown away
+        done = c.post("/admin/worklist/tcvn-4091-1985", data={**data, "ref": ref, "quote": "thay thế TCVN 4091:1985"})
+        assert done.status_code == 303
+        stale = c.post("/admin/worklist/tcvn-4091-1985", data={**data, "ref": ref})
+        assert stale.status_code == 409
+    saved = engine.store.get("TCVN 4091:1985")
+    assert (saved.status, saved.status_basis) == ("replaced", "stated")
+    assert saved.status_reason == {
+        "ref": ref,
+        "kind": "legal_text",
+        "trust": "official",
+        "by": gina,
+        "quote": "thay thế TCVN 4091:1985",
+    }
+    assert saved.sources[-1]["confirmed_by"] == gina
+    entry = Editor(engine).history("TCVN 4091:1985")[0]
+    assert entry["action"] == "confirm" and entry["user"] == gina
+    assert entry["changes"]["status"] == {"from": "unknown", "to": "replaced"}
+    with client(server) as c:
+        assert "Theo văn bản pháp luật (example.org)" in c.get("/standards/tcvn-4091-1985").text
+
+
+def test_confirming_a_title_from_the_official_page(admin_env) -> None:
+    _, engine, _, server = admin_env
+    record = next(r for r in engine.store.all() if not (r.title_vi or r.title_en) and r.status == "unknown")
+    with client(server) as c:
+        login(c)
+        form = c.get(f"/admin/worklist/{record.slug}").text
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        data = {
+            "csrf": token,
+            "version": str(record.version),
+            "title_vi": "Tên thử nghiệm",  # test data on a throw-away store
+            "source_kind": "official_page",
+            "ref": "https://tieuchuan.vsqi.gov.vn/tieuchuan/view?sohieu=test",
+        }
+        assert c.post(f"/admin/worklist/{record.slug}", data=data).status_code == 303
+    saved = engine.store.get(record.number)
+    assert saved.title_vi == "Tên thử nghiệm" and saved.status == "unknown"  # only the title was confirmed
+    assert Editor(engine).history(record.number)[0]["changes"]["title_vi"]["to"] == "Tên thử nghiệm"
+
+
+def test_quality_page_gives_coverage_by_kind_ministry_and_ics_field(admin_env, gina: str) -> None:
+    _, engine, _, server = admin_env
+    records = list(engine.store.all())
+    with client(server) as c:
+        login(c, gina)
+        c.cookies.set("lang", "en")
+        page = c.get("/admin/quality").text
+    kind = page[page.index('data-figures="kind"') :].split("</table>", 1)[0]
+    assert f"<td>TCVN</td><td>{sum(r.kind == 'TCVN' for r in records)}</td><td>11650</td>" in kind
+    ministry = page[page.index('data-figures="ministry"') :].split("</table>", 1)[0]
+    assert f">BXD</a></td><td>{sum(r.kind == 'QCVN' and r.ministry == 'BXD' for r in records)}</td>" in ministry
+    assert "91 Construction materials and building" in page
+    assert "By status basis" in page and "unknown status" in page

@@ -12,6 +12,7 @@ from catalogue.editing import Editor
 from catalogue.engine import Engine
 from catalogue.errors import InvalidInput
 from catalogue.search.searcher import SearchRequest
+from tests.conftest import BUNDLED
 
 
 def _edit(engine: Engine, title: str) -> None:
@@ -22,7 +23,7 @@ def _edit(engine: Engine, title: str) -> None:
 
 def test_backup_writes_a_copy_and_its_manifest(writable_engine: Engine, tmp_path: Path) -> None:
     manifest = backup(writable_engine.settings, tmp_path / "bk")
-    assert manifest["standards"] == 1202 and manifest["seq"] == writable_engine.store.seq
+    assert manifest["standards"] == BUNDLED and manifest["seq"] == writable_engine.store.seq
     assert json.loads((tmp_path / "bk" / "manifest.json").read_text()) == manifest
     assert len(manifest["sha256"]) == 64
     with pytest.raises(InvalidInput):  # never into a folder holding something

@@ -97,6 +97,37 @@ def test_switch_to_english_and_it_persists(page) -> None:
     assert page.locator("html").get_attribute("lang") == "vi"
 
 
+@pytest.mark.parametrize(
+    ("lang", "held", "not_found", "official"),
+    [
+        (
+            "vi",
+            "trong khoảng 11.650 TCVN đang có hiệu lực",
+            "không có nghĩa là không tồn tại",
+            "trên trang danh mục chính thức",
+        ),
+        ("en", "of about 11,650 in force", "does not mean it does not exist", "in the official catalogue"),
+    ],
+)
+def test_coverage_line_on_home_and_empty_results(page, lang: str, held: str, not_found: str, official: str) -> None:
+    page.goto("/")
+    if lang == "en":
+        page.get_by_role("link", name="English").click()
+        page.wait_for_load_state()
+    home = page.locator("[data-coverage='home']")
+    assert home.is_visible()
+    assert held in home.inner_text() and not_found in home.inner_text()
+    page.fill("#q", "khongcogica zzz")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=khongcogica+zzz")
+    empty = page.locator("[data-coverage='empty']")
+    assert empty.is_visible() and held in empty.inner_text() and not_found in empty.inner_text()
+    link = empty.locator("a.official-search")
+    assert official in link.inner_text() and "khongcogica zzz" in link.inner_text()
+    assert link.get_attribute("href") == "https://tieuchuan.vsqi.gov.vn/tim-kiem?si=khongcogica+zzz"
+    assert held in page.locator("[data-coverage='footer']").inner_text()
+
+
 def test_keyboard_only_search(page) -> None:
     page.goto("/")
     for _ in range(10):  # skip link, brand, then the search box
@@ -145,6 +176,8 @@ def test_reflected_xss_is_inert(page, payload: str) -> None:
         "/recommend?product=th%C3%A9p",
         "/recommend/checklist?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
         "/",
+        "/standards/tcvn-5738-2021",
+        "/search?q=khongcogica",
     ],
 )
 def test_axe_finds_no_serious_violations(browser, live, url: str) -> None:

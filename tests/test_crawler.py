@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.bundle import bundled_standards
 from catalogue.search.searcher import Searcher, SearchRequest
+from catalogue.seed import bundled_standards
 from catalogue.store.database import Store
 from indexer.crawl.crawler import Crawler
 from indexer.crawl.fetcher import FetchSettings

@@ -11,7 +11,7 @@ from catalogue.engine import Engine
 from catalogue.errors import IndexUnavailable, ValidationError
 from catalogue.search.searcher import SearchRequest
 from catalogue.settings import Settings
-from tests.conftest import make_standard
+from tests.conftest import BUNDLED, make_standard
 
 
 def _settings(engine: Engine, **overrides: object) -> Settings:
@@ -24,7 +24,7 @@ def test_a_missing_index_is_rebuilt_from_the_store_and_said(writable_engine: Eng
     shutil.rmtree(settings.index_path)
     again = Engine.open(settings)
     assert any("rebuilding from the store" in e for e in again.events)
-    assert again.index.meta()["count"] == again.store.count() == 1202
+    assert again.index.meta()["count"] == again.store.count() == BUNDLED
     again.close()
 
 
@@ -76,6 +76,6 @@ def test_ics_names_are_read_once_per_index_generation(writable_engine: Engine, m
 
 def test_open_on_an_empty_folder_seeds_the_bundle(tmp_path: Path) -> None:
     engine = Engine.open(Settings.load({"data_dir": str(tmp_path)}, environ={}))
-    assert engine.store.count() == 1202
+    assert engine.store.count() == BUNDLED
     assert any("seeded the bundled catalogue" in e for e in engine.events)
     engine.close()

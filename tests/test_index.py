@@ -137,3 +137,34 @@ def test_document_keys() -> None:
     doc = document(make_standard("TCVN ISO 9001:2015", title_vi="Hệ thống quản lý chất lượng"))
     assert "tcvn iso 9001:2015" in doc["numkey"].split(",")
     assert "iso 9001" in doc["equiv"].split(",")
+
+
+def test_documents_store_the_current_edition_and_writes_refresh_older_editions(tmp_path: Path) -> None:
+    """Mechanics on a test store: a new edition moves the older edition's ``current``."""
+    from catalogue.search.searcher import Searcher
+
+    store = Store(tmp_path / "s.sqlite3")
+    old = make_standard("TCVN 1000:2001", title_vi="Mật ong", status="replaced", replaced_by=["TCVN 1000:2010"])
+    mid = make_standard("TCVN 1000:2010", title_vi="Mật ong", status="active", replaces=["TCVN 1000:2001"])
+    store.upsert_many([old, mid])
+    index = Index(tmp_path / "index", holdings=store)
+    index.rebuild(store.all(), store.seq)
+
+    def current(number: str) -> str | None:
+        hits = Searcher(index).search(SearchRequest(q=number)).hits
+        return next(h.current for h in hits if h.number == number)
+
+    assert current("TCVN 1000:2001") == "TCVN 1000:2010"
+    mid.status, mid.replaced_by = "replaced", ["TCVN 1000:2020"]
+    store.upsert(mid)
+    store.upsert(make_standard("TCVN 1000:2020", title_vi="Mật ong", status="active", replaces=["TCVN 1000:2010"]))
+    index.catch_up(store)  # only the two writes are after the watermark; the 2001 edition is refreshed too
+    assert current("TCVN 1000:2001") == "TCVN 1000:2020"
+    assert current("TCVN 1000:2020") == "TCVN 1000:2020"
+    assert document(make_standard("TCVN 1:2001"))["confirmed_by"] is None  # titled: nothing to confirm
+    untitled = document(
+        make_standard(
+            "TCVN 1:2001", title_vi=None, sources=[{"ref": "https://vsqi.gov.vn/x", "kind": "official_decision"}]
+        )
+    )
+    assert untitled["confirmed_by"] == "decision|vsqi.gov.vn"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import httpx
 import pytest
 from starlette.requests import Request
 
 from catalogue.errors import InvalidInput
+from catalogue.seed import bundled_standards
 from catalogue.web.pages import search_request
 from tests.test_search import BAD_QUERIES
+
+REPOSITORY_PATH = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{7,40}|\.jsonl|\.md\b|legal_docs/|van-ban/")
 
 
 def test_results_page_highlights_and_links(http: httpx.Client) -> None:
@@ -56,7 +60,9 @@ def test_the_ics_table_is_not_read_per_page(http: httpx.Client, monkeypatch) -> 
 
 def test_home_counts_and_newest(http: httpx.Client) -> None:
     page = http.get("/").text
-    assert "714" in page and "488" in page  # TCVN and QCVN counts of the bundle
+    held = Counter(r.kind for r in bundled_standards())
+    for kind in ("TCVN", "QCVN"):  # the coverage line gives the bundle's counts (Vietnamese digit grouping)
+        assert f"{held[kind]:,}".replace(",", ".") + f" {kind}" in page, kind
 
 
 def _request(query: str) -> Request:
@@ -88,3 +94,85 @@ def test_the_recommend_page_links_back_to_search(http: httpx.Client) -> None:
     page = http.get("/recommend", params={"product": "nồi cơm điện"})
     assert page.status_code == 200
     assert 'href="/search?q=n%E1%BB%93i%20c%C6%A1m%20%C4%91i%E1%BB%87n"' in page.text
+
+
+# -- issue 12: timeline, readable provenance, coverage, untitled records, current edition ----
+def test_detail_page_shows_the_timeline_and_readable_provenance(http: httpx.Client) -> None:
+    page = http.get("/standards/tcvn-5738-2021").text
+    timeline = page[page.index('class="timeline"') : page.index('class="sources"')]
+    assert timeline.index("TCVN 5738:2001") < timeline.index("TCVN 5738:2021") < timeline.index("TCVN 7568-14:2025")
+    assert "bản hiện hành" in timeline and "bản đang xem" in timeline
+    assert "Đây là bản cũ. Bản hiện hành:" in page and 'href="/standards/tcvn-7568-14-2025"' in page
+    assert "Suy đoán: đã bị thay thế bởi TCVN 7568-14:2025" in page  # the basis, with its rule in words
+    assert "bản sao trên trang khác" in page and "thứ cấp" in page  # kind and trust in words
+    assert 'href="https://github.com/vvChu/ccba-legal-knowledge"' in page  # the repository, not its path
+    assert not REPOSITORY_PATH.search(page), REPOSITORY_PATH.search(page)
+    assert "votes" not in page and "candidate" not in page
+
+
+def test_detail_page_in_english_has_no_internal_notes(http: httpx.Client) -> None:
+    http.cookies.set("lang", "en")
+    page = http.get("/standards/tcvn-13566-6-2022").text
+    assert "Split from a list row naming several parts: TCVN 13566:2022." in page
+    assert "listed in the standards list for urban railways" in page and "still a draft" in page
+    assert "list of standards in a document" in page
+    assert not REPOSITORY_PATH.search(page)
+    assert "pypdf" not in page and "PDF text-extracted" not in page
+
+
+def test_the_draft_regulation_says_draft(http: httpx.Client) -> None:
+    page = http.get("/standards/qcvn-32-2026-bxd").text
+    assert "Đây là dự thảo, chưa có hiệu lực." in page
+    assert "status-draft" in page and "status-active" not in page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+
+
+def test_official_status_and_stated_status_show_their_basis(http: httpx.Client) -> None:
+    assert "Theo trang danh mục chính thức." in http.get("/standards/tcvn-8430-2010").text
+    stated = http.get("/standards/qcvn-18-2010-btttt").text
+    assert "Theo văn bản pháp luật (GitHub diepxuan/diepxuan.github.io): “Thông tư này có hiệu lực" in stated
+
+
+def test_home_empty_results_and_footer_say_what_is_held(http: httpx.Client) -> None:
+    held = Counter(r.kind for r in bundled_standards())
+    tcvn, qcvn = (f"{held[k]:,}".replace(",", ".") for k in ("TCVN", "QCVN"))
+    line = f"Danh mục này có {tcvn} TCVN (trong khoảng 11.650 TCVN đang có hiệu lực) và {qcvn} QCVN"
+    home = http.get("/").text
+    assert 'data-coverage="home"' in home and line in home
+    assert "Không thấy ở đây không có nghĩa là không tồn tại." in home
+    empty = http.get("/search", params={"q": "khongcogica xyz"}).text
+    assert 'data-coverage="empty"' in empty and line in empty
+    assert 'href="https://tieuchuan.vsqi.gov.vn/tim-kiem?si=khongcogica+xyz"' in empty
+    assert "Tìm “khongcogica xyz” trên trang danh mục chính thức" in empty
+    assert 'data-coverage="footer"' in http.get("/ics").text
+
+
+def test_untitled_records_are_never_first_and_say_who_confirms_them(http: httpx.Client) -> None:
+    untitled = next(r for r in bundled_standards() if not (r.title_vi or r.title_en) and r.kind == "TCVN")
+    page = http.get(f"/standards/{untitled.slug}").text
+    assert "chưa có tên — số hiệu do " in page and " xác nhận" in page
+    home = http.get("/").text
+    first = home[home.index('<ul class="results">') :].split("</li>", 1)[0]
+    assert "chưa có tên" not in first
+    hits = http.get("/search", params={"q": "TCVN 3171"}).text  # a series holding untitled lubricant tests
+    ordered = re.findall(r'<div class="title">(.*?)</div>', hits, re.S)
+    if any("chưa có tên" in t for t in ordered):
+        assert "chưa có tên" not in ordered[0]
+
+
+def test_search_hits_and_api_records_carry_the_current_edition(http: httpx.Client) -> None:
+    hits = http.get("/api/search", params={"q": "QCVN 18:2010/BTTTT"}).json()["hits"]
+    old = next(h for h in hits if h["number"] == "QCVN 18:2010/BTTTT")
+    assert old["current"] == "QCVN 18:2014/BTTTT" and old["replaced_by"] == ["QCVN 18:2014/BTTTT"]
+    record = http.get("/api/standards/QCVN 18:2010/BTTTT").json()
+    assert record["current"] == "QCVN 18:2014/BTTTT" and record["status_basis"] == "stated"
+    assert record["status_reason"]["ref"].startswith("diepxuan/diepxuan.github.io@")  # raw fields: API only
+    assert http.get("/api/standards/TCVN 4091:1985").json()["current"] is None
+
+
+def test_a_number_known_only_as_a_citation_says_where_it_is_cited(http: httpx.Client) -> None:
+    page = http.get("/search", params={"q": "QCVN 31:2014/BGTVT"}).text  # qcvn_untitled_citations: linking only
+    assert 'data-cited="QCVN 31:2014/BGTVT"' in page
+    assert "QCVN 31:2014/BGTVT được nêu trong trích dẫn trong tiêu chuẩn hoặc văn bản khác (GitHub" in page
+    assert not REPOSITORY_PATH.search(page)
+    hidden = http.get("/search", params={"q": "QCVN 01:2026/BXD"}).text  # low trust: not shown until confirmed
+    assert "data-cited" not in hidden

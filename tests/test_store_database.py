@@ -154,3 +154,40 @@ def test_online_backup_is_a_consistent_copy(store: Store, tmp_path) -> None:
     assert [r.number for r in copy.all()] == ["TCVN 1:2008", "TCVN 2:2008"]
     assert copy.seq == store.seq
     copy.close()
+
+
+def test_a_version_4_store_gets_status_reasons_and_the_new_basis_names(tmp_path) -> None:
+    import sqlite3
+
+    from catalogue.store.database import _statements
+
+    path = tmp_path / "v4.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:4]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 4")
+    rows = [
+        ("TCVN 1:2001", "replaced", "inferred"),
+        ("TCVN 1:2010", "active", "inferred"),
+        ("TCVN 2:2001", "active", "source"),
+        ("TCVN 3:2001", "unknown", None),
+    ]
+    for i, (number, status, basis) in enumerate(rows, 1):
+        key = number.lower()
+        conn.execute(
+            "INSERT INTO standards (key, edition_key, slug, kind, year, number, status, status_basis, content_hash,"
+            " seq, updated_at) VALUES (?, ?, ?, 'TCVN', 2001, ?, ?, ?, 'x', ?, 't')",
+            (key, key.split(":")[0], key.replace(" ", "-").replace(":", "-"), number, status, basis, i),
+        )
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    got = {n: store.get(n) for n, _, _ in rows}
+    assert (got["TCVN 1:2001"].status_basis, got["TCVN 1:2001"].status_reason) == (
+        "presumed",
+        {"rule": "newer-edition-held"},
+    )
+    assert got["TCVN 1:2010"].status_reason == {"rule": "newest-edition"}
+    assert got["TCVN 2:2001"].status_basis == "stated"
+    assert got["TCVN 3:2001"].status_basis == "unknown"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from catalogue.bundle import seed
 from catalogue.errors import InvalidInput, ValidationError
 from catalogue.recommend.taxonomy import ProductGroup, Taxonomy, format_hs, hs_digits
+from catalogue.seed import seed
 from catalogue.store.database import Store
 
 

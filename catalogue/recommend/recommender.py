@@ -27,12 +27,12 @@ Contracts of :meth:`Recommender.recommend`:
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
+from catalogue import editions
 from catalogue.errors import InvalidInput, NotFound
-from catalogue.model import Standard, same_subject
+from catalogue.model import Standard
 from catalogue.recommend import sectors as sector_rules
 from catalogue.recommend.basis import Found, from_groups, from_titles
 from catalogue.recommend.evidence import Evidence, GroupEvidence, Prepared, gather
@@ -80,48 +80,8 @@ class Recommender:
     def current_edition(
         self, number: str, include_withdrawn: bool, related: frozenset[str] = frozenset()
     ) -> tuple[Standard | None, Standard]:
-        """(current edition or None when excluded, the record the link names).
-
-        ``related`` holds keys the caller knows to be editions of the same subject
-        (the links of one product group), for records whose titles are unknown.
-        """
-        record = self.store.get(number)
-        seen = {record.key}
-        current = record
-        for _ in range(5):  # follow recorded replacements, newest first
-            nxt = None
-            for newer in sorted(current.replaced_by, key=lambda n: -(self._year(n))):
-                try:
-                    candidate = self.store.get(newer)
-                except NotFound:
-                    continue
-                if candidate.key not in seen:
-                    nxt = candidate
-                    break
-            if nxt is None:
-                break
-            seen.add(nxt.key)
-            current = nxt
-        editions = [
-            e
-            for e in self.store.editions(current.ident.edition_key)
-            if e.status != "withdrawn"
-            and (
-                e.key == current.key
-                or same_subject(e, current)
-                or (not (e.title_vi and current.title_vi) and {e.key, current.key} <= related)
-            )
-        ]
-        if editions and (editions[0].year or 0) >= (current.year or 0):
-            current = editions[0]  # the newest edition of the same subject is presumed current
-        if current.status == "withdrawn" and not include_withdrawn:
-            return None, record
-        return current, record
-
-    @staticmethod
-    def _year(number: str) -> int:
-        match = re.search(r":(\d{4})", number)
-        return int(match.group(1)) if match else 0
+        """(current edition or None when excluded, the record the link names); see :mod:`catalogue.editions`."""
+        return editions.current_edition(self.store, number, include_withdrawn, related)
 
     def _edition(self, number: str, include_withdrawn: bool, related: frozenset[str] = frozenset()) -> Any:
         """:meth:`current_edition`, remembered until the store changes (then forgotten all at once)."""

@@ -114,7 +114,9 @@ class Hit:
     highlight: str
     snippet: str | None = None
     match: str = "title"  # number | replacement | series | equivalent | title | scope | other
+    current: str | None = None  # number of the current edition (catalogue/editions.py), when known
     replaced_by: list[str] = field(default_factory=list)
+    confirmed_by: str | None = None  # untitled records: "<source kind>|<site>" confirming the number
 
 
 @dataclass
@@ -528,7 +530,9 @@ class Searcher:
             score=0.0,
             highlight=highlight(title, words),
             match=match,
+            current=f.get("current"),
             replaced_by=list(f.get("replaced_by") or []),
+            confirmed_by=f.get("confirmed_by"),
         )
         if match in ("scope", "other") and f.get("scope"):
             hit.snippet = snippet(f["scope"], words)

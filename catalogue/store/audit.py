@@ -49,5 +49,9 @@ class AuditRepository:
             rows = conn.execute("SELECT * FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT ?", (target, limit))
         return [{**dict(r), "changes": json.loads(r["changes"])} for r in rows]
 
+    def targets(self) -> set[str]:
+        """Every record number some entry is about (the seed keeps those records as the secretariat left them)."""
+        return {row[0] for row in self.store._conn().execute("SELECT DISTINCT target FROM audit_log")}
+
     def count(self) -> int:
         return self.store._conn().execute("SELECT count(*) FROM audit_log").fetchone()[0]

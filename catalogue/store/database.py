@@ -39,7 +39,17 @@ from catalogue.store.groups import GroupRepository
 
 __all__ = ["Store"]
 
-_JSON_FIELDS = ("replaces", "replaced_by", "amendments", "ics", "equivalents", "sources", "notes", "extra")
+_JSON_FIELDS = (
+    "replaces",
+    "replaced_by",
+    "amendments",
+    "ics",
+    "equivalents",
+    "sources",
+    "notes",
+    "extra",
+    "status_reason",
+)
 _COLUMNS = ("number", "status", "status_basis", *_JSON_FIELDS, *SCALAR_FIELDS)
 
 MIGRATIONS: list[str] = [
@@ -188,7 +198,18 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     """,
-    # 5: one open quarantine entry per key (a file's content hash and row), so a re-import adds none
+    # 5: a status carries its basis and evidence (catalogue/editions.py); older basis names are renamed
+    """
+    ALTER TABLE standards ADD COLUMN status_reason TEXT NOT NULL DEFAULT '{}';
+    UPDATE standards SET status_basis = 'stated' WHERE status_basis = 'source';
+    UPDATE standards SET status_basis = 'presumed', status_reason = '{"rule": "newer-edition-held"}'
+        WHERE status_basis = 'inferred' AND status = 'replaced';
+    UPDATE standards SET status_basis = 'presumed', status_reason = '{"rule": "newest-edition"}'
+        WHERE status_basis = 'inferred';
+    UPDATE standards SET status_basis = 'unknown' WHERE status = 'unknown';
+    UPDATE standards SET status_basis = 'stated' WHERE status_basis IS NULL;
+    """,
+    # 6: one open quarantine entry per key (a file's content hash and row), so a re-import adds none
     """
     ALTER TABLE quarantine ADD COLUMN dedupe_key TEXT;
     CREATE UNIQUE INDEX quarantine_open_key ON quarantine(dedupe_key) WHERE dedupe_key IS NOT NULL AND resolved = 0;

@@ -38,6 +38,7 @@ from catalogue.importer import import_file, preview_rows
 from catalogue.model import Equivalence, Standard
 from catalogue.recommend.taxonomy import ProductGroup, format_hs
 from catalogue.search.searcher import SearchRequest
+from catalogue.web import worklist
 from catalogue.web.http import Site
 from catalogue.web.http import no_store as _no_store
 from catalogue.web.limits import client_ip
@@ -154,7 +155,7 @@ def _from_form(form: Any, number: str) -> Standard:
         title_en=text("title_en"),
         scope_vi=text("scope_vi"),
         status=text("status") or "unknown",
-        status_basis="source" if text("status") not in (None, "unknown") else None,
+        status_basis="stated" if text("status") not in (None, "unknown") else "unknown",
         replaces=_lines(form.get("replaces")),
         replaced_by=_lines(form.get("replaced_by")),
         ics=_lines(form.get("ics")),
@@ -181,6 +182,10 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
         if record is not None:  # keep what the form does not edit
             edited.sources, edited.notes, edited.extra = record.sources, record.notes, record.extra
             edited.amendments = record.amendments
+            if edited.status == record.status:  # the status is not what changed: its basis stays
+                edited.status_basis, edited.status_reason = record.status_basis, record.status_reason
+            elif edited.status != "unknown":
+                edited.status_reason = {"ref": f"secretariat:{session.user.name}", "kind": "secretariat"}
             edited.version = record.version
         else:
             edited.sources = [{"ref": f"secretariat:{session.user.name}", "kind": "secretariat"}]
@@ -430,4 +435,5 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/admin/groups/{slug}", guarded(group_edit), ["GET", "POST"]),
     ("/admin/users", guarded(users, admin_only=True), ["GET", "POST"]),
     ("/admin/api/standards/{number:path}", guarded(api_standard), ["GET", "POST"]),
+    *((path, guarded(handler), methods) for path, handler, methods in worklist.ROUTES),
 ]

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from catalogue import editions
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.exporter import write_csv
 from catalogue.search.searcher import MAX_WINDOW
@@ -32,9 +33,11 @@ async def api_search(site: Site, request: Request) -> Response:
 
 
 async def api_standard(site: Site, request: Request) -> Response:
-    record = await site.run(site.engine.store.get, request.path_params["number"])
+    store = site.engine.store
+    record = await site.run(store.get, request.path_params["number"])
     data = record.to_dict()
-    data.update(kind=record.kind, year=record.year, url=f"/standards/{record.slug}")
+    current = await site.run(editions.current_number, store, record)
+    data.update(kind=record.kind, year=record.year, url=f"/standards/{record.slug}", current=current)
     data.pop("version", None)
     return with_etag(request, JSONResponse(data))
 

@@ -36,11 +36,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from catalogue import provenance
+from catalogue.coverage import official_search_url
 from catalogue.errors import TieuchuanError, from_os_error
+from catalogue.identifiers import parse_loose
 from catalogue.model import DEGREES, STATUS_LABELS
+from catalogue.seed import bundled_references
 from catalogue.settings import Settings
+from catalogue.web import present
 from catalogue.web.assets import Assets
-from catalogue.web.i18n import pick, translator
+from catalogue.web.i18n import messenger, number, pick, translator
 
 if TYPE_CHECKING:
     from catalogue.engine import Engine
@@ -87,8 +92,8 @@ class SecurityHeaders:
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {k.decode().lower() for k, _ in headers}
-                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k not in present]
+                given = {k.decode().lower() for k, _ in headers}
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k not in given]
                 message["headers"] = headers
             await send(message)
 
@@ -149,10 +154,17 @@ class Site:
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
         )
-        self.jinja.globals.update(STATUS_LABELS=STATUS_LABELS, DEGREES=DEGREES)
+        self.jinja.globals.update(
+            STATUS_LABELS=STATUS_LABELS,
+            DEGREES=DEGREES,
+            confirmed_by=provenance.confirmed_by,
+            official_search_url=official_search_url,
+        )
         self.jinja.filters["merge_query"] = merge_query
         self.assets = Assets(TEMPLATES / "static")  # fingerprinted, immutable, gzip-compressed
         self.jinja.globals["static"] = self.assets.url
+        self._coverage: tuple[int, dict[str, int]] | None = None
+        self._references: dict[str, dict[str, Any]] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -163,9 +175,41 @@ class Site:
     def lang(request: Request) -> str:
         return pick(request.cookies.get("lang"))
 
+    def references(self) -> dict[str, dict[str, Any]]:
+        """Numbers the bundle knows of without holding them (:func:`catalogue.seed.bundled_references`), by key."""
+        if self._references is None:
+            found = {}
+            for ref in bundled_references():
+                ident = parse_loose(ref["number"])
+                if ident is not None:
+                    found[ident.key] = ref
+            self._references = found
+        return self._references
+
+    def coverage(self) -> dict[str, int] | None:
+        """How many TCVN and QCVN the store holds (recounted when the store changes)."""
+        if self._engine is None:
+            return None
+        store = self._engine.store
+        seq = store.seq
+        if self._coverage is None or self._coverage[0] != seq:
+            self._coverage = (seq, {"tcvn": store.count("TCVN"), "qcvn": store.count("QCVN")})
+        return self._coverage[1]
+
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = self.lang(request)
-        context.update(request=request, lang=lang, _=translator(lang))
+        msg, held = messenger(lang), self.coverage()
+        context.update(
+            request=request,
+            lang=lang,
+            _=translator(lang),
+            msg=msg,
+            coverage=held,
+            coverage_text=msg("coverage", tcvn=number(held["tcvn"], lang), qcvn=number(held["qcvn"], lang))
+            if held
+            else None,
+            untitled=lambda confirmed: present.untitled(confirmed, lang),
+        )
         return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
 
     async def run(self, func: Callable[..., T], *args: Any) -> T:

@@ -5,13 +5,19 @@ returns the identity for ``vi`` and the English of :data:`EN` for ``en``.  A
 string missing from :data:`EN` falls back to Vietnamese (a test lists every
 ``_()`` string of the templates, so none is forgotten).  The choice persists in
 the ``lang`` cookie.
+
+Messages with parameters (a status's basis, a remark on a record, a source's
+kind) are keyed in :data:`MESSAGES` as ``(vi, en)`` templates; :func:`messenger`
+formats them in the page's language.  Every key has both languages (a test
+checks), and none names an internal file, field or vote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-__all__ = ["EN", "LANGS", "pick", "translator"]
+__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "messenger", "number", "pick", "translator"]
 
 LANGS = ("vi", "en")
 
@@ -141,7 +147,190 @@ EN: dict[str, str] = {
     "Không có mục nào.": "Nothing to list.",
     "văn bản pháp lý nêu": "the legal text names",
     "Áp dụng cho cả nhóm": "Covers the whole group",
+    "Lịch sử các lần ban hành": "Edition history",
+    "Năm": "Year",
+    "Số hiệu": "Number",
+    "Quan hệ": "Relation",
+    "bản đang xem": "this edition",
+    "bản hiện hành": "current edition",
+    "mã cũ, không phải TCVN": "older code, not a TCVN",
+    "Căn cứ tình trạng": "Basis of the status",
+    "Loại nguồn": "Kind of source",
+    "Độ tin cậy": "Trust",
+    "Liên kết": "Link",
+    "(không có liên kết công khai)": "(no public link)",
+    "Đây là dự thảo, chưa có hiệu lực.": "This is a draft; it is not in force.",
+    "Không thấy ở đây không có nghĩa là không tồn tại.": "Not found here does not mean it does not exist.",
+    "Tra cứu trên trang danh mục chính thức": "Search the official catalogue",
+    "Chi tiết": "Details",
+    "Tình trạng “suy đoán” được lập luận từ các lần ban hành và danh mục đang có; không phải thông tin chính thức.": "A “presumed” status is reasoned from the editions and lists held; it is not official.",  # noqa: E501
+    "Việc cần làm": "Worklist",
+    "Chất lượng dữ liệu": "Data quality",
+    "Vấn đề": "Problem",
+    "Tất cả": "All",
+    "Lọc": "Filter",
+    "bản ghi": "records",
+    "Tên": "Title",
+    "Xác nhận": "Confirm",
+    "Xác nhận tình trạng hoặc tên": "Confirm a status or a title",
+    "Giữ nguyên": "Keep as it is",
+    "Tên tiếng Việt": "Vietnamese title",
+    "Tên tiếng Anh": "English title",
+    "Nguồn xác nhận (địa chỉ hoặc tên văn bản)": "Confirming source (address or document)",
+    "Trích dẫn nguyên văn (không bắt buộc)": "Exact quote (optional)",
+    "Số hiệu chờ xác nhận (chưa hiển thị công khai)": "Numbers waiting for confirmation (not shown publicly)",
+    "Theo loại": "By kind",
+    "Đang có": "Held",
+    "Khoảng đang có hiệu lực hoặc đã ban hành": "About in force or issued",
+    "Theo căn cứ tình trạng": "By status basis",
+    "Theo bộ ban hành": "By ministry",
+    "Theo lĩnh vực ICS": "By ICS field",
+    "Không có mã": "No code",
 }
+
+# (vi, en) templates with named parameters.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # coverage
+    "coverage": (
+        "Danh mục này có {tcvn} TCVN (trong khoảng 11.650 TCVN đang có hiệu lực) và {qcvn} QCVN"
+        " (trong khoảng 800 QCVN đã ban hành).",
+        "This catalogue holds {tcvn} TCVN (of about 11,650 in force) and {qcvn} QCVN (of about 800 issued).",
+    ),
+    "official_search_for": ("Tìm “{q}” trên trang danh mục chính thức", "Search “{q}” in the official catalogue"),
+    "untitled": ("chưa có tên — số hiệu do {source} xác nhận", "untitled — number confirmed by {source}"),
+    "untitled_plain": ("chưa có tên", "untitled"),
+    "cited_only": (
+        "{number} được nêu trong {sources}, nhưng danh mục này chưa có bản ghi về nó.",
+        "{number} is cited in {sources}, but this catalogue holds no record of it.",
+    ),
+    "current_is": ("Đây là bản cũ. Bản hiện hành: {number}", "This is an old edition. Current edition: {number}"),
+    # the basis of a status
+    "basis:official": ("Theo trang danh mục chính thức.", "According to the official catalogue page."),
+    "basis:stated": ("Theo {source}.", "According to {source}."),
+    "basis:stated_quote": ("Theo {source}: “{quote}”", "According to {source}: “{quote}”"),
+    "basis:unknown": ("Chưa có nguồn nào cho biết tình trạng.", "No source tells its status yet."),
+    "basis:since": ("(từ {date})", "(from {date})"),
+    "rule:replacement-held": (
+        "Suy đoán: đã bị thay thế bởi {via}, có trong danh mục này.",
+        "Presumed: replaced by {via}, which this catalogue holds.",
+    ),
+    "rule:newer-edition-held": (
+        "Suy đoán: đã có bản mới hơn cùng số hiệu, {via}.",
+        "Presumed: a newer edition with the same number, {via}, exists.",
+    ),
+    "rule:replaces-unreplaced": (
+        "Suy đoán: bản này thay thế {via} và chưa thấy bản nào thay thế nó.",
+        "Presumed: it replaces {via}, and nothing known replaces it.",
+    ),
+    "rule:newest-edition": (
+        "Suy đoán: đây là bản mới nhất; bản trước, {via}, đã bị thay thế.",
+        "Presumed: this is the newest edition; the earlier {via} has been replaced.",
+    ),
+    "rule:listed-in-force": (
+        "Suy đoán: được nêu là đang áp dụng trong {list}.",
+        "Presumed: cited as applicable in {list}.",
+    ),
+    "rule:listed-in-ministry-draft": (
+        "Suy đoán: có tên trong {list}. Văn bản đó còn là dự thảo.",
+        "Presumed: listed in {list}. That text is still a draft.",
+    ),
+    "rule:amendment-follows-base": (
+        "Suy đoán: theo tình trạng của quy chuẩn gốc {via}.",
+        "Presumed: follows its base regulation {via}.",
+    ),
+    "badge:presumed": ("suy đoán", "presumed"),
+    # kinds of source and trust
+    "kind:official_page": ("trang danh mục chính thức", "official catalogue page"),
+    "kind:legal_text": ("văn bản pháp luật", "legal text"),
+    "kind:decision": ("quyết định công bố", "announcing decision"),
+    "kind:list": ("danh mục tiêu chuẩn trong một văn bản", "list of standards in a document"),
+    "kind:copy": ("bản sao trên trang khác", "copy on another site"),
+    "kind:citation": ("trích dẫn trong tiêu chuẩn hoặc văn bản khác", "citation in another standard or text"),
+    "kind:secretariat": ("ban thư ký xác nhận", "confirmed by the secretariat"),
+    "kind:import": ("tệp nhập", "imported file"),
+    "trust:official": ("chính thức", "official"),
+    "trust:semi-official": ("bán chính thức", "semi-official"),
+    "trust:secondary": ("thứ cấp", "secondary"),
+    "trust:citation": ("trích dẫn, tên có thể bị rút gọn", "citation; the title may be shortened"),
+    "trust:low": ("thấp, cần xác nhận", "low; needs confirming"),
+    "trust:secretariat": ("ban thư ký", "secretariat"),
+    # remarks on a record
+    "remark:title_partial": ("Tên có thể chưa đầy đủ.", "The title may be incomplete."),
+    "remark:ocr_typos": (
+        "Tên chép từ bản quét nên có thể sai dấu.",
+        "The title comes from a scanned copy and may have wrong diacritics.",
+    ),
+    "remark:date_in_source": (
+        "Nguồn ghi {field} là “{value}”, không phải một ngày hợp lệ.",
+        "The source gives the {field} as “{value}”, which is not a valid date.",
+    ),
+    "remark:date_shown": ("Nguồn ghi {field} là “{value}”.", "The source shows the {field} as “{value}”."),
+    "remark:two_digit_year": (
+        "Nguồn in năm bằng hai chữ số; năm được đọc là 19xx.",
+        "The source prints a two-digit year, read as 19xx.",
+    ),
+    "remark:expanded_from_row": (
+        "Tách từ một dòng danh mục ghi nhiều phần: {printed}.",
+        "Split from a list row naming several parts: {printed}.",
+    ),
+    "remark:title_conflict": (
+        "Các nguồn ghi những tên khác nhau: {titles}. Chưa chọn tên nào.",
+        "Sources give different titles: {titles}. None has been chosen.",
+    ),
+    "remark:ics_unknown": (
+        "Nguồn ghi mã ICS không có trong danh mục ISO: {codes}.",
+        "A source gives ICS codes that are not in the ISO list: {codes}.",
+    ),
+    "remark:status_in_source": ("Nguồn ghi tình trạng: “{value}”.", "The source gives the status as “{value}”."),
+    "remark:effective_date_front_matter": (
+        "Ngày hiệu lực chỉ có ở phần đầu tệp của bản sao.",
+        "The date in force appears only in the header of the copy.",
+    ),
+    "remark:named_only": (
+        "Số hiệu được nêu trong một văn bản khác; chưa có tên.",
+        "The number is named in another text; no title is known.",
+    ),
+    "remark:citation_only": (
+        "Chỉ biết qua trích dẫn trong văn bản khác; tên có thể bị rút gọn.",
+        "Known only from citations in other texts; the title may be shortened.",
+    ),
+    "problem:unknown_status": ("tình trạng chưa rõ", "unknown status"),
+    "problem:no_title": ("chưa có tên", "no title"),
+    "problem:no_ics": ("chưa có mã ICS", "no ICS code"),
+    "problem:citation_only": ("chỉ có nguồn trích dẫn", "only citation-level sources"),
+    "basisname:official": ("chính thức", "official"),
+    "basisname:stated": ("theo nguồn trích dẫn", "stated by a source"),
+    "basisname:presumed": ("suy đoán", "presumed"),
+    "basisname:unknown": ("chưa rõ", "unknown"),
+    "field:decision_date": ("ngày quyết định", "decision date"),
+    "field:issue_date": ("ngày ban hành", "issue date"),
+    "field:effective_date": ("ngày hiệu lực", "date in force"),
+}
+
+
+def number(value: int, lang: str) -> str:
+    """``11650`` as ``11.650`` in Vietnamese and ``11,650`` in English."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "vi" else text
+
+
+def in_lang(text: str, lang: str) -> str:
+    """A bilingual note written ``"tiếng Việt / English"`` in the page's language."""
+    vi, sep, en = text.partition(" / ")
+    return (en if lang == "en" else vi) if sep else text
+
+
+def messenger(lang: str) -> Callable[..., str]:
+    """``msg(key, **params)``: the message of :data:`MESSAGES` in ``lang``; an unknown key is returned as is."""
+    index = 1 if lang == "en" else 0
+
+    def msg(key: str, **params: Any) -> str:
+        template = MESSAGES.get(key)
+        if template is None:
+            return key
+        return template[index].format(**params)
+
+    return msg
 
 
 def pick(requested: str | None) -> str:

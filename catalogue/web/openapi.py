@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.identifiers import KINDS
-from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
+from catalogue.model import BASES, STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.searcher import SORTS
 
 __all__ = ["SPEC"]
@@ -29,7 +29,20 @@ _error = {
 _nullable_str = {"type": ["string", "null"]}
 _hit = {
     "type": "object",
-    "required": ["number", "slug", "kind", "title_vi", "title_en", "status", "year", "ics", "score", "highlight"],
+    "required": [
+        "number",
+        "slug",
+        "kind",
+        "title_vi",
+        "title_en",
+        "status",
+        "year",
+        "ics",
+        "score",
+        "highlight",
+        "current",
+        "replaced_by",
+    ],
     "properties": {
         "number": {"type": "string"},
         "slug": {"type": "string"},
@@ -43,6 +56,9 @@ _hit = {
         "highlight": {"type": "string"},
         "snippet": _nullable_str,
         "match": {"type": "string"},
+        "current": {**_nullable_str, "description": "Number of the current edition, when something says which it is"},
+        "replaced_by": {"type": "array", "items": {"type": "string"}},
+        "confirmed_by": {**_nullable_str, "description": "Untitled records: kind|site of the source confirming it"},
     },
 }
 _counts = {"type": "object", "additionalProperties": {"type": "integer"}}
@@ -66,7 +82,7 @@ _search = {
 }
 _standard = {
     "type": "object",
-    "required": ["number", "kind", "status", "sources"],
+    "required": ["number", "kind", "status", "status_basis", "current", "replaced_by", "sources"],
     "properties": {
         "number": {"type": "string"},
         "kind": {"enum": list(KINDS)},
@@ -75,7 +91,12 @@ _standard = {
         "title_en": _nullable_str,
         "scope_vi": _nullable_str,
         "status": {"enum": list(STATUSES)},
-        "status_basis": _nullable_str,
+        "status_basis": {"enum": list(BASES)},
+        "status_reason": {
+            "type": "object",
+            "description": "Evidence for the status: rule (presumed), via, ref, kind, trust, quote, date",
+        },
+        "current": {**_nullable_str, "description": "Number of the current edition, when something says which it is"},
         "replaces": {"type": "array", "items": {"type": "string"}},
         "replaced_by": {"type": "array", "items": {"type": "string"}},
         "ics": {"type": "array", "items": {"type": "string"}},

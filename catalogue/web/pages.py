@@ -15,11 +15,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from catalogue import editions, provenance
+from catalogue.coverage import official_search_url
 from catalogue.errors import InvalidInput, NotFound, TieuchuanError
 from catalogue.identifiers import parse_loose, slug
-from catalogue.model import Standard, same_subject
+from catalogue.model import Standard
 from catalogue.recommend.taxonomy import format_hs
-from catalogue.search.searcher import SearchRequest
+from catalogue.search.searcher import Hit, SearchRequest
+from catalogue.web import present
 from catalogue.web.http import Site, with_etag
 
 __all__ = ["ROUTES", "search_request"]
@@ -56,11 +59,18 @@ def search_request(request: Request, page_size: int) -> SearchRequest:
     )
 
 
+HOME_NEWEST = 8
+
+
 async def home(site: Site, request: Request) -> Response:
-    store = site.engine.store
-    newest = await site.run(store.newest, 8)
-    counts = {"TCVN": await site.run(store.count, "TCVN"), "QCVN": await site.run(store.count, "QCVN")}
-    return site.render(request, "home.html", newest=newest, counts=counts)
+    newest = await site.run(site.engine.store.newest, HOME_NEWEST * 4)
+    titled = [r for r in newest if r.title_vi or r.title_en][:HOME_NEWEST]  # untitled records are never shown first
+    return site.render(request, "home.html", newest=titled)
+
+
+def titled_first(hits: list[Hit]) -> list[Hit]:
+    """The page's hits with untitled records after titled ones (order otherwise kept)."""
+    return sorted(hits, key=lambda h: not (h.title_vi or h.title_en))
 
 
 async def search_page(site: Site, request: Request) -> Response:
@@ -70,6 +80,7 @@ async def search_page(site: Site, request: Request) -> Response:
         if len(slugs) == 1:  # a number naming exactly one standard opens it
             return RedirectResponse(f"/standards/{slugs[0]}", status_code=303)
     result = await site.run(site.engine.search, req)
+    result.hits = titled_first(result.hits)
     ics = await site.run(site.engine.ics)
     lang = site.lang(request)
     ics_names = {
@@ -81,15 +92,28 @@ async def search_page(site: Site, request: Request) -> Response:
     closest = []
     if result.total == 0 and req.q.strip():  # the closest product groups, never "type without diacritics"
         closest = await site.run(_closest_groups, site, req.q)
+    cited = None
+    if result.total == 0:  # a number the catalogue only knows as cited: say where it is cited
+        ident = parse_loose(result.query)
+        ref = site.references().get(ident.key) if ident is not None and ident.is_complete else None
+        if ref is not None and ref["why"] in ("cited", "historic"):
+            cited = {
+                "number": ref["number"],
+                "sources": [
+                    present.source_words(d["kind"], d["name"], lang) for d in map(provenance.describe, ref["sources"])
+                ],
+            }
     return site.render(
         request,
         "search.html",
+        cited=cited,
         result=result,
         req=req,
         params=dict(request.query_params),
         ics_names=ics_names,
         box=box,
         closest=closest,
+        official_search=official_search_url(result.query),
     )
 
 
@@ -124,20 +148,25 @@ async def standard_page(site: Site, request: Request) -> Response:
                 raise
             record = await site.run(store.get, ident.format())
         return RedirectResponse(f"/standards/{record.slug}", status_code=301)
-    editions = await site.run(store.editions, record.ident.edition_key)
-    editions = [e for e in editions if e.key == record.key or same_subject(e, record)]
-    current, _named = await site.run(site.engine.recommender.current_edition, record.number, True)
+    rows = await site.run(editions.timeline, store, record)
+    current = await site.run(editions.current_number, store, record)
     related = await site.run(store.related, record)
-    slugs = await site.run(store.slugs_for, record.replaces + record.replaced_by)
+    related = sorted(related, key=lambda r: not (r.title_vi or r.title_en))  # untitled ones never first
+    lang = site.lang(request)
+    slugs = await site.run(store.slugs_for, [*record.replaces, *record.replaced_by, *([current] if current else [])])
     response = site.render(
         request,
         "standard.html",
         s=record,
         ics=await site.run(site.engine.ics),
-        editions=editions,
+        timeline=rows,
         current=current,
         related=related,
         slugs=slugs,
+        basis=present.basis_text(record, lang),
+        sources=present.sources(record, lang),
+        remarks=present.remarks(record, lang),
+        notes=present.notes(record, lang),
     )
     return with_etag(request, response, _last_modified(record))
 
@@ -207,11 +236,11 @@ async def groups_page(site: Site, request: Request) -> Response:
 
 
 async def group_page(site: Site, request: Request) -> Response:
-    recommender = site.engine.recommender
-    group = await site.run(recommender.taxonomy.group, request.path_params["slug"])
+    store = site.engine.store
+    group = await site.run(site.engine.recommender.taxonomy.group, request.path_params["slug"])
     regulations = []
     for link in group.regulations:
-        current, named = await site.run(recommender.current_edition, link["number"], True)
+        current, named = await site.run(editions.current_edition, store, link["number"], True)
         regulations.append({"link": link, "current": current, "named": named})
     standards = await site.run(lambda: [site.engine.store.get(n) for n in group.standards])
     return site.render(

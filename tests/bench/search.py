@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from catalogue.bundle import bundled_standards  # noqa: E402
 from catalogue.engine import Engine  # noqa: E402
 from catalogue.identifiers import parse  # noqa: E402
 from catalogue.model import Standard  # noqa: E402
 from catalogue.search.searcher import SearchRequest  # noqa: E402
+from catalogue.seed import bundled_standards  # noqa: E402
 from catalogue.settings import Settings  # noqa: E402
 from catalogue.text import fold  # noqa: E402
 

@@ -1,0 +1,3 @@
+from catalogue.bundle.build import main
+
+raise SystemExit(main())
