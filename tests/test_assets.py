@@ -12,7 +12,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from catalogue.web.app import TEMPLATES
+from catalogue.web.http import TEMPLATES
 from catalogue.web.assets import Assets
 
 CSS = b"body { color: #222; }\n" * 40
