@@ -39,8 +39,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from catalogue.bundle import DATA_DIR, bundled_standards
 from catalogue.model import DEGREES, Equivalence, Standard
+from catalogue.seed import DATA_DIR, bundled_standards
 
 PAGE_SIZE = 10
 SYNTHETIC_NOTE = "SYNTHETIC fixture record, not a real standard"

@@ -12,8 +12,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from catalogue.web.http import TEMPLATES
 from catalogue.web.assets import Assets
+from catalogue.web.http import TEMPLATES
 
 CSS = b"body { color: #222; }\n" * 40
 

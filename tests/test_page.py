@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from catalogue.bundle import bundled_standards
 from catalogue.errors import ValidationError
 from catalogue.model import Standard
+from catalogue.seed import bundled_standards
 from catalogue.text import fold
 from indexer.sources.labels import prefix_label, whole_label
 from indexer.sources.page import read_detail, to_standard
