@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -87,17 +88,29 @@ def free_port() -> int:
 
 
 class Server:
-    """``tieuchuan serve`` in its own process, on 127.0.0.1."""
+    """``tieuchuan serve`` in its own process, on 127.0.0.1.
+
+    Its output goes to a file, never to a pipe nobody reads: a full pipe would
+    block the server on its own access log.
+    """
 
     def __init__(self, data_dir: Path, env: dict | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = spawn("serve", "--port", str(self.port), data_dir=data_dir, env=env)
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 (closed by stop)
+        cmd = [sys.executable, "-m", "catalogue.cli", "serve", "--port", str(self.port), "--data-dir", str(data_dir)]
+        self.proc = subprocess.Popen(
+            cmd, stdout=self.log, stderr=subprocess.STDOUT, text=True, env={**ENV, **(env or {})}, cwd=ROOT
+        )
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def __enter__(self) -> Server:
         def up() -> bool:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server died: {self.proc.communicate()[1][-2000:]}")
+                raise RuntimeError(f"server died: {self.output()[-2000:]}")
             try:
                 return httpx.get(self.url + "/healthz", timeout=2).status_code == 200
             except httpx.HTTPError:
@@ -111,10 +124,12 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.communicate(timeout=30)[1]
+            self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             kill(self.proc)
-            return ""
+        out = self.output()
+        self.log.close()
+        return out
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
