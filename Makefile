@@ -33,9 +33,10 @@ format: $(STAMP)
 	$(BIN)/ruff format catalogue indexer tests
 	$(BIN)/ruff check --fix catalogue indexer tests
 
-bench: $(STAMP)  ## speed and memory, on a synthetic catalogue labelled as such
+bench: $(STAMP)  ## speed, memory and HTTP load, on a synthetic catalogue labelled as such
 	$(BIN)/python tests/bench/search.py
 	$(BIN)/python tests/bench/crawl.py
+	$(BIN)/python tests/bench/load.py
 
 eval: $(STAMP)  ## recommender evaluation: recall@3, recall@5, MRR
 	$(BIN)/python tests/recommend_eval.py

@@ -320,14 +320,16 @@ class Index:
             self._lock.release()
         with self._lock:
             now = time.monotonic()
-            if self._searcher is not None and now - self._checked > FRESHNESS:
+            due = now - self._checked > FRESHNESS
+            if self._searcher is not None and due:
                 self._checked = now
                 try:
                     if not self._searcher.up_to_date():
                         self._searcher = self._ix.searcher()
                 except Exception:  # a generation swapped underneath: reopen below
                     self._drop_searcher()
-            name = self.current_name
+            # CURRENT is read when the checks are due, not on every query (it cost a file open each)
+            name = self.current_name if due or self._searcher is None else self._searcher_gen
             if self._searcher is None or name != self._searcher_gen:
                 self._drop_searcher()
                 try:

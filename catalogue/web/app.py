@@ -16,6 +16,7 @@ Contracts:
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -146,6 +147,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
             site._engine = await run_in_threadpool(Engine.open, settings)
         await run_in_threadpool(site.engine.searcher.warm_up)
         await run_in_threadpool(site.engine.recommender.index)
+        gc.freeze()  # the models and arrays just loaded live for ever: keep them out of every collection
         yield
         site.engine.close()
 
