@@ -167,3 +167,20 @@ def test_stored_xss_in_a_synonym_is_escaped(tmp_path) -> None:
         page = httpx.get(f"{server.url}/groups/mu-bao-hiem").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_a_repeated_recommendation_is_kept_until_the_store_changes(settings) -> None:
+    from dataclasses import asdict
+
+    from tests.conftest import make_standard
+
+    eng = Engine.open(settings)
+    try:
+        first = eng.recommender.recommend("mũ bảo hiểm xe máy")
+        assert eng.recommender.recommend("mũ bảo hiểm xe máy") is first
+        assert asdict(first) == asdict(eng.recommender._recommend("mũ bảo hiểm xe máy", None, False))
+        eng.save([make_standard("TCVN 99872:2024", title_vi="Mũ bảo hiểm cho trẻ em đi xe đạp")])
+        again = eng.recommender.recommend("mũ bảo hiểm xe máy")
+        assert again is not first  # a write: computed afresh
+    finally:
+        eng.close()

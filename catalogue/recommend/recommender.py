@@ -31,6 +31,7 @@ from catalogue.model import Standard, same_subject
 from catalogue.recommend.taxonomy import HsLine, ProductGroup, Taxonomy, format_hs, hs_digits
 from catalogue.search.query import OPTIONAL_WORDS, clean
 from catalogue.search.searcher import Searcher, SearchRequest
+from catalogue.search.snapshot import Lru
 from catalogue.store.database import Store
 from catalogue.text import fold, has_diacritics, normalize, syllables
 
@@ -172,6 +173,7 @@ class Recommender:
         self.searcher = searcher
         self._index: _Index | None = None
         self._lock = threading.Lock()
+        self._results = Lru(1024)
 
     def index(self) -> _Index:
         with self._lock:
@@ -280,6 +282,18 @@ class Recommender:
 
     # -- the recommendation ------------------------------------------------------
     def recommend(self, product: str = "", hs: str | None = None, include_withdrawn: bool = False) -> RecommendResult:
+        """The recommendation for a product; kept while the store, the groups and the search snapshot stay
+        the same (a shared result: callers must not modify it)."""
+        snapshot = self.searcher.snapshot()
+        key = (product, hs, include_withdrawn, self.store.seq, self.taxonomy.version)
+        hit = self._results.get(key)
+        if hit is not None and hit[0] is snapshot:
+            return hit[1]
+        result = self._recommend(product, hs, include_withdrawn)
+        self._results.put(key, (snapshot, result))
+        return result
+
+    def _recommend(self, product: str, hs: str | None, include_withdrawn: bool) -> RecommendResult:
         text, _ = clean(product or "")
         digits = hs_digits(hs) if hs and hs.strip() else None
         if not text and digits is None:
