@@ -37,6 +37,7 @@ bench: $(STAMP)  ## speed and memory (search and crawl on a synthetic catalogue 
 	$(BIN)/python tests/bench/search.py
 	$(BIN)/python tests/bench/crawl.py
 	$(BIN)/python tests/bench/recommend.py
+	$(BIN)/python tests/bench/load.py
 
 eval: $(STAMP)  ## relevance: search vs SQLite FTS5, and the recommender (success@k, MRR, wrong mandatory), dev and heldout
 	$(BIN)/python tests/eval/search_eval.py

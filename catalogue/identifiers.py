@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from catalogue.errors import InvalidIdentifier
 from catalogue.text import fold
@@ -251,6 +252,11 @@ def parse(text: str) -> Identifier:
     """
     if not isinstance(text, str):
         raise InvalidIdentifier("số hiệu phải là chuỗi / number must be a string")
+    return _parse(text)
+
+
+@lru_cache(maxsize=65536)  # a pure function of the text, and identifiers are frozen
+def _parse(text: str) -> Identifier:
     cleaned = _clean(text)
     m = _STRICT.match(cleaned)
     if not m:
@@ -260,6 +266,11 @@ def parse(text: str) -> Identifier:
 
 def parse_loose(text: str) -> Identifier | None:
     """Parse what a user typed; ``None`` when it does not look like a number at all."""
+    return _parse_loose(text) if isinstance(text, str) else _parse_loose.__wrapped__(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_loose(text: str) -> Identifier | None:
     cleaned = _clean(text)
     if not cleaned or len(cleaned) > 80 or not any(c.isdigit() for c in cleaned):
         return None

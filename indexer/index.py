@@ -558,7 +558,8 @@ class Index:
             self._lock.release()
         with self._lock:
             now = time.monotonic()
-            if self._searcher is not None and now - self._checked > FRESHNESS:
+            due = now - self._checked > FRESHNESS
+            if self._searcher is not None and due:
                 self._checked = now
                 try:
                     if not self._searcher.up_to_date():
@@ -566,7 +567,8 @@ class Index:
                 except Exception:  # a generation swapped underneath: reopen below
                     self._drop_searcher()
             for attempt in range(3):
-                name = self.current_name
+                # CURRENT is read when the checks are due, not on every query (it cost a file open each)
+                name = self.current_name if due or self._searcher is None or attempt else self._searcher_gen
                 if self._searcher is not None and name == self._searcher_gen:
                     break
                 self._drop_searcher()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from catalogue.search import snapshot as snapshot_module
-from catalogue.search.segments import read_postings
+from catalogue.search.segments import SegmentArrays, read_postings
 from catalogue.search.snapshot import Snapshot
 from indexer.index import Index
 from tests.conftest import make_standard
@@ -127,3 +127,54 @@ def test_block_reads_equal_one_posting_at_a_time(index: Index) -> None:
         blocks = max(blocks, -(-docs.size // 128))
     assert blocks >= 2
     assert read_postings(reader, "body_f", "khongcotu")[0].size == 0
+
+
+def test_a_repeated_search_comes_from_the_snapshots_cache_and_equals_a_fresh_one(index: Index) -> None:
+    from dataclasses import asdict
+
+    from catalogue.search.searcher import Searcher, SearchRequest
+
+    searcher = Searcher(index)
+    first = searcher.search(SearchRequest(q="nuoc mam", limit=5))
+    snap = searcher.snapshot()
+    assert len(snap.results) == 1
+    again = searcher.search(SearchRequest(q="nuoc mam", limit=5))
+    assert again is not first and again.to_dict() == first.to_dict() == asdict(first)
+    fresh = searcher._search(snap, SearchRequest(q="nuoc mam", limit=5))
+    assert fresh.to_dict() == first.to_dict()
+    again.hits.clear()  # a caller's copy: the cached result keeps its hits
+    assert searcher.search(SearchRequest(q="nuoc mam", limit=5)).to_dict() == first.to_dict()
+    _edit(index, _records(N), 0, 400)  # a new snapshot: a new result, not the cached one
+    assert searcher.search(SearchRequest(q="mới thêm 400")).hits[0].number == "TCVN 90400:2024"
+
+
+def test_concurrent_cold_reads_do_not_corrupt_one_another(index: Index) -> None:
+    """Whoosh's posting reader seeks a shared file: unguarded, threads read each other's blocks."""
+    import sys
+    import threading
+
+    searcher = index.searcher()
+    reader = searcher.reader()
+    terms = [t.decode() for t, info in reader.iter_field("body_f") if info.doc_frequency() > 20] * 200
+    want = {t: Snapshot(searcher).postings("body_f", t)[0].tolist() for t in set(terms)}
+    arrays = SegmentArrays(reader, cache_terms=0)  # no cache: every call reads the files
+    got, errors = {}, []
+
+    def read(k: int) -> None:
+        for t in terms[k::8]:
+            try:
+                got[t] = arrays.postings(reader, "body_f", t)[0].tolist()
+            except Exception as exc:  # a corrupted read
+                errors.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=read, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors and got == want

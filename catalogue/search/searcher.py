@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -136,7 +136,24 @@ class SearchResult:
         return max(1, math.ceil(min(self.total, MAX_WINDOW) / self.limit))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What ``dataclasses.asdict`` gives, built directly (asdict deep-copies: 0.2 ms a page)."""
+        out = {name: getattr(self, name) for name in _RESULT_FIELDS}
+        out["hits"] = [{name: _copied(getattr(h, name)) for name in _HIT_FIELDS} for h in self.hits]
+        out["facets"] = {k: dict(v) for k, v in self.facets.items()}
+        out["filters"] = dict(self.filters)
+        return out
+
+    def copy(self) -> SearchResult:
+        """A result sharing the (never modified) hits, with its own lists and dicts."""
+        return replace(self, hits=list(self.hits), facets=dict(self.facets), filters=dict(self.filters))
+
+
+_RESULT_FIELDS = [f.name for f in fields(SearchResult)]
+_HIT_FIELDS = [f.name for f in fields(Hit)]
+
+
+def _copied(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
 
 
 class Searcher:
@@ -164,8 +181,17 @@ class Searcher:
 
     # -- the search --------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:
+        """The result of ``req`` on the served snapshot; repeated requests come from its result cache."""
         req.validate()
         snap = self.snapshot()
+        key = tuple(getattr(req, f.name) for f in fields(SearchRequest))
+        result = snap.results.get(key)
+        if result is None:
+            result = self._search(snap, req)
+            snap.results.put(key, result)
+        return result.copy()
+
+    def _search(self, snap: Snapshot, req: SearchRequest) -> SearchResult:
         u = understand(req.q, snap.vocabulary)
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)

@@ -15,7 +15,9 @@ Contracts:
   reader of the same segment will do (the reader it was built from may belong to
   a searcher that has since been closed).
 * Posting lists are kept in a bounded LRU; everything else is read at
-  construction or on first use, then kept.  Thread-safe.
+  construction or on first use, then kept.  Thread-safe: Whoosh's posting
+  reader seeks a shared file, so reads from the segment's files take turns
+  (concurrent reads corrupted one another: "Block tag error", zlib errors).
 * :func:`segment_key` identifies a segment's content; two readers with the same
   key read the same files.
 """
@@ -110,7 +112,8 @@ class SegmentArrays:
         self.lengths = {f: self._lengths(reader, f) for f in SCORED_FIELDS}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_terms = cache_terms
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the caches
+        self._reading = threading.Lock()  # the segment's files
         self._spelling: dict[str, list[str]] | None = None
         self._deletions: dict[str, list[str]] | None = None
         threshold = max(64, int(self.size * preload_fraction))
@@ -143,7 +146,8 @@ class SegmentArrays:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        value = read_postings(reader, field, term)
+        with self._reading:
+            value = read_postings(reader, field, term)
         with self._lock:
             self._cache[key] = value
             if len(self._cache) > self._cache_terms:
@@ -152,7 +156,7 @@ class SegmentArrays:
 
     def spellings(self, reader: Any) -> dict[str, list[str]]:
         """Folded title word -> its accented spellings in this segment (built on first use)."""
-        with self._lock:
+        with self._lock, self._reading:
             if self._spelling is None:
                 spelling: dict[str, list[str]] = {}
                 for term in reader.lexicon("title"):
@@ -163,7 +167,7 @@ class SegmentArrays:
 
     def deletion_index(self, reader: Any) -> dict[str, list[str]]:
         """Every folded word with one letter removed -> the words it came from (SymSpell-style)."""
-        with self._lock:
+        with self._lock, self._reading:
             if self._deletions is None:
                 index: dict[str, list[str]] = {}
                 for field in ("title_f", "body_f"):

@@ -22,6 +22,7 @@ admin), which import :mod:`catalogue.web.http`, never this module.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
@@ -57,6 +58,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         await run_in_threadpool(site.engine.searcher.warm_up)
         await run_in_threadpool(site.engine.recommender.index)
         await run_in_threadpool(site.engine.ics)
+        gc.freeze()  # the models and arrays just loaded live for ever: keep them out of every collection
         yield
         site.engine.close()
 
