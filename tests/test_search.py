@@ -30,8 +30,7 @@ TOP1 = [
     ("mu bao hiem tre em", "TCVN 6979:2001"),
     ("mật ong", "TCVN 12605:2019"),
     ("mat ong", "TCVN 12605:2019"),
-    ("cà phê", "TCVN 5251:2015"),
-    ("truy xuat nguon goc", "TCVN 12850:2019"),
+    ("truy xuat nguon goc", "TCVN 13167:2025"),  # the 2026-12-01 bundle: in force, replaces the 2020 edition
     ("thiết kế công trình chịu động đất", "TCVN 9386:2012"),
     ("gach op lat", "TCVN 13113:2020"),
     ("nhiên liệu điêzen", "QCVN 1:2015/BKHCN"),
@@ -52,8 +51,9 @@ TOP1 = [
 TOP3 = [
     ("mũ bảo hiểm", "QCVN 2:2021/BKHCN"),
     ("do choi tre em", "QCVN 03:2019/BKHCN"),
-    ("xi măng poóc lăng", "TCVN 2682:2009"),
-    ("thép cốt bê tông", "TCVN 1651-2:2018"),
+    ("xi măng poóc lăng", "TCVN 2682:2020"),  # the edition that replaced 2682:2009
+    ("cà phê", "TCVN 5251:2015"),
+    ("thép cốt bê tông", "TCVN 6284-1:1997"),  # "Thép cốt bê tông dự ứng lực", in force; TCVN 1651 is unknown
     ("nuoc thai", "QCVN 40:2011/BTNMT"),
     ("toys safety", "QCVN 03:2019/BKHCN"),
     ("mã số mã vạch", "TCVN 9086:2011"),

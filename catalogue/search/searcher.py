@@ -52,6 +52,7 @@ MIN_SHARE = 0.34  # a word match must cover a third of what the best record cove
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
 SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by side
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
+WHOLE_TITLE_BONUS = 0.5  # the title says no more than the query: the record the query names
 ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
@@ -292,6 +293,12 @@ class Searcher:
             if concept.importance >= 1 or not has_strong:
                 strong |= any_c > 0
         relevance += self._proximity(snap, u)
+        if u.concepts:  # a title that is the query itself ("Nước mắm" for "nuoc mam") is the most exact match
+            typed = sum(len(c.alternatives[0].words) for c in u.concepts if c.alternatives)
+            total = sum(c.importance * self._informative(snap, c) for c in u.concepts)
+            whole = (snap.lengths["title_f"] <= typed) & (title_coverage >= total - 1e-4) & (title_coverage > 0)
+            whole &= ~snap.replaced  # an old edition titled the same never outranks its replacement
+            exactness += whole * WHOLE_TITLE_BONUS
         by_words = strong & (coverage > 0)
         if by_words.any():
             best = float(coverage[by_words & ok].max(initial=0.0))
