@@ -30,7 +30,7 @@ def merge(existing: Standard, incoming: Standard) -> Standard:
         if new[key] not in (None, ""):
             data[key] = new[key]
     if incoming.status != "unknown":
-        data["status"], data["status_basis"] = incoming.status, incoming.status_basis or "source"
+        data["status"], data["status_basis"] = incoming.status, incoming.status_basis or "stated"
     for key in ("ics", "replaces", "replaced_by", "notes"):
         data[key] = list(dict.fromkeys([*data[key], *new[key]]))
     known = {e["number"] for e in data["equivalents"]}
@@ -65,6 +65,6 @@ def apply(store: Store, record: Standard, conn: sqlite3.Connection, *, require_t
         if other is not None and merged.number not in other.replaced_by:
             other.replaced_by.append(merged.number)
             if other.status in ("active", "unknown"):
-                other.status, other.status_basis = "replaced", "source"
+                other.status, other.status_basis = "replaced", "stated"
             store.upsert(other, conn=conn, require_title=False)
     return outcome

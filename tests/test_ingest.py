@@ -21,7 +21,7 @@ def test_non_empty_incoming_fields_win_and_lists_are_united() -> None:
 def test_an_unknown_incoming_status_keeps_the_held_one() -> None:
     held = make_standard(status="active", status_basis="official")
     assert merge(held, make_standard()).status == "active"
-    assert merge(held, make_standard(status="withdrawn")).status_basis == "source"
+    assert merge(held, make_standard(status="withdrawn")).status_basis == "stated"
 
 
 def test_replacement_links_are_kept_on_both_sides(store: Store) -> None:

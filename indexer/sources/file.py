@@ -76,7 +76,7 @@ def row_to_standard(row: dict[str, Any], origin: str) -> Standard:
         title_en=_text(row.get("title_en")),
         scope_vi=_text(row.get("scope_vi")),
         status=status if status in STATUSES else "unknown",
-        status_basis="source" if status != "unknown" else None,
+        status_basis="stated" if status != "unknown" else None,
         replaces=_list(row.get("replaces")),
         replaced_by=_list(row.get("replaced_by")),
         ics=_list(row.get("ics")),
