@@ -174,8 +174,14 @@ def test_killed_rebuilds_leave_at_most_their_own_folder_and_the_old_index_servin
     duration = time.monotonic() - started
     piled = []
     for _ in range(5):
-        proc = _start_rebuild(data_dir)
-        time.sleep(rng.uniform(0, duration * 0.8))
+        proc = spawn("index", "--rebuild", data_dir=data_dir)
+
+        def own_building(p=proc) -> bool:  # this rebuild's folder: it has cleaned up before it
+            index = data_dir / "index"
+            return p.poll() is not None or any(x.name.endswith(f"-{p.pid}.building") for x in index.iterdir())
+
+        assert wait_for(own_building, 90)
+        time.sleep(rng.uniform(0, duration * 0.6))
         kill(proc)
         leftovers = [p.name for p in (data_dir / "index").iterdir() if p.name.endswith(".building")]
         if any(not name.endswith(f"-{proc.pid}.building") for name in leftovers):
