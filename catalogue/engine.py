@@ -32,6 +32,7 @@ from catalogue.locks import FileLock
 from catalogue.model import Standard
 from catalogue.recommend.box import ProductBoxes
 from catalogue.recommend.recommender import Recommender
+from catalogue.recommend.taxonomy import Taxonomy, TaxonomyCurations
 from catalogue.search.searcher import Searcher, SearchRequest, SearchResult
 from catalogue.seed import seed
 from catalogue.settings import Settings
@@ -72,7 +73,7 @@ class Engine:
             self._in_use.release()
             raise
         self.index = Index(settings.index_path, holdings=self.store)
-        self.searcher = Searcher(self.index)
+        self.searcher = Searcher(self.index, curations=TaxonomyCurations(Taxonomy(self.store)))
         self.recommender = Recommender(self.store, self.searcher)
         self.boxes = ProductBoxes(self.recommender)  # the recommender's answer above search results
         self.writes = UnitOfWork(self.store, self.index)

@@ -72,7 +72,7 @@ from indexer.analysis import (
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
 _COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
-SCHEMA_VERSION = 4  # 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
+SCHEMA_VERSION = 5  # 5: untitled records indexed by the products their sources say they cover; 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process's commit or swap
@@ -133,7 +133,8 @@ def document(record: Standard, current: str | None = None) -> dict[str, Any]:
         pieces = code.split(".")
         ics_all.update(".".join(pieces[:n]) for n in range(1, len(pieces) + 1))
     products = " ; ".join(record.extra.get("products") or [])
-    covered = [m.group(1) for n in record.notes for m in [_COVERED.search(n)] if m]  # untitled: what it covers
+    notes = [*record.notes, *(str(s.get("note") or "") for s in record.sources if isinstance(s, dict))]
+    covered = [m.group(1) for n in notes for m in [_COVERED.search(n)] if m]  # untitled: what it covers
     body = " ".join(filter(None, [record.scope_vi, record.extra.get("subject_vi"), products, *covered]))
     replaces = set()
     for number in record.replaces:

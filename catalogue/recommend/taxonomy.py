@@ -24,18 +24,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from catalogue.errors import Conflict, InvalidInput, NotFound, ValidationError
 from catalogue.identifiers import parse, parse_loose, slug
+from catalogue.search.curations import Curations
 from catalogue.store.database import Store
 from catalogue.store.groups import GROUP_COLUMNS
 
-__all__ = ["BASES", "HsLine", "ProductGroup", "Taxonomy", "format_hs", "hs_digits", "validate_group"]
+__all__ = [
+    "BASES",
+    "HsLine",
+    "ProductGroup",
+    "Taxonomy",
+    "TaxonomyCurations",
+    "format_hs",
+    "hs_digits",
+    "validate_group",
+]
+
+log = logging.getLogger(__name__)
 
 BASES = ("legal", "title")
 SECTORS = ("food", "food contact", "agriculture", "consumer", "IT and energy", "construction", "other")
@@ -303,3 +317,51 @@ def group_from_curated(data: dict[str, Any]) -> ProductGroup:
     data = dict(data)
     data.setdefault("slug", slug(data.get("name_vi", "")))
     return ProductGroup.from_dict(data)
+
+
+class TaxonomyCurations:
+    """The product names of the groups and of the legal rows, as search curations
+    (:class:`catalogue.search.curations.CurationSource`).
+
+    A regulation link with ``covers`` is named by its covers' names; one without
+    covers the whole group, so the group's name and synonyms name it; a legal row
+    names its QCVN by ``product_vi``.  Rebuilt when ``groups_version`` changes,
+    checked at most every :attr:`CHECK_EVERY` seconds; a store that cannot be read
+    keeps the curations last read.
+    """
+
+    CHECK_EVERY = 1.0
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._version: int | None = None
+        self._checked = 0.0
+        self._curations = Curations()
+
+    def current(self) -> Curations:
+        now = time.monotonic()
+        if now - self._checked < self.CHECK_EVERY and self._version is not None:
+            return self._curations
+        self._checked = now
+        try:
+            version = self.taxonomy.version
+            if version != self._version:
+                self._curations = Curations(self._pairs())
+                self._version = version
+        except Exception:
+            log.warning("product names unreadable; search keeps the previous curations", exc_info=True)
+        return self._curations
+
+    def _pairs(self) -> Iterator[tuple[str, list[str]]]:
+        for group in self.taxonomy.groups():
+            for link in group.regulations:
+                number = [link.get("number") or ""]
+                if link.get("covers"):
+                    for cover in link["covers"]:
+                        yield from ((name, number) for name in cover.get("names") or [])
+                else:
+                    yield from ((name, number) for name in [group.name_vi, group.name_en, *group.synonyms])
+        for row in self.taxonomy.product_regulations():
+            numbers = [n for n in row.get("qcvn") or [] if str(n).startswith("QCVN")]
+            if row.get("product_vi"):
+                yield row["product_vi"], numbers

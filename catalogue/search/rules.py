@@ -24,12 +24,17 @@ it and every rule has a unit test (``tests/test_search_rules.py``).
    (adjacent words) and pyvi-compound boosts.
 10. :class:`NewestRule` — the newest edition.
 
+After the rules, :func:`replacements_first` moves a matched replacement ahead of
+the edition it replaced, so an old edition whose text happens to match more of
+the words (same title, a longer scope) never stands above the edition in force.
+
 Contract: every rule is a pure function of the evidence; :func:`order` never
 reorders documents that all rules tie (numpy's lexsort is stable).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
@@ -50,6 +55,7 @@ __all__ = [
     "StatusRule",
     "WordsRule",
     "order",
+    "replacements_first",
 ]
 
 
@@ -201,3 +207,26 @@ def order(ev: Evidence, rules: tuple[Rule, ...] = RULES) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     keys = [-rule.key(ev) for rule in reversed(rules)]
     return np.lexsort(keys)
+
+
+def replacements_first(
+    head: list[int], successors: Callable[[int], Iterable[int]], matched: Container[int]
+) -> list[int]:
+    """``head`` (documents in rank order) with each replaced document's matched successors moved just
+    before it, nearest first; every other document keeps its relative order.
+
+    ``successors(doc)`` gives the documents that replaced ``doc`` (any depth); only those in
+    ``matched`` move, and a document moves at most once (chains and cycles stay bounded).
+    """
+    out: list[int] = []
+    placed: set[int] = set()
+    for doc in head:
+        if doc in placed:
+            continue
+        for newer in successors(doc):
+            if newer != doc and newer not in placed and newer in matched:
+                out.append(newer)
+                placed.add(newer)
+        out.append(doc)
+        placed.add(doc)
+    return out

@@ -34,9 +34,10 @@ import numpy as np
 from catalogue.errors import InvalidInput
 from catalogue.identifiers import KINDS, parse_loose
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
+from catalogue.search.curations import Curations, CurationSource, StaticCurations, name_words
 from catalogue.search.highlight import highlight, snippet
 from catalogue.search.query import parse_query
-from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, order
+from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, order, replacements_first
 from catalogue.search.snapshot import Snapshot
 from catalogue.search.swap import BACKGROUND_FROM, Build, SnapshotSwap
 from catalogue.search.understand import Alternative, Concept, Understanding, understand
@@ -53,6 +54,8 @@ BODY_FACTOR = 0.5  # a word found only in the scope scores half
 SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by side
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
 WHOLE_TITLE_BONUS = 0.5  # the title says no more than the query: the record the query names
+CURATED_WEIGHT = 0.8  # a curated product name counts as a synonym of the title's words in the exactness rule
+ACCENT_MISS_COVERAGE = 0.5  # the same, in the coverage: the folded word is found, the word typed is not
 ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
@@ -167,8 +170,15 @@ class Searcher:
     makes a snapshot (tests gate it).
     """
 
-    def __init__(self, index: Index, build: Build | None = None, background_from: int = BACKGROUND_FROM) -> None:
+    def __init__(
+        self,
+        index: Index,
+        build: Build | None = None,
+        background_from: int = BACKGROUND_FROM,
+        curations: CurationSource | None = None,
+    ) -> None:
         self.index = index
+        self.curations = curations or StaticCurations()
         self.swap = SnapshotSwap(index.searcher, build or (lambda s, previous: Snapshot(s, previous)), background_from)
 
     def warm_up(self) -> None:
@@ -185,14 +195,15 @@ class Searcher:
         """The result of ``req`` on the served snapshot; repeated requests come from its result cache."""
         req.validate()
         snap = self.snapshot()
-        key = tuple(getattr(req, f.name) for f in fields(SearchRequest))
+        curations = self.curations.current()
+        key = (curations.version, *(getattr(req, f.name) for f in fields(SearchRequest)))
         result = snap.results.get(key)
         if result is None:
-            result = self._search(snap, req)
+            result = self._search(snap, req, curations)
             snap.results.put(key, result)
         return result.copy()
 
-    def _search(self, snap: Snapshot, req: SearchRequest) -> SearchResult:
+    def _search(self, snap: Snapshot, req: SearchRequest, curations: Curations) -> SearchResult:
         u = understand(req.q, snap.vocabulary)
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
@@ -205,13 +216,27 @@ class Searcher:
         if u.is_empty and allowed is None:
             result.message = "Nhập từ khóa hoặc số hiệu tiêu chuẩn / Type words or a standard number."
             return result
-        matched, ev, info = self._evaluate(snap, u, allowed)
+        matched, ev, info = self._evaluate(snap, u, allowed, curations)
         result.total = int(matched.size)
         docset = np.zeros(snap.size, dtype=bool)
         docset[matched] = True
         result.facets = self._facets(snap, docset)
         ranked = matched[order(ev, NEWEST_FIRST if req.sort == "newest" or u.is_empty else RULES)]
         start = (req.page - 1) * req.limit
+        if req.sort != "newest" and not u.is_empty:
+            end = start + req.limit
+            head = ranked[:end].tolist()
+            if snap.replaced[head].any():
+                ranked = np.array(
+                    # a number typed exactly stays first: the user named that edition
+                    replacements_first(
+                        head,
+                        lambda d: [] if info["number"][d] == 2 else self._successors(snap, d),
+                        set(matched.tolist()),
+                    )[:end]
+                    + ranked[end:].tolist(),
+                    dtype=ranked.dtype,
+                )
         words = self._highlight_words(u)
         for docnum in ranked[start : start + req.limit].tolist():
             result.hits.append(self._hit(snap, docnum, info, words))
@@ -248,7 +273,7 @@ class Searcher:
         return np.logical_and.reduce([*masks, snap.alive])
 
     def _evaluate(
-        self, snap: Snapshot, u: Understanding, allowed: np.ndarray | None
+        self, snap: Snapshot, u: Understanding, allowed: np.ndarray | None, curations: Curations | None = None
     ) -> tuple[np.ndarray, Evidence, dict[str, np.ndarray]]:
         """The matched documents (unordered), their evidence for the rules, and dense match info."""
         size = snap.size
@@ -283,8 +308,14 @@ class Searcher:
         relevance = np.zeros(size, dtype=np.float32)
         strong = np.zeros(size, dtype=bool)  # matches a concept that is no weak word
         has_strong = any(c.importance >= 1 for c in u.concepts)
-        for concept in u.concepts:
+        curated = self._curated(snap, u, curations) if curations else {}
+        for position, concept in enumerate(u.concepts):
             any_c, title_c, best_c, rel_c = self._concept(snap, concept)
+            if position in curated:  # a product name the curators tied to the record: as good as its title
+                named = curated[position]
+                np.maximum(any_c, named, out=any_c)
+                np.maximum(title_c, named, out=title_c)
+                np.maximum(best_c, named * CURATED_WEIGHT, out=best_c)
             weight = concept.importance * self._informative(snap, concept)
             coverage += weight * any_c
             title_coverage += weight * title_c
@@ -362,6 +393,38 @@ class Searcher:
             return 1.0
         idf = math.log(1 + snap.doc_count / frequency)
         return min(1.0, max(IDF_FLOOR, idf / IDF_FULL))
+
+    def _curated(self, snap: Snapshot, u: Understanding, curations: Curations) -> dict[int, np.ndarray]:
+        """Per concept position: the records a curated product name covering the whole concept names
+        (and the editions that replaced them).  Names may span several concepts ("phích" "cắm")."""
+        words: list[str] = []
+        owner: list[int] = []
+        for position, concept in enumerate(u.concepts):
+            typed = concept.alternatives[0].words if concept.alternatives else ()
+            for word in name_words(" ".join(typed)):
+                words.append(word)
+                owner.append(position)
+        found: dict[int, np.ndarray] = {}
+        for start, end, numbers in curations.spans(tuple(words)):
+            inside = set(owner[start:end])
+            whole = [p for p in inside if all(start <= j < end for j, o in enumerate(owner) if o == p)]
+            keys = [ident.key for n in numbers if (ident := parse_loose(n)) is not None]
+            mask = self._keys_mask(snap, "numkey", keys) if whole else None
+            if mask is None or not mask.any():
+                continue
+            mask |= self._chain(snap, mask)
+            for p in whole:
+                found[p] = found.get(p, np.zeros(snap.size, dtype=bool)) | mask
+        return found
+
+    def _successors(self, snap: Snapshot, docnum: int) -> list[int]:
+        """The documents that replaced ``docnum``, nearest first (empty when it is not replaced)."""
+        if not snap.replaced[docnum]:
+            return []
+        start = np.zeros(snap.size, dtype=bool)
+        start[docnum] = True
+        newer = np.nonzero(self._chain(snap, start))[0]
+        return sorted(newer.tolist(), key=lambda d: snap.year[d])
 
     def _chain(self, snap: Snapshot, start: np.ndarray) -> np.ndarray:
         """Document numbers of the editions that replaced ``start`` (followed :data:`CHAIN_HOPS` deep)."""
@@ -466,8 +529,11 @@ class Searcher:
                 continue  # a word no record holds: nothing to match
             everywhere, in_title, score, exact_title, loose = self._alternative(snap, alt)
             scattered = loose * (SCATTERED_SHARE * alt.coverage)
-            np.maximum(any_c, np.maximum(everywhere * alt.coverage, scattered), out=any_c)
-            np.maximum(title_c, np.maximum(in_title * alt.coverage, scattered), out=title_c)
+            covers = np.float32(alt.coverage)
+            if alt.exact:  # "từ" is no match for "tủ" typed: a title holding only the folded word covers less
+                covers = np.where(in_title & ~exact_title, ACCENT_MISS_COVERAGE, 1.0).astype(np.float32) * covers
+            np.maximum(any_c, np.maximum(everywhere * covers, scattered), out=any_c)
+            np.maximum(title_c, np.maximum(in_title * covers, scattered), out=title_c)
             if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
                 quality = np.where(exact_title, alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT) * alt.coverage
                 np.maximum(best_c, everywhere * quality, out=best_c)
