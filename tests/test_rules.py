@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from catalogue.search import rules
+from catalogue.search.curations import StaticCurations
 from catalogue.search.searcher import Searcher, SearchRequest
+from catalogue.search.understand import understand
 from indexer.index import Index
 from tests.conftest import make_standard
 
@@ -96,10 +98,17 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
         make_standard("TCVN 90003:2019", title_vi="Xi măng - Phương pháp thử độ bền"),
         make_standard("QCVN 90:2020/BXD", title_vi="Quy chuẩn kỹ thuật quốc gia về xi măng"),
         make_standard("TCVN 90004:2018", title_vi="Mì chính"),
+        make_standard(
+            "TCVN 90005:2005", title_vi="Gạch rỗng đất sét nung dùng xây tường", replaced_by=["TCVN 90005:2015"]
+        ),
+        make_standard("TCVN 90005:2015", title_vi="Gạch rỗng đất sét nung", replaces=["TCVN 90005:2005"]),
+        make_standard("TCVN 90006:2010", title_vi="Gỗ dán ghép từ thanh"),
+        make_standard("TCVN 90007:2012", title_vi="Tủ bếp", scope_vi="Tủ bếp bằng gỗ dán"),
+        make_standard("QCVN 91:2021/BKHCN", title_vi="Quy chuẩn kỹ thuật quốc gia về thiết bị điện gia đình"),
     ]
     index = Index(Path(tmp_path_factory.mktemp("tiny")) / "index")
     index.rebuild(iter(records), len(records))
-    return Searcher(index)
+    return Searcher(index, curations=StaticCurations([("ổ cắm", ["QCVN 91:2021/BKHCN"])]))
 
 
 def numbers(searcher: Searcher, q: str) -> list[str]:
@@ -138,3 +147,29 @@ def test_function_words_alone_match_nothing_and_never_fail_content(tiny: Searche
     assert tiny.search(SearchRequest(q="xin hỏi có tiêu chuẩn nào về mì chính không ạ")).hits[0].number == (
         "TCVN 90004:2018"
     )
+
+
+def test_replacements_first_moves_each_matched_successor_just_ahead() -> None:
+    successors = {1: [7, 8], 8: [9]}.get
+    got = rules.replacements_first([0, 1, 2, 8, 9], lambda d: successors(d) or [], matched={0, 1, 2, 8, 9})
+    assert got == [0, 8, 1, 2, 9]  # 7 is not matched; 8 moves once; 9 stays where it was after 8 moved
+    assert rules.replacements_first([3, 4], lambda d: [], matched={3, 4}) == [3, 4]
+
+
+def test_an_old_edition_matching_more_words_stays_below_its_replacement(tiny: Searcher) -> None:
+    got = numbers(tiny, "gạch rỗng xây tường")
+    assert got.index("TCVN 90005:2015") < got.index("TCVN 90005:2005")
+
+
+def test_a_title_holding_only_the_folded_word_covers_half_of_the_accents_typed(tiny: Searcher) -> None:
+    # "từ" of "ghép từ thanh" folds to the "tu" of "tủ" typed
+    snap = tiny.snapshot()
+    matched, ev, _ = tiny._evaluate(snap, understand("tủ", snap.vocabulary), None)
+    cover = {snap.stored(int(d))["number"]: float(c) for d, c in zip(matched, ev.coverage, strict=True)}
+    assert cover["TCVN 90006:2010"] == pytest.approx(0.5 * cover["TCVN 90007:2012"])
+
+
+def test_a_curated_product_name_finds_the_regulation_whose_title_does_not_say_it(tiny: Searcher) -> None:
+    assert numbers(tiny, "ổ cắm phải theo quy chuẩn nào")[0] == "QCVN 91:2021/BKHCN"
+    plain = Searcher(tiny.index)
+    assert "QCVN 91:2021/BKHCN" not in numbers(plain, "ổ cắm phải theo quy chuẩn nào")

@@ -31,7 +31,7 @@ TOP1 = [
     ("mật ong", "TCVN 12605:2019"),
     ("mat ong", "TCVN 12605:2019"),
     ("truy xuat nguon goc", "TCVN 13167:2025"),  # the 2026-12-01 bundle: in force, replaces the 2020 edition
-    ("thiết kế công trình chịu động đất", "TCVN 9386:2012"),
+    ("thiết kế công trình chịu động đất", "TCVN 9386-1:2025"),  # replaces TCVN 9386:2012, whose title says it whole
     ("gach op lat", "TCVN 13113:2020"),
     ("nhiên liệu điêzen", "QCVN 1:2015/BKHCN"),
     ("lean six sigma", "TCVN 11864:2017"),

@@ -3,7 +3,8 @@
 import pytest
 
 from catalogue.errors import InvalidInput, ValidationError
-from catalogue.recommend.taxonomy import ProductGroup, Taxonomy, format_hs, hs_digits
+from catalogue.recommend.taxonomy import ProductGroup, Taxonomy, TaxonomyCurations, format_hs, hs_digits
+from catalogue.search.curations import name_words
 from catalogue.seed import seed
 from catalogue.store.database import Store
 
@@ -138,3 +139,19 @@ def test_sql_injection_in_a_synonym_is_stored_literally(taxonomy: Taxonomy) -> N
     taxonomy.save(_group(synonyms=[payload]))
     assert taxonomy.group("test-group").synonyms == [payload]
     assert len(taxonomy.groups()) >= 41
+
+
+def test_curations_name_covered_products_whole_groups_and_legal_rows(taxonomy: Taxonomy) -> None:
+    source = TaxonomyCurations(taxonomy)
+    curations = source.current()
+    assert ("QCVN 25:2025/BKHCN",) in [n for _, _, n in curations.spans(name_words("phích cắm"))]
+    legal = {row["product_vi"] for row in taxonomy.product_regulations() if row.get("product_vi")}
+    assert any(curations.spans(name_words(name)) for name in legal)
+    # a group edit shows at the next check: a link without covers is named by the group's synonyms
+    group = _group(
+        synonyms=["mũ thử nghiệm"], hs=["6506"], regulations=[{"number": "QCVN 2:2021/BKHCN", "basis": "title"}]
+    )
+    taxonomy.save(group)
+    source._checked = 0.0
+    assert [n for _, _, n in source.current().spans(name_words("mũ thử nghiệm"))] == [("QCVN 2:2021/BKHCN",)]
+    assert source.current().version != curations.version

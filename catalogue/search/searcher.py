@@ -203,7 +203,8 @@ class Searcher:
             snap.results.put(key, result)
         return result.copy()
 
-    def _search(self, snap: Snapshot, req: SearchRequest, curations: Curations) -> SearchResult:
+    def _search(self, snap: Snapshot, req: SearchRequest, curations: Curations | None = None) -> SearchResult:
+        curations = self.curations.current() if curations is None else curations
         u = understand(req.q, snap.vocabulary)
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
