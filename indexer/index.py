@@ -71,7 +71,9 @@ from indexer.analysis import (
 
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
-_COVERED = re.compile(r"product covered[^:]*:\s*([^;]+(?:;[^;]+)?)", re.IGNORECASE)
+_COVERED = re.compile(r"product covered[^:]*:\s*(.+?)(?:;\s*from\b|$)", re.IGNORECASE)
+# what the list an untitled record was cited from is about, in the words people search for it
+_CITED_FOR = (("energy efficiency", "hiệu suất năng lượng"),)
 SCHEMA_VERSION = 5  # 5: untitled records indexed by the products their sources say they cover; 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
@@ -134,7 +136,11 @@ def document(record: Standard, current: str | None = None) -> dict[str, Any]:
         ics_all.update(".".join(pieces[:n]) for n in range(1, len(pieces) + 1))
     products = " ; ".join(record.extra.get("products") or [])
     notes = [*record.notes, *(str(s.get("note") or "") for s in record.sources if isinstance(s, dict))]
-    covered = [m.group(1) for n in notes for m in [_COVERED.search(n)] if m]  # untitled: what it covers
+    covered = []  # untitled: what its sources say it covers, and what the list citing it is about
+    for note in notes:
+        if m := _COVERED.search(note):
+            covered.append(m.group(1))
+            covered += [f"{vi} ({en})" for en, vi in _CITED_FOR if en in note.lower()]
     body = " ".join(filter(None, [record.scope_vi, record.extra.get("subject_vi"), products, *covered]))
     replaces = set()
     for number in record.replaces:
