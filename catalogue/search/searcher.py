@@ -227,7 +227,7 @@ class Searcher:
         if req.sort != "newest" and not u.is_empty:
             end = start + req.limit
             head = ranked[:end].tolist()
-            if snap.replaced[head].any():
+            if self._superseded(snap, head).any():
                 ranked = np.array(
                     # a number typed exactly stays first: the user named that edition
                     replacements_first(
@@ -418,14 +418,27 @@ class Searcher:
                 found[p] = found.get(p, np.zeros(snap.size, dtype=bool)) | mask
         return found
 
+    @staticmethod
+    def _superseded(snap: Snapshot, docnums: list[int]) -> np.ndarray:
+        """Whether each document names a replacement or has a status saying it was superseded."""
+        labels = np.array(snap.labels["status"], dtype=object)
+        status = labels[snap.codes["status"][docnums]]
+        return snap.replaced[docnums] | np.isin(status, ("replaced", "withdrawn"))
+
     def _successors(self, snap: Snapshot, docnum: int) -> list[int]:
-        """The documents that replaced ``docnum``, nearest first (empty when it is not replaced)."""
-        if not snap.replaced[docnum]:
+        """The editions that replaced ``docnum`` (its recorded replacements, followed, and the
+        current edition its status was reasoned from), oldest first; empty when it is not superseded."""
+        if not self._superseded(snap, [docnum])[0]:
             return []
         start = np.zeros(snap.size, dtype=bool)
         start[docnum] = True
-        newer = np.nonzero(self._chain(snap, start))[0]
-        return sorted(newer.tolist(), key=lambda d: snap.year[d])
+        newer = self._chain(snap, start)
+        stored = snap.stored(docnum)
+        current = parse_loose(stored.get("current") or "")
+        if current is not None and stored.get("current") != stored.get("number"):
+            newer |= self._keys_mask(snap, "numkey", [current.key])
+        newer[docnum] = False
+        return sorted(np.nonzero(newer)[0].tolist(), key=lambda d: snap.year[d])
 
     def _chain(self, snap: Snapshot, start: np.ndarray) -> np.ndarray:
         """Document numbers of the editions that replaced ``start`` (followed :data:`CHAIN_HOPS` deep)."""
