@@ -173,3 +173,10 @@ def test_a_curated_product_name_finds_the_regulation_whose_title_does_not_say_it
     assert numbers(tiny, "ổ cắm phải theo quy chuẩn nào")[0] == "QCVN 91:2021/BKHCN"
     plain = Searcher(tiny.index)
     assert "QCVN 91:2021/BKHCN" not in numbers(plain, "ổ cắm phải theo quy chuẩn nào")
+
+
+def test_a_word_found_only_in_the_scope_covers_three_quarters_of_a_title_match(tiny: Searcher) -> None:
+    snap = tiny.snapshot()
+    matched, ev, _ = tiny._evaluate(snap, understand("cấp nước", snap.vocabulary), None)
+    cover = {snap.stored(int(d))["number"]: float(c) for d, c in zip(matched, ev.coverage, strict=True)}
+    assert cover["TCVN 90002:2015"] == pytest.approx(0.75 * cover["TCVN 90001:2011"])  # scope / title

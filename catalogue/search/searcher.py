@@ -51,6 +51,7 @@ MAX_WINDOW = 10_000
 SORTS = ("relevance", "newest")
 MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
+BODY_COVERAGE = 0.75  # … and covers three quarters of what it covers in a title
 SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by side
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
 WHOLE_TITLE_BONUS = 0.5  # the title says no more than the query: the record the query names
@@ -546,7 +547,8 @@ class Searcher:
             covers = np.float32(alt.coverage)
             if alt.exact:  # "từ" is no match for "tủ" typed: a title holding only the folded word covers less
                 covers = np.where(in_title & ~exact_title, ACCENT_MISS_COVERAGE, 1.0).astype(np.float32) * covers
-            np.maximum(any_c, np.maximum(everywhere * covers, scattered), out=any_c)
+            body = np.where(in_title, 1.0, BODY_COVERAGE)  # a word found only in the scope covers less
+            np.maximum(any_c, np.maximum(body * everywhere * covers, scattered), out=any_c)
             np.maximum(title_c, np.maximum(in_title * covers, scattered), out=title_c)
             if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
                 quality = np.where(exact_title, alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT) * alt.coverage
