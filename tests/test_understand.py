@@ -72,3 +72,12 @@ def test_work_is_bounded() -> None:
 def test_any_text_is_understood_without_raising() -> None:
     for text in ("", "   ", "((((", "\x00", "😀", "tcvn", "x" * 5000, "ISO IEC 17025 và ASTM D 445"):
         understand(text, VOCAB)
+
+
+def test_an_accented_function_word_stays_one_unless_its_pair_is_a_real_title_phrase() -> None:
+    vocab = MemoryVocabulary(
+        words={w: 5 for w in "ruou vang de ban bia hoi".split()},
+        phrases={("ruou", "vang"): 9, ("vang", "de"): 1, ("bia", "hoi"): 1},
+    )
+    assert "để" not in texts(understand("rượu vang để bán", vocab))  # one title holding "vang để" is chance
+    assert "hoi" in texts(understand("bia hoi", vocab))  # without accents "hoi" may be "hơi" of "bia hơi"

@@ -226,8 +226,11 @@ def _vietnamese_concepts(
     for i in range(n):
         if used[i] or not lex.is_function(exact[i], accented or has_diacritics(exact[i])):
             continue
-        left = i > 0 and not used[i - 1] and vocabulary.phrase_frequency(folded[i - 1], folded[i])
-        right = i + 1 < n and not used[i + 1] and vocabulary.phrase_frequency(folded[i], folded[i + 1])
+        # typed with accents, the word is that function word: one title holding the pair ("…vang để…")
+        # is chance; without accents any title pair may be the content word ("bia hoi" = "bia hơi")
+        pair = COMPOUND_MIN if accented or has_diacritics(exact[i]) else 1
+        left = i > 0 and not used[i - 1] and vocabulary.phrase_frequency(folded[i - 1], folded[i]) >= pair
+        right = i + 1 < n and not used[i + 1] and vocabulary.phrase_frequency(folded[i], folded[i + 1]) >= pair
         neighbours_content = [
             j
             for j in (i - 1, i + 1)
