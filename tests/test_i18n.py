@@ -20,6 +20,16 @@ def test_every_english_entry_is_written() -> None:
     assert all(vi.strip() and en.strip() for vi, en in EN.items())
 
 
+def test_vietnamese_quotations_in_english_text_are_marked() -> None:
+    from catalogue.web.i18n import mark_quotes
+
+    assert str(mark_quotes("applies to “Mũ bảo hiểm” <b>", "en")) == (
+        'applies to “<span lang="vi">Mũ bảo hiểm</span>” &lt;b&gt;'
+    )
+    assert str(mark_quotes("its title says “Helmets”", "en")) == "its title says “Helmets”"
+    assert str(mark_quotes("«Mũ» <i>", "vi")) == "«Mũ» &lt;i&gt;" and str(mark_quotes(None, "en")) == ""
+
+
 # -- every public page reads in one language (issue 14) -------------------------------------------------
 import re  # noqa: E402
 

@@ -215,6 +215,7 @@ class Site:
             else None,
             untitled=lambda confirmed: present.untitled(confirmed, lang),
             plural=lambda n, key: plural(n, key, lang),
+            status_names={k: v[0 if lang == "vi" else 1] for k, v in STATUS_LABELS.items()},
         )
         return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "messenger", "number", "mark_quotes", "pick", "plural", "translator"]
+__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "mark_quotes", "messenger", "number", "pick", "plural", "translator"]
 
 LANGS = ("vi", "en")
 
