@@ -48,6 +48,7 @@ PUBLIC_PAGES = [
     ("/search?q=an+to%C3%A0n", 200),
     ("/search?q=an+to%C3%A0n&kind=QCVN&status=active&year_from=2010&ministry=BYT", 200),
     ("/search?q=khongcogica+zzz", 200),
+    ("/search?q=" + "khongco+" * 120, 200),  # the "shortened" notice
     ("/search?q=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m", 200),
     ("/search?q=tcvn&page=x", 400),
     ("/standards/tcvn-8430-2010", 200),

@@ -218,3 +218,18 @@ def test_the_sort_applies_on_change_when_javascript_runs(http: httpx.Client) -> 
     js = http.get(re.search(r'src="(/static/site\.[0-9a-f]{12}\.js)"', page).group(1)).text
     assert "button.hidden = true" in js and 'addEventListener("change"' in js
     assert '<details class="facets-box" open>' in page
+
+
+def test_the_search_notices_are_worded_in_the_page_language_one_by_one(http: httpx.Client) -> None:
+    long = "khongco " * 120
+    page = http.get("/search", params={"q": long}).text
+    assert (
+        '<p class="message">Truy vấn quá dài đã được cắt ngắn.' in page
+        and " / " not in page.split('"message">')[1][:200]
+    )
+    http.cookies.set("lang", "en")
+    page = http.get("/search", params={"q": long}).text
+    assert '<p class="message">The query was too long and has been shortened.' in page
+    assert http.get("/api/search", params={"q": long}).json()["notices"][0] == "truncated"
+    page = http.get("/search", params={"q": "khongcogica zzz"}).text
+    assert '<p class="message">Nothing found: try removing filters, other words, or browsing by ICS.</p>' in page

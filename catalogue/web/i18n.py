@@ -312,6 +312,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field:decision_date": ("ngày quyết định", "decision date"),
     "field:issue_date": ("ngày ban hành", "issue date"),
     "field:effective_date": ("ngày hiệu lực", "date in force"),
+    # what a search says about itself (SearchResult.notices)
+    "notice:truncated": ("Truy vấn quá dài đã được cắt ngắn.", "The query was too long and has been shortened."),
+    "notice:simplified": (
+        "Truy vấn đã được rút gọn: chỉ tìm các từ chính.",
+        "The query was simplified: only its main words were searched.",
+    ),
+    "notice:type": ("Nhập từ khóa hoặc số hiệu tiêu chuẩn.", "Type words or a standard number."),
+    "notice:nothing": (
+        "Không tìm thấy kết quả. Thử bỏ bộ lọc, dùng từ khác hoặc duyệt theo ICS.",
+        "Nothing found: try removing filters, other words, or browsing by ICS.",
+    ),
     # counts, filters and decades on the results page
     "results:one": ("{n} kết quả", "{n} result"),
     "results:many": ("{n} kết quả", "{n} results"),
