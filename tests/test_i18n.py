@@ -67,6 +67,7 @@ PUBLIC_PAGES = [
     ("/recommend?product=m%C3%AC+%C4%83n+li%E1%BB%81n", 200),
     ("/recommend/checklist?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m", 200),
     ("/recommend/checklist?product=xe+t%C4%83ng+bay", 200),
+    ("/recommend?hs=abc", 400),
     ("/api", 200),
     ("/khong-co-trang-nay", 404),
     ("/standards/tcvn-99999-1900", 404),
