@@ -209,6 +209,9 @@ def test_counts_and_decades_read_right_in_both_languages(http: httpx.Client) -> 
         "1,200 results",
     ]
     assert plural(1200, "results", "vi") == "1.200 kết quả"
+    assert [plural(n, "standards", "en") for n in (1, 3)] == ["1 standard", "3 standards"]
+    assert [plural(n, "hs_lines", "en") for n in (1, 3)] == ["1 HS line", "3 HS lines"]
+    assert "1 HS lines" not in http.get("/recommend", params={"product": "mũ bảo hiểm"}).text
 
 
 def test_the_sort_applies_on_change_when_javascript_runs(http: httpx.Client) -> None:

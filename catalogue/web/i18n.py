@@ -326,6 +326,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # counts, filters and decades on the results page
     "results:one": ("{n} kết quả", "{n} result"),
     "results:many": ("{n} kết quả", "{n} results"),
+    "standards:one": ("{n} tiêu chuẩn", "{n} standard"),
+    "standards:many": ("{n} tiêu chuẩn", "{n} standards"),
+    "hs_lines:one": ("{n} dòng HS", "{n} HS line"),
+    "hs_lines:many": ("{n} dòng HS", "{n} HS lines"),
     "decade": ("Thập niên {decade}", "{decade}s"),
     "chip:year_from": ("Năm từ {year}", "Year from {year}"),
     "chip:year_to": ("Năm đến {year}", "Year to {year}"),
