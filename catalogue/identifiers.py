@@ -49,6 +49,27 @@ _YEAR_MIN, _YEAR_MAX = 1950, 2099
 MINISTRIES = frozenset(
     "BNNPTNT BNNMT BGTVT BYT BTTTT BTNMT BKHCN BCT BXD BCA BLĐTBXH BQP BTC BVHTTDL BGDĐT BNV BKHĐT NHNN".split()
 )
+# the full names of :data:`MINISTRIES` (Vietnamese, English), shown beside the abbreviation
+MINISTRY_NAMES: dict[str, tuple[str, str]] = {
+    "BNNPTNT": ("Bộ Nông nghiệp và Phát triển nông thôn", "Ministry of Agriculture and Rural Development"),
+    "BNNMT": ("Bộ Nông nghiệp và Môi trường", "Ministry of Agriculture and Environment"),
+    "BGTVT": ("Bộ Giao thông vận tải", "Ministry of Transport"),
+    "BYT": ("Bộ Y tế", "Ministry of Health"),
+    "BTTTT": ("Bộ Thông tin và Truyền thông", "Ministry of Information and Communications"),
+    "BTNMT": ("Bộ Tài nguyên và Môi trường", "Ministry of Natural Resources and Environment"),
+    "BKHCN": ("Bộ Khoa học và Công nghệ", "Ministry of Science and Technology"),
+    "BCT": ("Bộ Công Thương", "Ministry of Industry and Trade"),
+    "BXD": ("Bộ Xây dựng", "Ministry of Construction"),
+    "BCA": ("Bộ Công an", "Ministry of Public Security"),
+    "BLĐTBXH": ("Bộ Lao động – Thương binh và Xã hội", "Ministry of Labour, Invalids and Social Affairs"),
+    "BQP": ("Bộ Quốc phòng", "Ministry of National Defence"),
+    "BTC": ("Bộ Tài chính", "Ministry of Finance"),
+    "BVHTTDL": ("Bộ Văn hóa, Thể thao và Du lịch", "Ministry of Culture, Sports and Tourism"),
+    "BGDĐT": ("Bộ Giáo dục và Đào tạo", "Ministry of Education and Training"),
+    "BNV": ("Bộ Nội vụ", "Ministry of Home Affairs"),
+    "BKHĐT": ("Bộ Kế hoạch và Đầu tư", "Ministry of Planning and Investment"),
+    "NHNN": ("Ngân hàng Nhà nước Việt Nam", "State Bank of Vietnam"),
+}
 _MINISTRY_BY_FOLD = {fold(m).upper(): m for m in MINISTRIES} | {"BNN": "BNNPTNT", "NN": "BNNPTNT", "BTT": "BTTTT"}
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
 _PREFIX = r"(?:ISO|IEC)(?:/(?:IEC|IEEE|ASTM|TR|TS|PAS|GUIDE))*"

@@ -81,9 +81,24 @@ def test_a_changed_file_gets_a_new_name_and_old_or_unknown_names_are_404(folder:
 def test_pages_link_the_fingerprinted_files(http: httpx.Client) -> None:
     page = http.get("/").text
     urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
-    assert sorted(u.split("/")[-1].split(".")[0] for u in urls) == ["site", "suggest"]
+    assert sorted(u.split("/")[-1].split(".")[0] for u in urls) == ["favicon", "site", "site", "suggest"]
     for url in urls:
         r = http.get(url)
         assert r.status_code == 200 and "immutable" in r.headers["cache-control"]
         name = url.split("/")[-1].split(".")
         assert r.content == (TEMPLATES / "static" / f"{name[0]}.{name[-1]}").read_bytes()
+
+
+def test_the_favicon_answers_at_its_conventional_name_compressed(http: httpx.Client) -> None:
+    r = http.get("/favicon.ico", headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.headers["content-encoding"] == "gzip" and r.headers["cache-control"] == "no-cache"
+    assert r.content == (TEMPLATES / "static" / "favicon.svg").read_bytes() and b"<svg" in r.content
+    assert http.get("/favicon.ico", headers={"if-none-match": r.headers["etag"]}).status_code == 304
+    page = http.get("/").text
+    assert re.search(r'<link rel="icon" href="/static/favicon\.[0-9a-f]{12}\.svg" type="image/svg\+xml">', page)
+
+
+def test_an_alias_names_only_a_file_of_the_folder(folder: Path) -> None:
+    with pytest.raises(KeyError):
+        Static(folder).assets.alias("nothing.svg")

@@ -167,35 +167,165 @@ def test_reflected_xss_is_inert(page, payload: str) -> None:
     assert page.locator("#q").input_value() == payload
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/search?q=nuoc+mam",
-        "/standards/tcvn-8430-2010",
-        "/recommend?product=bia",
-        "/recommend?product=th%C3%A9p",
-        "/recommend/checklist?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
-        "/",
-        "/standards/tcvn-5738-2021",
-        "/search?q=khongcogica",
-    ],
-)
-def test_axe_finds_no_serious_violations(browser, live, url: str) -> None:
+# every public page (issue 14): results with facets and filters, empty results, detail pages, groups,
+# ICS, the recommendation with and without a group, the checklist, the API page and an error page
+PUBLIC = [
+    "/",
+    "/search?q=nuoc+mam",
+    "/search?q=an+to%C3%A0n&kind=QCVN&status=active",
+    "/search?q=khongcogica",
+    "/standards/tcvn-8430-2010",
+    "/standards/tcvn-5738-2021",
+    "/standards/tcvn-6096-2004",
+    "/groups",
+    "/groups/mu-bao-hiem",
+    "/ics",
+    "/ics/67",
+    "/recommend?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+    "/recommend?product=bia",
+    "/recommend?product=th%C3%A9p",
+    "/recommend?product=xe+t%C4%83ng+bay",
+    "/recommend/checklist?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+    "/api",
+    "/khong-co-trang-nay",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+def new_page(browser, live, lang: str = "vi", viewport: dict | None = None, **options):
+    """A page in a context of its own, with the language cookie set."""
+    context = browser.new_context(base_url=live.url, viewport=viewport or {"width": 1280, "height": 900}, **options)
+    context.add_cookies([{"name": "lang", "value": lang, "url": live.url}])
+    return context, context.new_page()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("url", PUBLIC)
+def test_axe_finds_no_violations(browser, live, url: str, lang: str) -> None:
+    """Every violation axe reports, whatever its impact."""
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `make test`, which installs it with npm")
     # the site's CSP forbids injected scripts; the audit context alone bypasses it
-    context = browser.new_context(base_url=live.url, bypass_csp=True)
-    page = context.new_page()
+    context, page = new_page(browser, live, lang, bypass_csp=True)
     page.goto(url)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
     context.close()
-    assert serious == []
+    assert found == []
+
+
+def test_the_first_result_of_a_search_with_facets_is_above_the_fold_on_a_phone(browser, live) -> None:
+    context, page = new_page(browser, live, viewport=PHONE)
+    page.goto("/search?q=nuoc+mam")
+    assert page.locator("section.facet").count() >= 3  # the search has facets
+    assert page.locator("details.facets-box").evaluate("d => d.open") is False  # closed on a phone
+    box = page.locator("ol.results li").first.bounding_box()
+    assert box is not None and box["y"] + 40 <= PHONE["height"], box
+    page.locator("details.facets-box > summary").click()  # and it opens
+    assert page.locator("section[data-facet='kind']").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/search?q=nuoc+mam",
+        "/search?q=an+to%C3%A0n&kind=QCVN",
+        "/standards/tcvn-8430-2010",
+        "/standards/tcvn-5738-2021",
+        "/standards/tcvn-6096-2004",
+        "/groups",
+        "/groups/mu-bao-hiem",
+        "/recommend?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+        "/recommend?product=bia",
+        "/recommend/checklist?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+        "/ics",
+        "/ics/67",
+        "/api",
+    ],
+)
+def test_no_page_is_wider_than_a_phone(browser, live, url: str, lang: str) -> None:
+    context, page = new_page(browser, live, lang, viewport=PHONE)
+    page.goto(url)
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    h1 = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+    context.close()
+    assert width[0] <= width[1], (url, width)
+    assert h1 <= 24, (url, h1)  # a phone's h1 does not fill the screen
+
+
+@pytest.mark.parametrize("start", ["/", "/search?q=nuoc+mam"])
+def test_tab_with_suggestions_open_never_drops_focus_to_the_body(browser, live, start: str) -> None:
+    context, page = new_page(browser, live)
+    page.goto(start)
+    page.focus("#q")
+    page.fill("#q", "")
+    page.keyboard.type("tcvn 84")
+    page.wait_for_selector("#suggestions li")
+    assert page.locator("#suggestions .badge").count() >= 1  # each suggestion says its status
+    landed = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(200)  # longer than any delayed removal of the list
+        landed.append(
+            page.evaluate(
+                "document.activeElement === document.body ? 'BODY' : document.activeElement.outerHTML.slice(0, 60)"
+            )
+        )
+    context.close()
+    assert "BODY" not in landed, landed
+    assert not any("suggestion" in x for x in landed), landed
+
+
+def test_the_focus_ring_has_three_to_one_contrast(browser, live) -> None:
+    context, page = new_page(browser, live)
+    page.goto("/")
+    page.focus("#q")
+    color = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    context.close()
+    r, g, b = (int(x) for x in color[color.index("(") + 1 : color.index(")")].split(",")[:3])
+
+    def luminance(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * luminance(r) + 0.7152 * luminance(g) + 0.0722 * luminance(b)
+    assert (1.05) / (lum + 0.05) >= 3, color
+
+
+def test_the_sort_applies_when_it_changes(browser, live) -> None:
+    context, page = new_page(browser, live)
+    page.goto("/search?q=nuoc+mam")
+    assert page.locator("form.sort button.apply").is_hidden()
+    page.select_option("#sort", "newest")
+    page.wait_for_url("**sort=newest**")
+    context.close()
+
+
+SCREENSHOTS = {
+    "home": "/",
+    "results": "/search?q=an+to%C3%A0n",
+    "detail": "/standards/tcvn-6096-2004",
+    "recommendation": "/recommend?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+    "checklist": "/recommend/checklist?product=m%C5%A9+b%E1%BA%A3o+hi%E1%BB%83m",
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_screenshots_of_the_main_pages(browser, live, lang: str, width: int) -> None:
+    context, page = new_page(browser, live, lang, viewport={"width": width, "height": 844 if width == 390 else 900})
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, url in SCREENSHOTS.items():
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == lang
+        path = ARTIFACTS / f"{name}-{width}-{lang}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 1000
+    context.close()
 
 
 def test_secretariat_edit_flow_and_back_button_after_logout(browser, tmp_path) -> None:

@@ -38,7 +38,13 @@ def _app(exc: Exception, tmp_path) -> Starlette:
 def test_every_error_becomes_a_page_or_json_with_its_status(exc: TieuchuanError, tmp_path) -> None:
     client = asgi(_app(exc, tmp_path))
     page = client.get("/standards/x")
-    assert page.status_code == exc.status and "<html" in page.text and exc.message in page.text
+    # the page says the message in its own language (issue 14); the JSON keeps both
+    vi, en = exc.message.split(" / ")
+    assert page.status_code == exc.status and "<html" in page.text and f"<p>{vi}</p>" in page.text
+    assert f"<p>{en}</p>" not in page.text
+    client.cookies.set("lang", "en")
+    page = client.get("/standards/x")
+    assert page.status_code == exc.status and f"<p>{en}</p>" in page.text and f"<p>{vi}</p>" not in page.text
     for path, headers in (("/api/x", {}), ("/admin/api/x", {}), ("/x", {"accept": "application/json"})):
         r = client.get(path, headers=headers)
         assert r.status_code == exc.status

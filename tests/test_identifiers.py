@@ -227,3 +227,10 @@ def test_astm_edition_suffixes_and_inner_spaces_are_forgiven(letter: str, num: i
         f"ASTM {letter} {num}-{year:02d}e1",
     ):
         assert international_keys(variant)[0][0] == key, variant
+
+
+def test_every_ministry_has_its_full_name_in_both_languages() -> None:
+    from catalogue.identifiers import MINISTRIES, MINISTRY_NAMES
+
+    assert set(MINISTRY_NAMES) == set(MINISTRIES)
+    assert all(vi.startswith(("Bộ ", "Ngân hàng")) and en for vi, en in MINISTRY_NAMES.values())

@@ -176,3 +176,63 @@ def test_a_number_known_only_as_a_citation_says_where_it_is_cited(http: httpx.Cl
     assert not REPOSITORY_PATH.search(page)
     hidden = http.get("/search", params={"q": "QCVN 01:2026/BXD"}).text  # low trust: not shown until confirmed
     assert "data-cited" not in hidden
+
+
+# -- labels, selected filters, counts (issue 14) ----------------------------------------------------------
+def test_chips_and_facets_speak_in_words_and_show_what_is_selected(http: httpx.Client) -> None:
+    params = {"q": "an toàn", "kind": "QCVN", "status": "active", "year_from": "2010", "ministry": "BYT"}
+    page = http.get("/search", params=params).text
+    chips = re.findall(r'<a class="chip"[^>]*>(.*?) <span aria-hidden="true">✕</span></a>', page)
+    assert chips == ["Loại: QCVN", "Tình trạng: Còn hiệu lực", "Bộ ban hành: Bộ Y tế (BYT)", "Năm từ 2010"]
+    selected = re.findall(r'class="selected" aria-current="true">([^<]*)</a>', page)
+    assert "QCVN" in selected and "Còn hiệu lực" in selected and "Bộ Y tế (BYT)" in selected
+    assert '<h1 class="page-title">Kết quả tìm kiếm</h1>' in page
+    http.cookies.set("lang", "en")
+    page = http.get("/search", params=params).text
+    chips = re.findall(r'<a class="chip"[^>]*>(.*?) <span aria-hidden="true">✕</span></a>', page)
+    assert chips == ["Kind: QCVN", "Status: Active", "Ministry: Ministry of Health (BYT)", "Year from 2010"]
+
+
+def test_counts_and_decades_read_right_in_both_languages(http: httpx.Client) -> None:
+    page = http.get("/search", params={"q": "an toàn"}).text
+    assert re.search(r'<p class="summary" role="status">\d+ kết quả', page)
+    assert re.search(r">Thập niên (19|20)\d0</a>", page) and not re.search(r">(19|20)\d0s</a>", page)
+    http.cookies.set("lang", "en")
+    page = http.get("/search", params={"q": "an toàn"}).text
+    assert re.search(r">(19|20)\d0s</a>", page) and re.search(r"\d+ results for", page)
+    from catalogue.web.i18n import plural
+
+    assert [plural(n, "results", "en") for n in (0, 1, 2, 1200)] == [
+        "0 results",
+        "1 result",
+        "2 results",
+        "1,200 results",
+    ]
+    assert plural(1200, "results", "vi") == "1.200 kết quả"
+    assert [plural(n, "standards", "en") for n in (1, 3)] == ["1 standard", "3 standards"]
+    assert [plural(n, "hs_lines", "en") for n in (1, 3)] == ["1 HS line", "3 HS lines"]
+    assert "1 HS lines" not in http.get("/recommend", params={"product": "mũ bảo hiểm"}).text
+
+
+def test_the_sort_applies_on_change_when_javascript_runs(http: httpx.Client) -> None:
+    page = http.get("/search", params={"q": "nuoc mam"}).text
+    assert '<button type="submit" class="apply">' in page  # without JavaScript the button applies it
+    assert re.search(r'<script src="/static/site\.[0-9a-f]{12}\.js" defer>', page)
+    js = http.get(re.search(r'src="(/static/site\.[0-9a-f]{12}\.js)"', page).group(1)).text
+    assert "button.hidden = true" in js and 'addEventListener("change"' in js
+    assert '<details class="facets-box" open>' in page
+
+
+def test_the_search_notices_are_worded_in_the_page_language_one_by_one(http: httpx.Client) -> None:
+    long = "khongco " * 120
+    page = http.get("/search", params={"q": long}).text
+    assert (
+        '<p class="message">Truy vấn quá dài đã được cắt ngắn.' in page
+        and " / " not in page.split('"message">')[1][:200]
+    )
+    http.cookies.set("lang", "en")
+    page = http.get("/search", params={"q": long}).text
+    assert '<p class="message">The query was too long and has been shortened.' in page
+    assert http.get("/api/search", params={"q": long}).json()["notices"][0] == "truncated"
+    page = http.get("/search", params={"q": "khongcogica zzz"}).text
+    assert '<p class="message">Nothing found: try removing filters, other words, or browsing by ICS.</p>' in page

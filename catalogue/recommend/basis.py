@@ -56,6 +56,7 @@ class Found:
     lines: list[HsLine] = field(default_factory=list)
     title_score: float = 0.0
     related: frozenset[str] = frozenset()
+    legal_en: str | None = None  # the legal basis in English, when it is our wording (a legal row is Vietnamese)
 
 
 _RELATED: dict[tuple[str, ...], frozenset[str]] = {}
@@ -92,7 +93,7 @@ def from_groups(ix: Prepared, ev: Evidence) -> list[Found]:
             qm = ministry(number)
             g2 = [line for line in lines if any(m.covers(qm) for m in HsIndex.measures(line))]
             reason, reason_en = [f"Nhóm «{group.name_vi}»"], [f"Group “{group.name_en}”"]
-            legal = None
+            legal = legal_en = None
             if row is not None:
                 basis = "legal"
                 product = row.get("product_vi") or row.get("product_en") or ""
@@ -122,7 +123,7 @@ def from_groups(ix: Prepared, ev: Evidence) -> list[Found]:
                 reason.append(f"{m.vi}: mã HS {codes}")
                 reason_en.append(f"{m.en}: HS {codes}")
                 if legal is None:
-                    legal = f"{m.label}; HS {codes}"
+                    legal, legal_en = f"{m.label}; HS {codes}", f"{m.en}; HS {codes}"
             size = max((s for _, s in matched), default=g.size if not covers else 0)
             found.append(
                 Found(
@@ -137,6 +138,7 @@ def from_groups(ix: Prepared, ev: Evidence) -> list[Found]:
                     legal,
                     g2 or lines,
                     related=related,
+                    legal_en=legal_en,
                 )
             )
     return found
@@ -215,13 +217,13 @@ def from_titles(ix: Prepared, ev: Evidence, seen: set[str]) -> list[Found]:
         g2 = [line for line in strong_lines if any(m.covers(qm) for m in HsIndex.measures(line))] if hit.exact else []
         reason = [f"Tên quy chuẩn nêu «{ix.titles.subjects.get(hit.number, '')[:90]}»"]
         reason_en = ["Its title names the product"]
-        legal = None
+        legal = legal_en = None
         if g2:
             m = next(m for m in HsIndex.measures(g2[0]) if m.covers(qm))
             codes = ", ".join(line.dotted for line in g2[:3]) + (" …" if len(g2) > 3 else "")
             reason.append(f"{m.vi}: mã HS {codes}")
             reason_en.append(f"{m.en}: HS {codes}")
-            legal = f"{m.label}; HS {codes}"
+            legal, legal_en = f"{m.label}; HS {codes}", f"{m.en}; HS {codes}"
         else:
             reason.append("chưa có văn bản hay dòng HS nhóm 2 nêu sản phẩm này")
             reason_en.append("no legal text or group-2 HS line names this product")
@@ -238,6 +240,7 @@ def from_titles(ix: Prepared, ev: Evidence, seen: set[str]) -> list[Found]:
                 legal,
                 g2,
                 title_score=hit.score + (1 if hit.names else 0),
+                legal_en=legal_en,
             )
         )
     return out

@@ -100,16 +100,20 @@ def _status(rec: Any, lang: str) -> str:
     return f"{rec.number} ({label[0 if lang == 'vi' else 1]})"
 
 
-def _row(key: str, rec: Any, lang: str) -> dict[str, str]:
+def _row(key: str, rec: Any, lang: str) -> dict[str, Any]:
+    """One row; ``vi_cells`` names the cells that stay Vietnamese on an English page (record text)."""
     vi = lang == "vi"
+    english_basis = getattr(rec, "legal_basis_en", None)
+    vi_cells = set() if vi else {k for k, v in (("title", rec.title_en), ("basis", english_basis)) if not v}
     return {
+        "vi_cells": vi_cells,
         "key": key,
         "section": SECTIONS[key][0 if vi else 1],
         "number": rec.number,
         "title": (rec.title_vi or rec.title_en or "") if vi else (rec.title_en or rec.title_vi or ""),
         "current": _status(rec, lang),
         "named": ", ".join(rec.named),
-        "basis": rec.legal_basis or "",
+        "basis": (rec.legal_basis if vi or not english_basis else english_basis) or "",
         "circular": rec.decision or "",
         "reason": rec.reason if vi else rec.reason_en,
         "done": "☐",
@@ -150,8 +154,16 @@ def build(result: Any, lang: str = "vi") -> Checklist:
     out.rows += [_row("voluntary", r, lang) for r in result.recommendations if r.kind != "QCVN"]
     for line in result.hs_lines:
         measures = line.get("measures_vi" if vi else "measures_en") or line.get("measures") or []
+        raw = line.get("measures") or []
         out.rows.append(
             {
+                "vi_cells": set()
+                if vi
+                else {
+                    k
+                    for k, stays in (("title", not line.get("description_en")), ("basis", set(measures) & set(raw)))
+                    if stays
+                },
                 "key": "hs",
                 "section": SECTIONS["hs"][0 if vi else 1],
                 "number": line["code"],

@@ -234,6 +234,9 @@ class Recommender:
                 mandatory=c.mandatory,
                 legal_basis=best.legal
                 or (f"{current.number} ban hành kèm theo {current.decision}" if current.decision else None),
+                legal_basis_en=best.legal_en
+                if best.legal
+                else (f"{current.number} issued with {current.decision}" if current.decision else None),
                 reason="; ".join(best.reason),
                 reason_en="; ".join(best.reason_en),
                 score=round(100.0 - i, 2),
@@ -270,6 +273,7 @@ class Recommender:
                         legal_basis=f"{current.number} ban hành kèm theo {current.decision}"
                         if current.decision
                         else None,
+                        legal_basis_en=f"{current.number} issued with {current.decision}" if current.decision else None,
                         reason=f"Áp dụng cho mọi {sector.name_vi}: {rule.topic_vi}; tên quy chuẩn nêu «{rule.quote}»",
                         reason_en=f"Applies to all {sector.name_en}: {rule.topic_en}; its title says “{rule.quote}”",
                         score=0.0,
@@ -351,7 +355,9 @@ class Recommender:
                     "description_vi": line.vi,
                     "description_en": line.en,
                     "heading_vi": line.heading_vi,
+                    "heading_en": line.heading_en,
                     "parent_vi": line.parent_vi,
+                    "parent_en": line.parent_en,
                     "measures": list(line.measures),
                     "measures_vi": [m.vi for m in measures],
                     "measures_en": [m.en for m in measures],

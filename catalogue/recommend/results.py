@@ -47,6 +47,7 @@ class Recommendation:
     decision: str | None = None
     hs: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    legal_basis_en: str | None = None  # None: the legal basis is record text, in Vietnamese only
 
     @classmethod
     def of(cls, current: Standard, named: list[Standard], **fields: Any) -> Recommendation:

@@ -135,6 +135,7 @@ class SearchResult:
     suggestion: str | None = None
     message: str | None = None
     filters: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # keys of what ``message`` says (pages word them per language)
 
     @property
     def pages(self) -> int:
@@ -146,11 +147,14 @@ class SearchResult:
         out["hits"] = [{name: _copied(getattr(h, name)) for name in _HIT_FIELDS} for h in self.hits]
         out["facets"] = {k: dict(v) for k, v in self.facets.items()}
         out["filters"] = dict(self.filters)
+        out["notices"] = list(self.notices)
         return out
 
     def copy(self) -> SearchResult:
         """A result sharing the (never modified) hits, with its own lists and dicts."""
-        return replace(self, hits=list(self.hits), facets=dict(self.facets), filters=dict(self.filters))
+        return replace(
+            self, hits=list(self.hits), facets=dict(self.facets), filters=dict(self.filters), notices=list(self.notices)
+        )
 
 
 _RESULT_FIELDS = [f.name for f in fields(SearchResult)]
@@ -211,12 +215,15 @@ class Searcher:
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
         messages = []
         if pq.truncated:
+            result.notices.append("truncated")
             messages.append("Truy vấn quá dài đã được cắt ngắn / The query was too long and has been shortened.")
         elif u.simplified:
+            result.notices.append("simplified")
             messages.append("Truy vấn đã được rút gọn / The query was simplified: only its main words were searched.")
         allowed = self._allowed(snap, req, req.kind)
         if u.is_empty and allowed is None:
             result.message = "Nhập từ khóa hoặc số hiệu tiêu chuẩn / Type words or a standard number."
+            result.notices = ["type"]
             return result
         matched, ev, info = self._evaluate(snap, u, allowed, curations)
         result.total = int(matched.size)
@@ -245,6 +252,7 @@ class Searcher:
         if u.corrections:
             result.suggestion = self._suggestion(snap, u, allowed, result.total)
         if result.total == 0:
+            result.notices.append("nothing")
             messages.append(
                 "Không tìm thấy kết quả. Thử bỏ bộ lọc, dùng từ khác hoặc duyệt theo ICS. / "
                 "Nothing found: try removing filters, other words, or browsing by ICS."

@@ -101,6 +101,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/livez", livez),
         Mount("/static", site.assets, name="static"),
+        Route("/favicon.ico", site.assets.alias("favicon.svg")),
     ]
     origin = settings.public_origin
     if origin is not None:

@@ -8,6 +8,8 @@ Contracts:
 * The plain name (``/static/site.css``) still answers, with ``no-cache`` and an
   ETag, for links written before a change.  A fingerprint that does not match
   the file is 404: never an old name serving new bytes for a year.
+* :meth:`Assets.alias` serves one file at a path of its own (``/favicon.ico``), with
+  ``no-cache`` and the ETag, so a browser asking for the conventional name gets no 404.
 * Clients that accept gzip get the compressed bytes (``Vary: Accept-Encoding``);
   ``If-None-Match`` with the ETag gives 304.  Only files present at start-up are
   served; no path outside the folder can be named.
@@ -68,6 +70,12 @@ class Assets:
         """The fingerprinted URL of ``name`` (a file of the folder)."""
         return self._urls[name]
 
+    def alias(self, name: str) -> _Alias:
+        """An ASGI app answering with the file ``name`` (plain name: ``no-cache`` and the ETag)."""
+        if name not in self._urls:
+            raise KeyError(name)
+        return _Alias(self, name)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         name = scope["path"].rsplit("/", 1)[-1]
@@ -93,3 +101,13 @@ class Assets:
             headers["content-length"] = str(len(body))
             body = b""
         await Response(body, media_type=file.media_type, headers=headers)(scope, receive, send)
+
+
+class _Alias:
+    """One file of :class:`Assets` under another path."""
+
+    def __init__(self, assets: Assets, name: str) -> None:
+        self.assets, self.name = assets, name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.assets({**scope, "path": f"/{self.name}"}, receive, send)

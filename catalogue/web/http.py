@@ -39,13 +39,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from catalogue import provenance
 from catalogue.coverage import official_search_url
 from catalogue.errors import TieuchuanError, from_os_error
-from catalogue.identifiers import parse_loose
+from catalogue.identifiers import MINISTRY_NAMES, parse_loose
 from catalogue.model import DEGREES, STATUS_LABELS
+from catalogue.recommend.hs import classify
 from catalogue.seed import bundled_references
 from catalogue.settings import Settings
 from catalogue.web import present
 from catalogue.web.assets import Assets
-from catalogue.web.i18n import messenger, number, pick, translator
+from catalogue.web.i18n import in_lang, mark_quotes, messenger, number, pick, plural, translator
 
 if TYPE_CHECKING:
     from catalogue.engine import Engine
@@ -159,8 +160,12 @@ class Site:
             DEGREES=DEGREES,
             confirmed_by=provenance.confirmed_by,
             official_search_url=official_search_url,
+            MINISTRY_NAMES=MINISTRY_NAMES,
+            measure=classify,  # an HS line's quality measure in words (vi, en)
         )
         self.jinja.filters["merge_query"] = merge_query
+        self.jinja.filters["mark_quotes"] = mark_quotes  # Vietnamese quotations in English text get lang="vi"
+        self.jinja.filters["in_lang"] = in_lang  # a "tiếng Việt / English" message in the page's language
         self.assets = Assets(TEMPLATES / "static")  # fingerprinted, immutable, gzip-compressed
         self.jinja.globals["static"] = self.assets.url
         self._coverage: tuple[int, dict[str, int]] | None = None
@@ -209,6 +214,8 @@ class Site:
             if held
             else None,
             untitled=lambda confirmed: present.untitled(confirmed, lang),
+            plural=lambda n, key: plural(n, key, lang),
+            status_names={k: v[0 if lang == "vi" else 1] for k, v in STATUS_LABELS.items()},
         )
         return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
 

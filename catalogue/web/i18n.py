@@ -14,10 +14,13 @@ checks), and none names an internal file, field or vote.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "messenger", "number", "pick", "translator"]
+from markupsafe import Markup, escape
+
+__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "mark_quotes", "messenger", "number", "pick", "plural", "translator"]
 
 LANGS = ("vi", "en")
 
@@ -186,6 +189,10 @@ EN: dict[str, str] = {
     "Theo bộ ban hành": "By ministry",
     "Theo lĩnh vực ICS": "By ICS field",
     "Không có mã": "No code",
+    # issue 14: one language per page
+    "Điều hướng": "Site navigation",
+    "Kết quả tìm kiếm": "Search results",
+    "Tài liệu API viết bằng tiếng Anh.": "The API documentation is written in English.",
 }
 
 # (vi, en) templates with named parameters.
@@ -305,6 +312,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field:decision_date": ("ngày quyết định", "decision date"),
     "field:issue_date": ("ngày ban hành", "issue date"),
     "field:effective_date": ("ngày hiệu lực", "date in force"),
+    # what a search says about itself (SearchResult.notices)
+    "notice:truncated": ("Truy vấn quá dài đã được cắt ngắn.", "The query was too long and has been shortened."),
+    "notice:simplified": (
+        "Truy vấn đã được rút gọn: chỉ tìm các từ chính.",
+        "The query was simplified: only its main words were searched.",
+    ),
+    "notice:type": ("Nhập từ khóa hoặc số hiệu tiêu chuẩn.", "Type words or a standard number."),
+    "notice:nothing": (
+        "Không tìm thấy kết quả. Thử bỏ bộ lọc, dùng từ khác hoặc duyệt theo ICS.",
+        "Nothing found: try removing filters, other words, or browsing by ICS.",
+    ),
+    # counts, filters and decades on the results page
+    "results:one": ("{n} kết quả", "{n} result"),
+    "results:many": ("{n} kết quả", "{n} results"),
+    "standards:one": ("{n} tiêu chuẩn", "{n} standard"),
+    "standards:many": ("{n} tiêu chuẩn", "{n} standards"),
+    "hs_lines:one": ("{n} dòng HS", "{n} HS line"),
+    "hs_lines:many": ("{n} dòng HS", "{n} HS lines"),
+    "decade": ("Thập niên {decade}", "{decade}s"),
+    "chip:year_from": ("Năm từ {year}", "Year from {year}"),
+    "chip:year_to": ("Năm đến {year}", "Year to {year}"),
 }
 
 
@@ -331,6 +359,34 @@ def messenger(lang: str) -> Callable[..., str]:
         return template[index].format(**params)
 
     return msg
+
+
+def plural(count: int, key: str, lang: str) -> str:
+    """``"1 result"`` / ``"2 results"``: the ``<key>:one`` or ``<key>:many`` message with ``n`` formatted."""
+    return messenger(lang)(f"{key}:{'one' if count == 1 else 'many'}", n=number(count, lang))
+
+
+_QUOTED = re.compile(r"([“«])([^”»]*)([”»])")
+_VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.I)
+
+
+def mark_quotes(text: str | None, lang: str) -> Markup:
+    """``text`` escaped; on an English page, each quotation in Vietnamese (record text quoted in a reason,
+    “Mũ bảo hiểm”) is wrapped in ``<span lang="vi">`` so readers and screen readers know its language."""
+    if not text:
+        return Markup("")
+    if lang != "en":
+        return escape(text)
+    out, last = [], 0
+    for m in _QUOTED.finditer(text):
+        out.append(escape(text[last : m.start()]))
+        inner = escape(m.group(2))
+        if _VIETNAMESE.search(m.group(2)):
+            inner = Markup('<span lang="vi">') + inner + Markup("</span>")
+        out.append(escape(m.group(1)) + inner + escape(m.group(3)))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def pick(requested: str | None) -> str:

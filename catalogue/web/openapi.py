@@ -78,6 +78,7 @@ _search = {
         "suggestion": _nullable_str,
         "message": _nullable_str,
         "filters": {"type": "object"},
+        "notices": {"type": "array", "items": {"enum": ["truncated", "simplified", "type", "nothing"]}},
     },
 }
 _standard = {

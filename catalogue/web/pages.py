@@ -83,8 +83,8 @@ async def search_page(site: Site, request: Request) -> Response:
     result.hits = titled_first(result.hits)
     ics = await site.run(site.engine.ics)
     lang = site.lang(request)
-    ics_names = {
-        code: (ics[code]["title_vi"] if lang == "vi" and ics[code]["title_vi"] else ics[code]["title_en"])
+    ics_names = {  # (name, its language): ISO's English name where no Vietnamese one is held
+        code: (ics[code]["title_vi"], "vi") if lang == "vi" and ics[code]["title_vi"] else (ics[code]["title_en"], "en")
         for code in result.facets.get("ics_field", {})
         if code in ics
     }
