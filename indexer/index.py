@@ -74,7 +74,9 @@ __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 _COVERED = re.compile(r"product covered[^:]*:\s*(.+?)(?:;\s*from\b|$)", re.IGNORECASE)
 # what the list an untitled record was cited from is about, in the words people search for it
 _CITED_FOR = (("energy efficiency", "hiệu suất năng lượng"),)
-SCHEMA_VERSION = 5  # 5: untitled records indexed (title words included) by the products their sources say they cover; 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
+# 5: untitled records indexed (title words included) by the products their sources say they cover;
+# 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
+SCHEMA_VERSION = 5
 FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process's commit or swap
