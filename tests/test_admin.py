@@ -262,13 +262,26 @@ def test_withdraw_and_replace(admin_env) -> None:
     _, engine, _, web = admin_env
     with client(web) as c:
         login(c)
+        before = engine.store.get("TCVN 6096:2004")
         form = edit_form(c, "tcvn-6096-2004")
-        r = c.post(
-            "/admin/standards/tcvn-6096-2004/withdraw",
-            data={"csrf": form["csrf"], "version": form["version"], "decision": "123/QĐ-BKHCN", "date": "2011-01-01"},
-        )
+        ask = {"csrf": form["csrf"], "version": form["version"], "decision": "123/QĐ-BKHCN", "date": "2011-01-01"}
+        confirm = c.post("/admin/standards/tcvn-6096-2004/withdraw", data=ask)  # step 1: a confirmation page
+        assert confirm.status_code == 200 and 'name="confirmed" value="yes"' in confirm.text
+        assert "123/QĐ-BKHCN" in confirm.text and engine.store.get("TCVN 6096:2004").version == before.version
+        bad = c.post("/admin/standards/tcvn-6096-2004/withdraw", data={**ask, "date": "2011-02-30", "confirmed": "yes"})
+        assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+        assert engine.store.get("TCVN 6096:2004").version == before.version  # nothing written
+        r = c.post("/admin/standards/tcvn-6096-2004/withdraw", data={**ask, "confirmed": "yes"})  # step 2: yes
         assert r.status_code == 303
-        assert engine.store.get("TCVN 6096:2004").status == "withdrawn"
+        done = engine.store.get("TCVN 6096:2004")
+        assert (done.status, done.withdrawn_by, done.withdrawn_date) == ("withdrawn", "123/QĐ-BKHCN", "2011-01-01")
+        assert (done.decision, done.decision_date) == (before.decision, before.decision_date)  # issuing one kept
+        assert "Đã hủy bỏ tiêu chuẩn." in c.get(r.headers["location"]).text  # the message, shown once
+        public = c.get("/standards/tcvn-6096-2004").text
+        withdrawn = re.search(r'<dd class="withdrawn-by">([^<]*)</dd>', public).group(1)
+        assert withdrawn == "123/QĐ-BKHCN, 2011-01-01"
+        if before.decision:
+            assert before.decision in public and before.decision not in withdrawn
         form = (
             edit_form(c, "tcvn-5943-1995") if c.get("/admin/standards/tcvn-5943-1995/edit").status_code == 200 else None
         )
