@@ -800,3 +800,34 @@ def test_the_audit_log_reads_well_and_filters(admin_env) -> None:
         english = c.get("/admin/audit").text
         assert ">Edited<" in english and "Audit log" in english
         c.cookies.set("lang", "vi")
+
+
+def test_admin_pages_follow_the_page_language(admin_env) -> None:
+    """In English, the admin's own words (navigation, headings, labels, buttons) carry no Vietnamese."""
+    from catalogue.text import has_diacritics
+
+    *_, web = admin_env
+    pages = [
+        "/admin",
+        "/admin/standards?q=mat+ong",
+        "/admin/standards/new",
+        "/admin/standards/tcvn-8430-2010/edit",
+        "/admin/standards/tcvn-8430-2010/history",
+        "/admin/import",
+        "/admin/crawl",
+        "/admin/audit",
+        "/admin/groups",
+        "/admin/users",
+    ]
+    with client(web) as c:
+        login(c)
+        c.cookies.set("lang", "en")
+        for path in pages:
+            html = c.get(path).text
+            assert '<html lang="en">' in html, path
+            own = re.findall(r"<(?:h1|h2|label|button|th)\b[^>]*>([^<]*)<", html)
+            own += re.findall(r"<a [^>]*>([^<]*)</a>", re.search(r'<nav class="admin".*?</nav>', html, re.S).group(0))
+            vietnamese = [text for text in own if has_diacritics(text)]
+            assert vietnamese == [], (path, vietnamese)
+        c.cookies.set("lang", "vi")
+        assert ">Nhật ký thay đổi<" in c.get("/admin/audit").text
