@@ -736,6 +736,8 @@ def test_quarantine_fix_and_accept_prefills_and_edits_every_field(admin_env, tmp
         "decision_date": "2024-01-02",
         "issue_date": "2024-01-03",
         "effective_date": "2024-02-01",
+        "withdrawn_by": "2/QĐ-SYNTHETIC",
+        "withdrawn_date": "2024-06-01",
         "pages": "many",
     }
     path = tmp_path / "cach-ly.csv"
@@ -757,6 +759,7 @@ def test_quarantine_fix_and_accept_prefills_and_edits_every_field(admin_env, tmp
         fields = _form_fields(html)
         for name in ("title_vi", "title_en", "scope_vi", "technical_committee", "decision", "issue_date"):
             assert fields[name] == row[name], name
+        assert (fields["withdrawn_by"], fields["withdrawn_date"]) == ("2/QĐ-SYNTHETIC", "2024-06-01")
         assert (fields["status"], fields["ics"], fields["degree"]) == ("active", "67.060", "MOD")
         assert fields["equivalents"] == "CODEX STAN 1:2000" and fields["pages"] == "many"
         bad = c.post(f"/admin/crawl/{qid}/accept", data=fields)  # still "many" pages: refused, kept filled
@@ -770,6 +773,11 @@ def test_quarantine_fix_and_accept_prefills_and_edits_every_field(admin_env, tmp
     assert (record.status, record.ics, record.decision) == ("active", ["67.060"], "1/QĐ-SYNTHETIC")
     assert [(e.number, e.degree) for e in record.equivalents] == [("CODEX STAN 1:2000", "MOD")]
     assert record.scope_vi == row["scope_vi"] and record.technical_committee == "TCVN/TC/F1"
+    assert (record.withdrawn_by, record.withdrawn_date, record.decision_date) == (
+        "2/QĐ-SYNTHETIC",
+        "2024-06-01",
+        "2024-01-02",
+    )
     assert engine.store.audit.search(target="TCVN 99402:2024")[0]["user"] == "alice"
     assert all(q["id"] != int(qid) for q in engine.store.frontier.quarantined(100, True))
 
