@@ -31,10 +31,11 @@ from catalogue.accounts import Accounts, Session
 from catalogue.auditlog import AuditFilter
 from catalogue.editing import Editor
 from catalogue.errors import Conflict, Forbidden, InvalidInput, LoginRefused, Unauthorized, ValidationError
-from catalogue.model import Equivalence, Standard
+from catalogue.model import Standard
 from catalogue.recommend.taxonomy import ProductGroup, format_hs
 from catalogue.search.searcher import SearchRequest
 from catalogue.web import admin_import, worklist
+from catalogue.web.admin_form import FORM_FIELDS, form_values, from_form, lines, prefill
 from catalogue.web.admin_text import flash, page
 from catalogue.web.http import Site
 from catalogue.web.http import no_store as _no_store
@@ -134,53 +135,6 @@ async def standards(site: Site, request: Request, session: Session) -> Response:
     return render(site, request, "standards.html", session, q=q, result=result)
 
 
-def _lines(value: Any) -> list[str]:
-    return [v.strip() for v in str(value or "").replace(",", "\n").splitlines() if v.strip()]
-
-
-def _from_form(form: Any, number: str) -> Standard:
-    def text(name: str) -> str | None:
-        value = str(form.get(name, "")).strip()
-        return value or None
-
-    equivalents = [Equivalence(e, text("degree")) for e in _lines(form.get("equivalents"))]
-    pages = text("pages")
-    if pages is not None and not pages.isdigit():
-        raise ValidationError("số trang phải là số / pages must be a number", ["pages must be a number"])
-    return Standard(
-        number=number,
-        title_vi=text("title_vi"),
-        title_en=text("title_en"),
-        scope_vi=text("scope_vi"),
-        status=text("status") or "unknown",
-        status_basis="stated" if text("status") not in (None, "unknown") else "unknown",
-        replaces=_lines(form.get("replaces")),
-        replaced_by=_lines(form.get("replaced_by")),
-        ics=_lines(form.get("ics")),
-        equivalents=equivalents,
-        technical_committee=text("technical_committee"),
-        decision=text("decision"),
-        decision_date=text("decision_date"),
-        issue_date=text("issue_date"),
-        effective_date=text("effective_date"),
-        withdrawn_by=text("withdrawn_by"),
-        withdrawn_date=text("withdrawn_date"),
-        pages=int(pages) if pages else None,
-    )
-
-
-def form_values(record: Standard | None) -> dict[str, str]:
-    """The edit form's values (strings by field name) for ``record``, all empty for a new one."""
-    if record is None:
-        return dict.fromkeys(_FORM_FIELDS, "")
-    values = {name: "" if getattr(record, name, None) is None else str(getattr(record, name)) for name in _FORM_FIELDS}
-    for name in ("ics", "replaces", "replaced_by"):
-        values[name] = "\n".join(getattr(record, name))
-    values["equivalents"] = "\n".join(e.number for e in record.equivalents)
-    values["degree"] = (record.equivalents[0].degree or "") if record.equivalents else ""
-    return values
-
-
 async def edit(site: Site, request: Request, session: Session) -> Response:
     store, editor = site.engine.store, Editor(site.engine)
     slug = request.path_params.get("slug")
@@ -191,7 +145,7 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
     form = await request.form()
     number = record.number if record else str(form.get("number", "")).strip()
     try:
-        edited = _from_form(form, number)
+        edited = from_form(form, number)
         if record is not None:  # keep what the form does not edit
             edited.sources, edited.notes, edited.extra = record.sources, record.notes, record.extra
             edited.amendments = record.amendments
@@ -221,7 +175,7 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
         )
     except (ValidationError, InvalidInput) as exc:
         problems = getattr(exc, "problems", [exc.message])
-        values = {name: str(form.get(name, "")) for name in _FORM_FIELDS}  # what was sent, to fix
+        values = {name: str(form.get(name, "")) for name in FORM_FIELDS}  # what was sent, to fix
         return render(
             site, request, "edit.html", session, 400, record=record, errors=problems, conflict=None, values=values
         )
@@ -314,51 +268,6 @@ async def audit_csv(site: Site, request: Request, session: Session) -> Response:
 
 
 # -- crawl review ------------------------------------------------------------------------
-_FORM_FIELDS = (
-    "number",
-    "title_vi",
-    "title_en",
-    "scope_vi",
-    "status",
-    "ics",
-    "replaces",
-    "replaced_by",
-    "equivalents",
-    "degree",
-    "technical_committee",
-    "decision",
-    "decision_date",
-    "issue_date",
-    "effective_date",
-    "withdrawn_by",
-    "withdrawn_date",
-    "pages",
-)
-_LIST_FIELDS = ("ics", "replaces", "replaced_by", "equivalents")
-
-
-def prefill(raw: dict[str, Any]) -> dict[str, str]:
-    """The fix-and-accept form's values from what the quarantine kept of a row or page.
-
-    A crawled page keeps ``{"fields": {name: [values]}}``; an imported row keeps its cells (``equivalent``
-    for ``equivalents``); a status label becomes its code.  Nothing is made up: a field the row lacks is empty.
-    """
-    from indexer.sources.file import status_code
-
-    fields = raw.get("fields") if isinstance(raw.get("fields"), dict) else raw
-    out = {}
-    for name in _FORM_FIELDS:
-        value = fields.get(name, fields.get("equivalent") if name == "equivalents" else None)
-        if isinstance(value, list):
-            value = ("\n" if name in _LIST_FIELDS else " ").join(str(v) for v in value if v is not None)
-        text = "" if value is None or isinstance(value, dict) else str(value).strip()
-        if name in _LIST_FIELDS and text and "\n" not in text:
-            text = "\n".join(p.strip() for p in text.replace(";", ",").replace("|", ",").split(",") if p.strip())
-        out[name] = text
-    out["status"] = status_code(out["status"]) or "unknown"
-    return out
-
-
 def _link(url: str) -> str | None:
     """A quarantined entry's address when it is one (a crawled page); an import row's ``file:line`` is not."""
     return url if url.startswith(("http://", "https://")) else None
@@ -383,11 +292,11 @@ async def crawl_accept(site: Site, request: Request, session: Session) -> Respon
     url = str(form.get("url", ""))
     kind = "crawl (fixed by the secretariat)" if _link(url) else "import (fixed by the secretariat)"
     try:
-        record = _from_form(form, number)
+        record = from_form(form, number)
         record.sources = [{"ref": url, "kind": kind}]
         await site.run(Editor(site.engine).accept, record, session.user.name, qid)
     except (ValidationError, InvalidInput) as exc:
-        kept = {name: str(form.get(name, "")) for name in _FORM_FIELDS}
+        kept = {name: str(form.get(name, "")) for name in FORM_FIELDS}
         return await crawl_review(
             site, request, session, qid=qid, form=kept, errors=getattr(exc, "problems", None) or [exc.message]
         )
@@ -408,7 +317,7 @@ async def group_edit(site: Site, request: Request, session: Session) -> Response
         return render(site, request, "group_edit.html", session, group=group, errors=[], format_hs=format_hs)
     form = await request.form()
     links = []
-    for line in _lines(str(form.get("regulations", "")).replace(",", "\n")):
+    for line in lines(str(form.get("regulations", "")).replace(",", "\n")):
         number, _, basis = line.partition("|")
         links.append({"number": number.strip(), "basis": basis.strip()})
     edited = ProductGroup(
@@ -416,11 +325,11 @@ async def group_edit(site: Site, request: Request, session: Session) -> Response
         name_vi=str(form.get("name_vi", "")).strip(),
         name_en=str(form.get("name_en", "")).strip(),
         sector=group.sector,
-        synonyms=_lines(form.get("synonyms")),
-        hs=[h.replace(".", "") for h in _lines(form.get("hs"))],
-        ics=_lines(form.get("ics")),
+        synonyms=lines(form.get("synonyms")),
+        hs=[h.replace(".", "") for h in lines(form.get("hs"))],
+        ics=lines(form.get("ics")),
         regulations=links,
-        standards=_lines(form.get("standards")),
+        standards=lines(form.get("standards")),
     )
     version = _version(form.get("version"))
     try:
