@@ -839,3 +839,14 @@ def test_admin_pages_follow_the_page_language(admin_env) -> None:
             assert vietnamese == [], (path, vietnamese)
         c.cookies.set("lang", "vi")
         assert ">Nhật ký thay đổi<" in c.get("/admin/audit").text
+
+
+def test_an_uploads_name_is_sanitised_for_display() -> None:
+    from catalogue.web.admin_import import display_name
+
+    assert display_name("C:\\Users\\lan\\Danh mục 5.csv") == "Danh mục 5.csv"
+    assert display_name("../../etc/passwd\x00.csv") == "passwd.csv"
+    assert display_name('<script>"x".csv') == "script_x_.csv"
+    assert display_name("") == "upload" and display_name("...") == "upload"
+    long = display_name("a" * 300 + ".jsonl")
+    assert len(long) == 120 and long.endswith(".jsonl")

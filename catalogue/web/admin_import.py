@@ -4,7 +4,8 @@ Contracts (behind :func:`catalogue.web.admin.guarded`: a session, and CSRF on PO
 
 * An upload is kept under ``uploads/`` by a random token, never by its own name;
   its real name (from the multipart ``filename``, sanitised by
-  :func:`display_name`, kept beside it in ``<token>.name``) is what the preview, the summary and the rows' origins
+  :func:`display_name`, kept in the signed session by token, at most
+  :data:`KEEP_NAMES` of them) is what the preview, the summary and the rows' origins
   (hence the audit log and the quarantine) show.
 * The preview writes nothing; applying imports through
   :func:`catalogue.importer.import_file` (the unit of work, each record with its
@@ -37,8 +38,9 @@ from catalogue.web.admin_text import field_label, page
 from catalogue.web.http import Site
 from indexer.sources.file import COLUMNS
 
-__all__ = ["ROUTES", "UPLOAD_TTL", "display_name"]
+__all__ = ["KEEP_NAMES", "ROUTES", "UPLOAD_TTL", "display_name"]
 
+KEEP_NAMES = 8  # real names of uploads previewed but not yet applied, kept in the session
 UPLOAD_TTL = 24 * 3600  # uploads previewed but never applied are removed after this many seconds
 _NAME = re.compile(r"[^\w.\- ()]+")
 
@@ -105,15 +107,14 @@ async def import_page(site: Site, request: Request, session: Session) -> Respons
     token = secrets.token_hex(16)
     folder = await site.run(_uploads, site)
     target = folder / f"{token}{suffix}"
-    label = target.with_name(target.name + ".name")  # the real name, kept beside the upload (not in the form)
     try:
         await site.run(_keep_upload, upload.file, target)
-        await site.run(label.write_text, name, "utf-8")
         preview = await site.run(lambda: preview_rows(target, 500, name=name))
     except BaseException:  # a full disk, a bad file: leave nothing behind
         target.unlink(missing_ok=True)
-        label.unlink(missing_ok=True)
         raise
+    names = dict(list(request.session.get("upload_names", {}).items())[-(KEEP_NAMES - 1) :])
+    request.session["upload_names"] = {**names, target.name: name}  # signed session: the form cannot change it
     return _page(site, request, session, preview=preview, token=token + suffix, upload_name=name)
 
 
@@ -123,18 +124,15 @@ async def import_apply(site: Site, request: Request, session: Session) -> Respon
     if not (len(token) in (36, 38) and token[:32].isalnum() and token[32:] in (".csv", ".jsonl")):
         raise InvalidInput("Phiên nhập không hợp lệ / Unknown upload")
     path = _uploads(site) / token
-    label = path.with_name(path.name + ".name")
     if not path.is_file():
         raise InvalidInput("Tệp tải lên đã hết hạn / The upload has expired")
-    try:
-        name = display_name(label.read_text("utf-8") if label.is_file() else token)
-    except (OSError, UnicodeDecodeError):
-        name = token
+    names = dict(request.session.get("upload_names", {}))
+    name = display_name(str(names.pop(token, token)))
+    request.session["upload_names"] = names
     try:
         summary = await site.run(lambda: import_file(site.engine, path, session.user.name, name=name))
     finally:  # applied or failed, the upload has served
         path.unlink(missing_ok=True)
-        label.unlink(missing_ok=True)
     return _page(site, request, session, summary=summary, upload_name=name)
 
 
