@@ -850,3 +850,28 @@ def test_an_uploads_name_is_sanitised_for_display() -> None:
     assert display_name("") == "upload" and display_name("...") == "upload"
     long = display_name("a" * 300 + ".jsonl")
     assert len(long) == 120 and long.endswith(".jsonl")
+
+
+def test_prefill_reads_a_crawled_pages_fields_and_an_imported_row() -> None:
+    """Synthetic quarantine contents, in the shapes the page reader and the import keep."""
+    from catalogue.web.admin_form import FORM_FIELDS, prefill
+
+    page = prefill(
+        {
+            "fields": {
+                "number": ["TCVN 99701:2024"],
+                "status": ["Còn hiệu lực"],
+                "scope": ["Áp dụng cho", "bánh thử (synthetic)"],
+                "committee": ["TCVN/TC/F1"],
+                "ics": ["67.060", "67.080"],
+                "equivalent": ["ISO 1:2000"],
+            },
+            "raw": {"Mã vạch": "x"},
+        }
+    )
+    assert set(page) == set(FORM_FIELDS)
+    assert (page["number"], page["status"], page["technical_committee"]) == ("TCVN 99701:2024", "active", "TCVN/TC/F1")
+    assert page["scope_vi"] == "Áp dụng cho bánh thử (synthetic)" and page["ics"] == "67.060\n67.080"
+    assert page["equivalents"] == "ISO 1:2000" and page["title_vi"] == "" and page["pages"] == ""
+    row = prefill({"number": "TCVN 99702:2024", "replaces": "TCVN 1:2000; TCVN 2:2000", "status": "maybe"})
+    assert row["replaces"] == "TCVN 1:2000\nTCVN 2:2000" and row["status"] == "unknown"

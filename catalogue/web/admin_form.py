@@ -75,21 +75,25 @@ FORM_FIELDS = (
     "withdrawn_date",
     "pages",
 )
+_ALIASES = {"equivalents": ("equivalent",), "scope_vi": ("scope",), "technical_committee": ("committee",)}
 LIST_FIELDS = ("ics", "replaces", "replaced_by", "equivalents")
 
 
 def prefill(raw: dict[str, Any]) -> dict[str, str]:
     """The fix-and-accept form's values from what the quarantine kept of a row or page.
 
-    A crawled page keeps ``{"fields": {name: [values]}}``; an imported row keeps its cells (``equivalent``
-    for ``equivalents``); a status label becomes its code.  Nothing is made up: a field the row lacks is empty.
+    A crawled page keeps ``{"fields": {name: [values]}}`` (``scope``, ``committee``, ``equivalent`` in the
+    page reader's names); an imported row keeps its cells (``equivalent`` for ``equivalents``); a status
+    label becomes its code.  Nothing is made up: a field the row lacks is empty.
     """
     from indexer.sources.file import status_code
 
     fields = raw.get("fields") if isinstance(raw.get("fields"), dict) else raw
     out = {}
     for name in FORM_FIELDS:
-        value = fields.get(name, fields.get("equivalent") if name == "equivalents" else None)
+        value = fields.get(name)
+        if value is None and name in _ALIASES:  # the crawler's and the import's own names for a field
+            value = next((fields[a] for a in _ALIASES[name] if fields.get(a) is not None), None)
         if isinstance(value, list):
             value = ("\n" if name in LIST_FIELDS else " ").join(str(v) for v in value if v is not None)
         text = "" if value is None or isinstance(value, dict) else str(value).strip()
