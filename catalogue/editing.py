@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import TYPE_CHECKING, Any
 
+from catalogue.auditlog import readable
 from catalogue.errors import Conflict, InvalidInput, NotFound, ValidationError
+from catalogue.exporter import BOM, neutralise
 from catalogue.model import STATUSES, Standard, validate
 from catalogue.unit_of_work import EDITABLE, Change, diff
 
@@ -170,13 +171,19 @@ class Editor:
             return self._save(change, record, user, expected_version, "confirm", require_title=False)
 
     def withdraw(self, number: str, user: str, decision: str, date: str, expected_version: int) -> None:
+        """Mark a record withdrawn by ``decision`` (of ``date``, ISO, optional), checked against the version.
+
+        The withdrawal has fields of its own (``withdrawn_by``, ``withdrawn_date``); the issuing
+        ``decision`` and ``decision_date`` stay as they were.  A bad date is a
+        :class:`~catalogue.errors.ValidationError` and nothing is written.
+        """
         record = self.store.get(number)
-        if not decision.strip():
+        decision, date = decision.strip(), (date or "").strip() or None
+        if not decision:
             raise InvalidInput("cần số quyết định hủy bỏ / the withdrawal decision is required")
         record.status, record.status_basis = "withdrawn", "stated"
-        record.status_reason = {"ref": decision.strip(), "kind": "secretariat", "date": date or None, "by": user}
-        record.notes = [*record.notes, f"Hủy bỏ theo {decision.strip()} ngày {date} / withdrawn by {decision.strip()}"]
-        record.decision, record.decision_date = decision.strip(), date or None
+        record.status_reason = {"ref": decision, "kind": "secretariat", "date": date, "by": user}
+        record.withdrawn_by, record.withdrawn_date = decision, date
         self.save(record, user, expected_version=expected_version, action="withdraw")
 
     def replace(self, old_number: str, new_number: str, user: str, expected_version: int) -> None:
@@ -209,21 +216,25 @@ class Editor:
         return self.store.audit.entries(target, limit)
 
     def audit_csv(self) -> str:
+        """The whole log as a CSV download: UTF-8 with a BOM, values as text (:func:`catalogue.auditlog.readable`),
+        every cell neutralised against formulas (:func:`catalogue.exporter.neutralise`)."""
         out = io.StringIO()
+        out.write(BOM)
         writer = csv.writer(out)
         writer.writerow(["id", "at", "user", "action", "target", "field", "from", "to"])
         for entry in reversed(self.history(limit=100_000)):
             for field, change in entry["changes"].items() or [("", {"from": "", "to": ""})]:
                 writer.writerow(
-                    [
+                    neutralise(cell)
+                    for cell in [
                         entry["id"],
                         entry["at"],
                         entry["user"],
                         entry["action"],
                         entry["target"],
                         field,
-                        json.dumps(change.get("from"), ensure_ascii=False),
-                        json.dumps(change.get("to"), ensure_ascii=False),
+                        readable(change.get("from")),
+                        readable(change.get("to")),
                     ]
                 )
         return out.getvalue()

@@ -1,16 +1,37 @@
-"""Export of the catalogue as JSONL (every field) or CSV (the documented columns)."""
+"""Export of the catalogue as JSONL (every field) or CSV (the documented columns).
+
+Contracts:
+
+* :func:`neutralise` is the one guard against spreadsheet formula injection
+  (OWASP "CSV injection"), used by every CSV and XLSX export (search results,
+  the audit log, the recommender's checklist): a cell beginning with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, so a
+  spreadsheet shows it as text and never runs it.
+* Downloads start with :data:`BOM` (``write_csv(..., bom=True)``), so Excel
+  reads the UTF-8 text as UTF-8 rather than garbling Vietnamese.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
 from catalogue.model import Standard
 from catalogue.store.database import Store
 
-__all__ = ["CSV_COLUMNS", "csv_row", "export", "write_csv"]
+__all__ = ["BOM", "CSV_COLUMNS", "csv_row", "export", "neutralise", "write_csv"]
+
+BOM = "\ufeff"
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> str:
+    """``value`` as a cell text a spreadsheet will not run as a formula (see the module's contract)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
 
 CSV_COLUMNS = [
     "number",
@@ -51,11 +72,14 @@ def csv_row(record: Standard, base_url: str = "") -> list[str]:
     ]
 
 
-def write_csv(records: Iterable[Standard], out: TextIO, base_url: str = "") -> None:
+def write_csv(records: Iterable[Standard], out: TextIO, base_url: str = "", *, bom: bool = False) -> None:
+    """The header and one row per record, every cell neutralised; ``bom`` for downloads."""
+    if bom:
+        out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for record in records:
-        writer.writerow(csv_row(record, base_url))
+        writer.writerow([neutralise(cell) for cell in csv_row(record, base_url)])
 
 
 def export(store: Store, fmt: str, out: TextIO) -> None:

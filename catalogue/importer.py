@@ -10,6 +10,9 @@ Contracts:
 * Idempotent: importing the same file twice changes nothing the second time and
   quarantines nothing new: an open quarantine entry is keyed by the file's
   content hash and the row, whatever the upload was called.
+* A row's origin (in its source, the audit entry and the quarantine) is
+  ``name:line``, ``name`` being the file's own name (an upload's real name, as
+  the admin passes it), never where the upload was kept.
 * Good rows are written through the unit of work in batches of :data:`BATCH` per
   transaction, each record with its audit entry (action ``import``, by ``user``);
   the index is brought up to date by key at the end (and at start-up, should the
@@ -48,10 +51,10 @@ class ImportSummary:
         )
 
 
-def preview_rows(path: str | Path, limit: int | None = None) -> list[dict[str, Any]]:
-    """Per-row outcome without writing: ``{"origin", "number", "ok", "problems"}``."""
+def preview_rows(path: str | Path, limit: int | None = None, *, name: str | None = None) -> list[dict[str, Any]]:
+    """Per-row outcome without writing: ``{"origin", "number", "ok", "problems"}``; origins use ``name``."""
     out = []
-    for origin, row, error in FileSource(path).rows():
+    for origin, row, error in FileSource(path, name).rows():
         if error is None:
             try:
                 record = row_to_standard(row or {}, origin)
@@ -83,8 +86,9 @@ def _raw(row: Any) -> dict[str, Any]:
     return {str(k)[:64]: v if isinstance(v, int | float | bool | None) else str(v)[:2000] for k, v in kept}
 
 
-def import_file(engine: Any, path: str | Path, user: str = "cli") -> ImportSummary:
-    source = FileSource(path)
+def import_file(engine: Any, path: str | Path, user: str = "cli", *, name: str | None = None) -> ImportSummary:
+    """Import a file (see the module's contract); ``name`` is what rows' origins call it (an upload's own name)."""
+    source = FileSource(path, name)
     frontier = Frontier(engine.store, "file")
     file_key = _file_digest(source.path)
     summary = ImportSummary()

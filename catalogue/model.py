@@ -17,7 +17,17 @@ from typing import Any
 from catalogue.errors import InvalidIdentifier
 from catalogue.identifiers import Identifier, parse
 
-__all__ = ["BASES", "STATUSES", "YEAR_MAX", "YEAR_MIN", "Equivalence", "Standard", "same_subject", "validate"]
+__all__ = [
+    "BASES",
+    "LATE_FIELDS",
+    "STATUSES",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "Equivalence",
+    "Standard",
+    "same_subject",
+    "validate",
+]
 
 STATUSES = ("active", "withdrawn", "replaced", "draft", "unknown")
 # Where a status comes from, strongest first (see catalogue/editions.py for the rules).
@@ -36,7 +46,12 @@ SCALAR_FIELDS = (
     "issue_date",
     "effective_date",
     "pages",
+    "withdrawn_by",
+    "withdrawn_date",
 )
+# Fields added after records were first hashed: left out of the content hash while empty, so adding them
+# rewrote no stored record (catalogue/store/database.py).
+LATE_FIELDS = ("withdrawn_by", "withdrawn_date")
 STATUS_LABELS = {
     "active": ("Còn hiệu lực", "Active"),
     "withdrawn": ("Hết hiệu lực", "Withdrawn"),
@@ -93,6 +108,8 @@ class Standard:
     issue_date: str | None = None
     effective_date: str | None = None
     pages: int | None = None
+    withdrawn_by: str | None = None  # the decision that withdrew this edition (never the issuing ``decision``)
+    withdrawn_date: str | None = None
     sources: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -214,7 +231,7 @@ def validate(record: Standard, *, require_title: bool = True) -> list[str]:
         problems.append(f"căn cứ tình trạng không hợp lệ / unknown status basis {record.status_basis!r}")
     elif record.status_basis == "presumed" and not record.status_reason.get("rule"):
         problems.append("tình trạng suy đoán phải nêu quy tắc / a presumed status must name its rule")
-    for name in ("decision_date", "issue_date", "effective_date"):
+    for name in ("decision_date", "issue_date", "effective_date", "withdrawn_date"):
         if not _is_date(getattr(record, name)):
             problems.append(f"ngày không hợp lệ / impossible date in {name}: {getattr(record, name)!r}")
     for rel in record.replaces + record.replaced_by:

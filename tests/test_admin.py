@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv as csv_module
+import io
 import json
 import os
 import re
@@ -262,13 +264,26 @@ def test_withdraw_and_replace(admin_env) -> None:
     _, engine, _, web = admin_env
     with client(web) as c:
         login(c)
+        before = engine.store.get("TCVN 6096:2004")
         form = edit_form(c, "tcvn-6096-2004")
-        r = c.post(
-            "/admin/standards/tcvn-6096-2004/withdraw",
-            data={"csrf": form["csrf"], "version": form["version"], "decision": "123/QĐ-BKHCN", "date": "2011-01-01"},
-        )
+        ask = {"csrf": form["csrf"], "version": form["version"], "decision": "123/QĐ-BKHCN", "date": "2011-01-01"}
+        confirm = c.post("/admin/standards/tcvn-6096-2004/withdraw", data=ask)  # step 1: a confirmation page
+        assert confirm.status_code == 200 and 'name="confirmed" value="yes"' in confirm.text
+        assert "123/QĐ-BKHCN" in confirm.text and engine.store.get("TCVN 6096:2004").version == before.version
+        bad = c.post("/admin/standards/tcvn-6096-2004/withdraw", data={**ask, "date": "2011-02-30", "confirmed": "yes"})
+        assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+        assert engine.store.get("TCVN 6096:2004").version == before.version  # nothing written
+        r = c.post("/admin/standards/tcvn-6096-2004/withdraw", data={**ask, "confirmed": "yes"})  # step 2: yes
         assert r.status_code == 303
-        assert engine.store.get("TCVN 6096:2004").status == "withdrawn"
+        done = engine.store.get("TCVN 6096:2004")
+        assert (done.status, done.withdrawn_by, done.withdrawn_date) == ("withdrawn", "123/QĐ-BKHCN", "2011-01-01")
+        assert (done.decision, done.decision_date) == (before.decision, before.decision_date)  # issuing one kept
+        assert "Đã hủy bỏ tiêu chuẩn." in c.get(r.headers["location"]).text  # the message, shown once
+        public = c.get("/standards/tcvn-6096-2004").text
+        withdrawn = re.search(r'<dd class="withdrawn-by">([^<]*)</dd>', public).group(1)
+        assert withdrawn == "123/QĐ-BKHCN, 2011-01-01"
+        if before.decision:
+            assert before.decision in public and before.decision not in withdrawn
         form = (
             edit_form(c, "tcvn-5943-1995") if c.get("/admin/standards/tcvn-5943-1995/edit").status_code == 200 else None
         )
@@ -607,3 +622,256 @@ def test_quality_page_gives_coverage_by_kind_ministry_and_ics_field(admin_env, g
     assert f">BXD</a></td><td>{sum(r.kind == 'QCVN' and r.ministry == 'BXD' for r in records)}</td>" in ministry
     assert "91 Construction materials and building" in page
     assert "By status basis" in page and "unknown status" in page
+
+
+# -- issue 14: admin, exports ------------------------------------------------------------------------
+def _form_fields(html: str) -> dict[str, str]:
+    """The inputs, selected options and textareas of the first form in ``html``, unescaped."""
+    import html as html_lib
+
+    form = re.search(r"<form method=\"post\".*?</form>", html, re.S).group(0)
+    fields = {n: v for n, v in re.findall(r'<input id="[^"]*" name="([^"]+)" value="([^"]*)"', form)}
+    fields |= {n: v for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+    fields |= dict(re.findall(r'<textarea id="[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S))
+    for name, options in re.findall(r'<select id="[^"]*" name="([^"]+)">(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option(?: value="([^"]*)")? selected>([^<]*)', options)
+        fields[name] = (chosen.group(1) if chosen.group(1) is not None else chosen.group(2)) if chosen else ""
+    return {k: html_lib.unescape(v) for k, v in fields.items()}
+
+
+def test_saving_an_edit_says_so_once_in_the_admins_language(admin_env) -> None:
+    *_, web = admin_env
+    with client(web) as c:
+        login(c)
+        for lang, message in (("vi", "Đã lưu."), ("en", "Saved.")):
+            c.cookies.set("lang", lang)
+            form = edit_form(c, "tcvn-7745-2007")
+            form["title_en"] = f"Rice flour ({lang}, synthetic edit)"
+            r = c.post("/admin/standards/tcvn-7745-2007/edit", data=form)
+            assert r.status_code == 303
+            shown = c.get(r.headers["location"]).text
+            assert f'<p class="notice" role="status" data-flash>{message}</p>' in shown
+            assert "data-flash" not in c.get(r.headers["location"]).text  # once
+        c.cookies.set("lang", "vi")
+
+
+def test_a_formula_title_is_neutralised_in_the_search_csv_and_the_audit_csv(admin_env) -> None:
+    """A synthetic record made through the admin's form (the real write path) in this module's temp store."""
+    _, engine, _, web = admin_env
+    formula = '=HYPERLINK("http://example.invalid","synthetic")'
+    with client(web) as c:
+        login(c)
+        token = csrf_of(c, "/admin/standards/new")
+        r = c.post(
+            "/admin/standards/new",
+            data={"csrf": token, "number": "TCVN 99401:2024", "title_vi": formula, "status": "active"},
+        )
+        assert r.status_code == 303 and engine.store.get("TCVN 99401:2024").title_vi == formula
+        search = c.get("/search.csv", params={"q": "TCVN 99401:2024"})
+        assert search.content.startswith(b"\xef\xbb\xbf")
+        rows = list(csv_module.DictReader(io.StringIO(search.text[1:])))
+        assert [row["title_vi"] for row in rows if row["number"] == "TCVN 99401:2024"] == ["'" + formula]
+        audit = c.get("/admin/audit.csv")
+        assert audit.content.startswith(b"\xef\xbb\xbf")
+        cells = [row for row in csv_module.reader(io.StringIO(audit.text[1:])) if row[4] == "TCVN 99401:2024"]
+        titles = [row[7] for row in cells if row[5] == "title_vi"]
+        assert titles == ["'" + formula]
+        assert all(not cell.startswith(("=", "+", "-", "@")) for row in cells for cell in row)
+
+
+def test_import_shows_the_real_file_name_and_the_records_history_lists_it(admin_env, tmp_path) -> None:
+    _, engine, _, web = admin_env
+    before = engine.store.get("TCVN 5107:2003")
+    name = "Danh mục tháng 5.csv"
+    body = (
+        "\ufeffnumber,title_vi,title_en,status\r\n"
+        f"TCVN 5107:2003,{before.title_vi},Fish sauce (synthetic import),Còn hiệu lực\r\n"
+    ).encode()
+    with client(web) as c:
+        login(c)
+        token = csrf_of(c, "/admin/import")
+        preview = c.post("/admin/import", data={"csrf": token}, files={"file": (f"C:\\Users\\x\\{name}", body)})
+        assert preview.status_code == 200
+        assert f'<span class="upload-name">{name}</span>' in preview.text and f"{name}:2" in preview.text
+        upload = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+        assert upload not in re.sub(r'value="[^"]*"', "", preview.text)  # the temp name is never shown
+        done = c.post("/admin/import/apply", data={"csrf": token, "token": upload})
+        assert done.status_code == 200 and name in done.text and "changed 1" in done.text
+        history = c.get("/admin/standards/tcvn-5107-2003/history").text
+        row = next(r for r in history.split("<tr")[1:] if 'data-action="import"' in r)
+        assert "Nhập từ tệp" in row and "Fish sauce (synthetic import)" in row and f"{name}:2" in row
+        assert upload not in history
+    assert engine.store.get("TCVN 5107:2003").status == "active"
+
+
+def test_the_import_page_offers_a_template_and_column_help(admin_env) -> None:
+    from indexer.sources.file import COLUMNS
+
+    *_, web = admin_env
+    with client(web) as c:
+        login(c)
+        page = c.get("/admin/import").text
+        assert 'href="/admin/import/template.csv"' in page
+        assert all(f"<code>{column}</code>" in page for column in COLUMNS)
+        assert "Còn hiệu lực" in page and "withdrawn_by" in page
+        template = c.get("/admin/import/template.csv")
+        assert template.headers["content-type"].startswith("text/csv")
+        assert template.text == "\ufeff" + ",".join(COLUMNS) + "\r\n"
+
+
+def test_quarantine_fix_and_accept_prefills_and_edits_every_field(admin_env, tmp_path) -> None:
+    """A synthetic imported row, bad only in its page count, is quarantined, then fixed and accepted."""
+    _, engine, _, web = admin_env
+    row = {
+        "number": "TCVN 99402:2024",
+        "title_vi": "Bánh thử nghiệm (synthetic)",
+        "title_en": "Test cake (synthetic)",
+        "scope_vi": "Áp dụng cho bánh thử nghiệm",
+        "status": "Còn hiệu lực",
+        "ics": "67.060",
+        "equivalent": "CODEX STAN 1:2000",
+        "degree": "MOD",
+        "technical_committee": "TCVN/TC/F1",
+        "decision": "1/QĐ-SYNTHETIC",
+        "decision_date": "2024-01-02",
+        "issue_date": "2024-01-03",
+        "effective_date": "2024-02-01",
+        "withdrawn_by": "2/QĐ-SYNTHETIC",
+        "withdrawn_date": "2024-06-01",
+        "pages": "many",
+    }
+    path = tmp_path / "cach-ly.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv_module.DictWriter(fh, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    with client(web) as c:
+        login(c)
+        token = csrf_of(c, "/admin/import")
+        preview = c.post("/admin/import", data={"csrf": token}, files={"file": ("cach-ly.csv", path.read_bytes())})
+        upload = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+        assert "quarantined 1" in c.post("/admin/import/apply", data={"csrf": token, "token": upload}).text
+        page = c.get("/admin/crawl").text
+        section = re.search(r'<section class="quarantine" id="q(\d+)".*?</section>', page, re.S)
+        qid, html = section.group(1), section.group(0)
+        assert "cach-ly.csv:2" in html and 'href="cach-ly.csv' not in html  # a row's origin is no link
+        assert re.search(r'action="/admin/crawl/\d+/accept"', html)
+        fields = _form_fields(html)
+        for name in ("title_vi", "title_en", "scope_vi", "technical_committee", "decision", "issue_date"):
+            assert fields[name] == row[name], name
+        assert (fields["withdrawn_by"], fields["withdrawn_date"]) == ("2/QĐ-SYNTHETIC", "2024-06-01")
+        assert (fields["status"], fields["ics"], fields["degree"]) == ("active", "67.060", "MOD")
+        assert fields["equivalents"] == "CODEX STAN 1:2000" and fields["pages"] == "many"
+        bad = c.post(f"/admin/crawl/{qid}/accept", data=fields)  # still "many" pages: refused, kept filled
+        assert bad.status_code == 400 and "Bánh thử nghiệm (synthetic)" in bad.text
+        assert engine.store.slugs_for(["TCVN 99402:2024"]) == {}
+        fields.update(pages="12", title_en="Test cake, fixed (synthetic)", effective_date="2024-03-01")
+        r = c.post(f"/admin/crawl/{qid}/accept", data=fields)
+        assert r.status_code == 303 and "Đã chấp nhận bản ghi." in c.get("/admin/crawl").text
+    record = engine.store.get("TCVN 99402:2024")
+    assert (record.title_en, record.pages, record.effective_date) == ("Test cake, fixed (synthetic)", 12, "2024-03-01")
+    assert (record.status, record.ics, record.decision) == ("active", ["67.060"], "1/QĐ-SYNTHETIC")
+    assert [(e.number, e.degree) for e in record.equivalents] == [("CODEX STAN 1:2000", "MOD")]
+    assert record.scope_vi == row["scope_vi"] and record.technical_committee == "TCVN/TC/F1"
+    assert (record.withdrawn_by, record.withdrawn_date, record.decision_date) == (
+        "2/QĐ-SYNTHETIC",
+        "2024-06-01",
+        "2024-01-02",
+    )
+    assert engine.store.audit.search(target="TCVN 99402:2024")[0]["user"] == "alice"
+    assert all(q["id"] != int(qid) for q in engine.store.frontier.quarantined(100, True))
+
+
+def test_the_audit_log_reads_well_and_filters(admin_env) -> None:
+    *_, web = admin_env
+    with client(web) as c:
+        login(c)
+        form = edit_form(c, "tcvn-8430-2010")
+        form["title_en"] = "Unripened cheese (audit page test, synthetic)"
+        assert c.post("/admin/standards/tcvn-8430-2010/edit", data=form).status_code == 303
+        page = c.get("/admin/audit").text
+        body = page.split("<table", 1)[1]
+        assert "None" not in body and "['" not in body and "{'" not in body
+        assert "(Asia/Ho_Chi_Minh)" in body and "+00:00</td>" not in body
+        assert ">Sửa<" in body and ">edit<" not in body  # labels, not codes
+        assert 'href="/admin/standards/tcvn-8430-2010/history"' in body
+        mine = c.get("/admin/audit", params={"action": "edit", "target": "8430"}).text
+        actions = set(re.findall(r'data-action="([^"]+)"', mine))
+        assert actions == {"edit"} and "TCVN 8430:2010" in mine and "TCVN 5107:2003" not in mine.split("<table")[1]
+        assert not re.findall(r"data-action", c.get("/admin/audit", params={"user": "nobody"}).text)
+        assert not re.findall(r"data-action", c.get("/admin/audit", params={"since": "2099-01-01"}).text)
+        today = re.findall(r"data-action", c.get("/admin/audit", params={"until": "2099-01-01"}).text)
+        assert today
+        bad = c.get("/admin/audit", params={"since": "hôm qua"})
+        assert bad.status_code == 200 and "YYYY-MM-DD" in bad.text
+        c.cookies.set("lang", "en")
+        english = c.get("/admin/audit").text
+        assert ">Edited<" in english and "Audit log" in english
+        c.cookies.set("lang", "vi")
+
+
+def test_admin_pages_follow_the_page_language(admin_env) -> None:
+    """In English, the admin's own words (navigation, headings, labels, buttons) carry no Vietnamese."""
+    from catalogue.text import has_diacritics
+
+    *_, web = admin_env
+    pages = [
+        "/admin",
+        "/admin/standards?q=mat+ong",
+        "/admin/standards/new",
+        "/admin/standards/tcvn-8430-2010/edit",
+        "/admin/standards/tcvn-8430-2010/history",
+        "/admin/import",
+        "/admin/crawl",
+        "/admin/audit",
+        "/admin/groups",
+        "/admin/users",
+    ]
+    with client(web) as c:
+        login(c)
+        c.cookies.set("lang", "en")
+        for path in pages:
+            html = c.get(path).text
+            assert '<html lang="en">' in html, path
+            own = re.findall(r"<(?:h1|h2|label|button|th)\b[^>]*>([^<]*)<", html)
+            own += re.findall(r"<a [^>]*>([^<]*)</a>", re.search(r'<nav class="admin".*?</nav>', html, re.S).group(0))
+            vietnamese = [text for text in own if has_diacritics(text)]
+            assert vietnamese == [], (path, vietnamese)
+        c.cookies.set("lang", "vi")
+        assert ">Nhật ký thay đổi<" in c.get("/admin/audit").text
+
+
+def test_an_uploads_name_is_sanitised_for_display() -> None:
+    from catalogue.web.admin_import import display_name
+
+    assert display_name("C:\\Users\\lan\\Danh mục 5.csv") == "Danh mục 5.csv"
+    assert display_name("../../etc/passwd\x00.csv") == "passwd.csv"
+    assert display_name('<script>"x".csv') == "script_x_.csv"
+    assert display_name("") == "upload" and display_name("...") == "upload"
+    long = display_name("a" * 300 + ".jsonl")
+    assert len(long) == 120 and long.endswith(".jsonl")
+
+
+def test_prefill_reads_a_crawled_pages_fields_and_an_imported_row() -> None:
+    """Synthetic quarantine contents, in the shapes the page reader and the import keep."""
+    from catalogue.web.admin_form import FORM_FIELDS, prefill
+
+    page = prefill(
+        {
+            "fields": {
+                "number": ["TCVN 99701:2024"],
+                "status": ["Còn hiệu lực"],
+                "scope": ["Áp dụng cho", "bánh thử (synthetic)"],
+                "committee": ["TCVN/TC/F1"],
+                "ics": ["67.060", "67.080"],
+                "equivalent": ["ISO 1:2000"],
+            },
+            "raw": {"Mã vạch": "x"},
+        }
+    )
+    assert set(page) == set(FORM_FIELDS)
+    assert (page["number"], page["status"], page["technical_committee"]) == ("TCVN 99701:2024", "active", "TCVN/TC/F1")
+    assert page["scope_vi"] == "Áp dụng cho bánh thử (synthetic)" and page["ics"] == "67.060\n67.080"
+    assert page["equivalents"] == "ISO 1:2000" and page["title_vi"] == "" and page["pages"] == ""
+    row = prefill({"number": "TCVN 99702:2024", "replaces": "TCVN 1:2000; TCVN 2:2000", "status": "maybe"})
+    assert row["replaces"] == "TCVN 1:2000\nTCVN 2:2000" and row["status"] == "unknown"

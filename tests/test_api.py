@@ -83,7 +83,8 @@ def test_other_spellings_redirect_permanently(http: httpx.Client, spelling: str)
 def test_csv_export_reads_back(http: httpx.Client) -> None:
     r = http.get("/search.csv", params={"q": "mật ong"})
     assert r.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert r.content.startswith(b"\xef\xbb\xbf")  # the UTF-8 BOM: Excel then reads Vietnamese right
+    rows = list(csv.DictReader(io.StringIO(r.text.removeprefix("\ufeff"))))
     assert list(rows[0]) == CSV_COLUMNS
     total = http.get("/api/search", params={"q": "mật ong"}).json()["total"]
     assert len(rows) == total
@@ -97,6 +98,30 @@ def test_atom_feed_parses_and_filters(http: httpx.Client) -> None:
     assert all("thép" in e.title.lower() or "thep" in e.title.lower() for e in feed.entries)
     everything = feedparser.parse(http.get("/feed.atom").content)
     assert not everything.bozo and len(everything.entries) == 50
+
+
+def test_each_atom_entry_carries_its_own_change_time(writable_engine, monkeypatch) -> None:
+    """A record changed later than the rest shows its own time; the others keep theirs (the store's write time)."""
+    from catalogue.editing import Editor
+    from catalogue.store import database
+    from catalogue.web.app import create_app
+    from tests.conftest import asgi
+
+    seeded = writable_engine.store.get("TCVN 12605:2019").updated_at
+    monkeypatch.setattr(database, "_now", lambda: "2030-01-02T03:04:05+00:00")
+    record = writable_engine.store.get("TCVN 8430:2010")
+    record.title_en = "Unripened cheese (edited for the feed test)"
+    Editor(writable_engine).save(record, "synthetic", expected_version=record.version)
+    app = create_app(writable_engine.settings, writable_engine)
+    feed = feedparser.parse(asgi(app).get("/feed.atom").content)
+    assert not feed.bozo, feed.bozo_exception
+    times = {e.link.rsplit("/", 1)[1]: e.updated for e in feed.entries}
+    assert times["tcvn-8430-2010"] == "2030-01-02T03:04:05Z" and feed.feed.updated == "2030-01-02T03:04:05Z"
+    others = {t for slug, t in times.items() if slug != "tcvn-8430-2010"}
+    assert "2030-01-02T03:04:05Z" not in others
+    mine = feedparser.parse(asgi(app).get("/feed.atom", params={"q": "mật ong"}).content)
+    honey = [e for e in mine.entries if e.link.endswith("/tcvn-12605-2019")]
+    assert honey and honey[0].updated == seeded.replace("+00:00", "Z")
 
 
 def test_opensearch_is_valid_xml(http: httpx.Client) -> None:

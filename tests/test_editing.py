@@ -58,14 +58,21 @@ def test_validation_beyond_the_model(editor: Editor) -> None:
     assert editor.store.audit.count() == 0
 
 
-def test_withdraw_needs_its_decision(editor: Editor) -> None:
-    version = editor.store.get(OLD).version
+def test_withdraw_needs_its_decision_and_keeps_the_issuing_one(editor: Editor) -> None:
+    before = editor.store.get(OLD)
     with pytest.raises(InvalidInput):
-        editor.withdraw(OLD, "lan", "  ", "2024-01-01", version)
-    editor.withdraw(OLD, "lan", "123/QĐ-BKHCN", "2024-01-01", version)
+        editor.withdraw(OLD, "lan", "  ", "2024-01-01", before.version)
+    with pytest.raises(ValidationError):  # an impossible date: nothing written
+        editor.withdraw(OLD, "lan", "123/QĐ-BKHCN", "2024-13-45", before.version)
+    assert editor.store.get(OLD).version == before.version and editor.history(OLD) == []
+    editor.withdraw(OLD, "lan", "123/QĐ-BKHCN", "2024-01-01", before.version)
     record = editor.store.get(OLD)
-    assert (record.status, record.decision) == ("withdrawn", "123/QĐ-BKHCN")
-    assert editor.history(OLD)[0]["action"] == "withdraw"
+    assert (record.status, record.withdrawn_by, record.withdrawn_date) == ("withdrawn", "123/QĐ-BKHCN", "2024-01-01")
+    assert (record.decision, record.decision_date) == (before.decision, before.decision_date)  # the issuing one
+    assert record.decision != "123/QĐ-BKHCN"
+    entry = editor.history(OLD)[0]
+    assert entry["action"] == "withdraw" and entry["changes"]["withdrawn_by"]["to"] == "123/QĐ-BKHCN"
+    assert "decision" not in entry["changes"]
 
 
 def test_replace_links_both_sides_with_an_entry_each(editor: Editor) -> None:
@@ -168,6 +175,8 @@ def test_audit_csv_lists_each_field_change(editor: Editor) -> None:
     record = editor.store.get(NEW_B)
     record.title_en = "Unripened cheese, edited"
     editor.save(record, "lan", expected_version=record.version)
-    lines = editor.audit_csv().splitlines()
+    text = editor.audit_csv()
+    assert text.startswith("\ufeff")  # Excel reads it as UTF-8
+    lines = text[1:].splitlines()
     assert lines[0] == "id,at,user,action,target,field,from,to"
     assert any("title_en" in line and "edited" in line for line in lines[1:])

@@ -41,3 +41,22 @@ def test_export_writes_every_record(store: Store) -> None:
     assert [line["number"] for line in lines] == ["TCVN 1:2008", "TCVN 2:2008"]
     assert all("version" not in line for line in lines)  # bookkeeping stays home
     assert Standard.from_dict(lines[1]).title_en == "Two"
+
+
+def test_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
+    from catalogue.exporter import neutralise
+
+    for risky in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://example.invalid")'):
+        assert neutralise(risky) == "'" + risky
+    assert neutralise("TCVN 1:2008") == "TCVN 1:2008" and neutralise(None) == "" and neutralise(12) == "12"
+
+
+def test_a_download_starts_with_a_bom_and_a_formula_title_is_text() -> None:
+    """Synthetic record: a title that would be a formula in Excel."""
+    from catalogue.exporter import write_csv
+
+    out = io.StringIO()
+    write_csv([make_standard("TCVN 1:2008", title_vi="=cmd|' /C calc'!A0")], out, bom=True)
+    assert out.getvalue().startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out.getvalue()[1:])))
+    assert rows[0] == CSV_COLUMNS and rows[1][CSV_COLUMNS.index("title_vi")] == "'=cmd|' /C calc'!A0"

@@ -104,3 +104,28 @@ def test_every_imported_record_has_its_audit_entry(engine: Engine, tmp_path: Pat
     assert all(e["user"] == "lan" for e in entries)
     import_file(engine, path, user="lan")  # idempotent: nothing written, no new entry
     assert len([e for e in engine.store.audit.entries(limit=50) if e["action"] == "import"]) == 2
+
+
+def test_status_labels_in_either_language_are_read_as_codes(engine: Engine, tmp_path: Path) -> None:
+    """Synthetic rows (test numbers): the site's own labels, any case, with or without diacritics."""
+    labels = {
+        "TCVN 99111:2024": ("Còn hiệu lực", "active"),
+        "TCVN 99112:2024": ("Hết hiệu lực", "withdrawn"),
+        "TCVN 99113:2024": ("Bị thay thế", "replaced"),
+        "TCVN 99114:2024": ("da bi thay the", "replaced"),
+        "TCVN 99115:2024": ("WITHDRAWN", "withdrawn"),
+        "TCVN 99116:2024": ("Dự thảo", "draft"),
+    }
+    path = tmp_path / "nhan.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:  # Excel's CSV: with a BOM
+        writer = csv.writer(fh)
+        writer.writerow(["number", "title_vi", "status"])
+        for number, (label, _) in labels.items():
+            writer.writerow([number, "Bản ghi thử (synthetic)", label])
+        writer.writerow(["TCVN 99117:2024", "Bản ghi thử (synthetic)", "có lẽ"])
+    summary = import_file(engine, path, name="Danh mục.csv")
+    assert (summary.new, summary.quarantined) == (len(labels), 1)
+    for number, (_, code) in labels.items():
+        assert engine.store.get(number).status == code
+    assert summary.errors[0].startswith("Danh mục.csv:")  # the name it was given, not the path
+    assert engine.store.get("TCVN 99111:2024").sources[0]["ref"] == "Danh mục.csv:2"

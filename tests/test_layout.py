@@ -25,6 +25,8 @@ ALIASES = {
     "indexer/sources/markup.py": "test_page.py",
     "catalogue/seed.py": "test_bundle.py",  # the seed loads what the bundle built; one file tests both
     "catalogue/web/worklist.py": "test_admin.py",  # the worklist is part of the admin, behind its login
+    "catalogue/web/admin_import.py": "test_admin.py",  # the admin's import pages, behind its login
+    "catalogue/web/admin_form.py": "test_admin.py",  # the admin's record form, tested through its pages
 }
 WHOLE_PACKAGE = {"bundle": "test_bundle.py"}  # packages whose modules share one test file (the developers' builder)
 PREFIXED = ("store", "sources")  # packages whose modules' tests carry the package name

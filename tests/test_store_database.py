@@ -191,3 +191,52 @@ def test_a_version_4_store_gets_status_reasons_and_the_new_basis_names(tmp_path)
     assert got["TCVN 1:2010"].status_reason == {"rule": "newest-edition"}
     assert got["TCVN 2:2001"].status_basis == "stated"
     assert got["TCVN 3:2001"].status_basis == "unknown"
+
+
+def test_a_version_6_store_moves_an_admin_withdrawal_out_of_the_issuing_decision(tmp_path) -> None:
+    """The old admin withdraw overwrote ``decision``; migration 7 moves it to ``withdrawn_by`` and takes the
+    issuing decision back from the withdraw's audit entry.  Synthetic rows (test numbers, made-up decisions)."""
+    import json
+    import sqlite3
+
+    from catalogue.store.database import _statements
+
+    path = tmp_path / "v6.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:6]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 6")
+    reason = json.dumps({"ref": "99/QĐ-TEST", "kind": "secretariat", "date": "2020-02-02", "by": "synthetic"})
+    for i, (number, status, decision, why) in enumerate(
+        [
+            ("TCVN 1:2001", "withdrawn", "99/QĐ-TEST", reason),  # withdrawn through the old admin form
+            ("TCVN 2:2001", "withdrawn", "7/QĐ-TEST", '{"ref": "a crawled page"}'),  # withdrawn per a source
+            ("TCVN 3:2001", "active", "8/QĐ-TEST", "{}"),
+        ],
+        1,
+    ):
+        key = number.lower()
+        conn.execute(
+            "INSERT INTO standards (key, edition_key, slug, kind, year, number, status, status_basis, status_reason,"
+            " decision, decision_date, content_hash, seq, updated_at)"
+            " VALUES (?, ?, ?, 'TCVN', 2001, ?, ?, 'stated', ?, ?, '2020-02-02', 'x', ?, 't')",
+            (key, key.split(":")[0], key.replace(" ", "-").replace(":", "-"), number, status, why, decision, i),
+        )
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'seq'")
+    changes = {"decision": {"from": "5/QĐ-ISSUED", "to": "99/QĐ-TEST"}, "decision_date": {"from": "2001-05-05"}}
+    conn.execute(
+        "INSERT INTO audit_log(at, user, action, target, changes) VALUES ('2020-02-02T00:00:00+00:00', 'synthetic',"
+        " 'withdraw', 'TCVN 1:2001', ?)",
+        (json.dumps(changes),),
+    )
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    moved = store.get("TCVN 1:2001")
+    assert (moved.withdrawn_by, moved.withdrawn_date) == ("99/QĐ-TEST", "2020-02-02")
+    assert (moved.decision, moved.decision_date) == ("5/QĐ-ISSUED", "2001-05-05")
+    assert store.seq == 4 and [r.number for r in store.changed_since(3)] == ["TCVN 1:2001"]  # re-indexed
+    for number, decision in (("TCVN 2:2001", "7/QĐ-TEST"), ("TCVN 3:2001", "8/QĐ-TEST")):  # left alone
+        kept = store.get(number)
+        assert (kept.decision, kept.withdrawn_by) == (decision, None)

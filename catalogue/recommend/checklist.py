@@ -24,6 +24,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalogue.exporter import BOM, neutralise
+
 __all__ = ["COLUMNS", "DISCLAIMER", "SECTIONS", "Checklist", "build", "neutralise", "to_csv", "to_xlsx"]
 
 SECTIONS = {
@@ -50,13 +52,6 @@ DISCLAIMER = (
     "This checklist was compiled automatically by tieuchuan from public sources for reference; it is not legal"
     " advice. Check the original texts and the competent authority before declaring conformity.",
 )
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> str:
-    """A cell value a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 @dataclass
@@ -197,7 +192,7 @@ def _meta(checklist: Checklist) -> list[list[str]]:
 
 def to_csv(checklist: Checklist) -> str:
     out = io.StringIO()
-    out.write("\ufeff")
+    out.write(BOM)
     writer = csv.writer(out)
     for meta in _meta(checklist):
         writer.writerow([neutralise(c) for c in meta])

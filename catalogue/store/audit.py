@@ -49,6 +49,43 @@ class AuditRepository:
             rows = conn.execute("SELECT * FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT ?", (target, limit))
         return [{**dict(r), "changes": json.loads(r["changes"])} for r in rows]
 
+    def search(
+        self,
+        *,
+        action: str = "",
+        user: str = "",
+        target: str = "",
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        """Newest first: entries of ``action``, by ``user`` (any case), about a record whose number contains
+        ``target`` (any case), written at or after ``since`` and before ``until`` (UTC, the log's format)."""
+        clauses, params = [], []
+        if action:
+            clauses.append("action = ?")
+            params.append(action)
+        if user:
+            clauses.append("lower(user) = lower(?)")
+            params.append(user)
+        if target:
+            clauses.append("lower(target) LIKE ? ESCAPE '\\'")
+            escaped = target.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        if since:
+            clauses.append("at >= ?")
+            params.append(since)
+        if until:
+            clauses.append("at < ?")
+            params.append(until)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.store._conn().execute(f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?", (*params, limit))
+        return [{**dict(r), "changes": json.loads(r["changes"])} for r in rows]
+
+    def actions(self) -> list[str]:
+        """Every action the log holds (the filter's choices)."""
+        return [row[0] for row in self.store._conn().execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
     def targets(self) -> set[str]:
         """Every record number some entry is about (the seed keeps those records as the secretariat left them)."""
         return {row[0] for row in self.store._conn().execute("SELECT DISTINCT target FROM audit_log")}

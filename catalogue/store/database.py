@@ -31,7 +31,7 @@ from typing import Any
 
 from catalogue.errors import NotFound, StoreError, ValidationError
 from catalogue.identifiers import parse_loose
-from catalogue.model import SCALAR_FIELDS, Standard, validate
+from catalogue.model import LATE_FIELDS, SCALAR_FIELDS, Standard, validate
 from catalogue.store.accounts import AccountRepository
 from catalogue.store.audit import AuditRepository
 from catalogue.store.frontier import FrontierRepository
@@ -214,6 +214,33 @@ MIGRATIONS: list[str] = [
     ALTER TABLE quarantine ADD COLUMN dedupe_key TEXT;
     CREATE UNIQUE INDEX quarantine_open_key ON quarantine(dedupe_key) WHERE dedupe_key IS NOT NULL AND resolved = 0;
     """,
+    # 7: a withdrawal has fields of its own.  The old admin withdraw wrote its decision into the issuing
+    # ``decision``: such rows (withdrawn by the secretariat, the reason's ref equal to the decision) move it to
+    # ``withdrawn_by`` and get the issuing decision back from the withdraw's audit entry (NULL when none kept
+    # it).  They are re-indexed (a new seq) and rehashed on their next write (the hash is cleared).
+    """
+    ALTER TABLE standards ADD COLUMN withdrawn_by TEXT;
+    ALTER TABLE standards ADD COLUMN withdrawn_date TEXT;
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq' AND EXISTS (
+        SELECT 1 FROM standards WHERE status = 'withdrawn' AND decision IS NOT NULL
+        AND json_extract(status_reason, '$.kind') = 'secretariat' AND json_extract(status_reason, '$.ref') = decision);
+    UPDATE standards SET
+        withdrawn_by = decision,
+        withdrawn_date = decision_date,
+        decision = (SELECT json_extract(a.changes, '$.decision.from') FROM audit_log a
+                    WHERE a.target = standards.number AND a.action = 'withdraw'
+                      AND json_extract(a.changes, '$.decision.to') = standards.decision
+                    ORDER BY a.id DESC LIMIT 1),
+        decision_date = (SELECT json_extract(a.changes, '$.decision_date.from') FROM audit_log a
+                    WHERE a.target = standards.number AND a.action = 'withdraw'
+                      AND json_extract(a.changes, '$.decision.to') = standards.decision
+                    ORDER BY a.id DESC LIMIT 1),
+        content_hash = '',
+        seq = (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq')
+    WHERE status = 'withdrawn' AND decision IS NOT NULL
+      AND json_extract(status_reason, '$.kind') = 'secretariat'
+      AND json_extract(status_reason, '$.ref') = decision;
+    """,
 ]
 
 
@@ -238,6 +265,9 @@ def content_hash(record: Standard) -> str:
     data = record.to_dict()
     for k in ("updated_at", "version"):
         data.pop(k, None)
+    for k in LATE_FIELDS:  # empty, they leave the hash as it was before they existed
+        if data.get(k) is None:
+            data.pop(k, None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

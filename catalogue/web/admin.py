@@ -18,27 +18,25 @@ Contracts:
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import json
 import secrets
-import shutil
-import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from catalogue.accounts import Accounts, Session
+from catalogue.auditlog import AuditFilter
 from catalogue.editing import Editor
 from catalogue.errors import Conflict, Forbidden, InvalidInput, LoginRefused, Unauthorized, ValidationError
-from catalogue.importer import import_file, preview_rows
-from catalogue.model import Equivalence, Standard
+from catalogue.model import Standard
 from catalogue.recommend.taxonomy import ProductGroup, format_hs
 from catalogue.search.searcher import SearchRequest
-from catalogue.web import worklist
+from catalogue.web import admin_import, worklist
+from catalogue.web.admin_form import FORM_FIELDS, form_values, from_form, lines, prefill
+from catalogue.web.admin_text import flash, page
 from catalogue.web.http import Site
 from catalogue.web.http import no_store as _no_store
 from catalogue.web.limits import client_ip
@@ -86,7 +84,7 @@ def guarded(handler: Handler, admin_only: bool = False) -> Callable[[Site, Reque
 
 
 def render(site: Site, request: Request, name: str, session: Session | None, status: int = 200, **ctx: Any):
-    return site.render(request, f"admin/{name}", status, session=session, **ctx)
+    return page(site, request, name, session, status, **ctx)
 
 
 # -- login --------------------------------------------------------------------------
@@ -127,7 +125,8 @@ async def dashboard(site: Site, request: Request, session: Session) -> Response:
     editor = Editor(site.engine)
     runs = await site.run(Frontier(site.engine.store, "vsqi").runs, 3)
     audit = await site.run(lambda: editor.history(limit=10))
-    return render(site, request, "dashboard.html", session, audit=audit, runs=runs)
+    links = await site.run(_links, site, audit)
+    return render(site, request, "dashboard.html", session, audit=audit, runs=runs, links=links)
 
 
 async def standards(site: Site, request: Request, session: Session) -> Response:
@@ -136,52 +135,21 @@ async def standards(site: Site, request: Request, session: Session) -> Response:
     return render(site, request, "standards.html", session, q=q, result=result)
 
 
-def _lines(value: Any) -> list[str]:
-    return [v.strip() for v in str(value or "").replace(",", "\n").splitlines() if v.strip()]
-
-
-def _from_form(form: Any, number: str) -> Standard:
-    def text(name: str) -> str | None:
-        value = str(form.get(name, "")).strip()
-        return value or None
-
-    equivalents = [Equivalence(e, text("degree")) for e in _lines(form.get("equivalents"))]
-    pages = text("pages")
-    if pages is not None and not pages.isdigit():
-        raise ValidationError("số trang phải là số / pages must be a number", ["pages must be a number"])
-    return Standard(
-        number=number,
-        title_vi=text("title_vi"),
-        title_en=text("title_en"),
-        scope_vi=text("scope_vi"),
-        status=text("status") or "unknown",
-        status_basis="stated" if text("status") not in (None, "unknown") else "unknown",
-        replaces=_lines(form.get("replaces")),
-        replaced_by=_lines(form.get("replaced_by")),
-        ics=_lines(form.get("ics")),
-        equivalents=equivalents,
-        technical_committee=text("technical_committee"),
-        decision=text("decision"),
-        decision_date=text("decision_date"),
-        issue_date=text("issue_date"),
-        effective_date=text("effective_date"),
-        pages=int(pages) if pages else None,
-    )
-
-
 async def edit(site: Site, request: Request, session: Session) -> Response:
     store, editor = site.engine.store, Editor(site.engine)
     slug = request.path_params.get("slug")
     record = await site.run(store.get_by_slug, slug) if slug else None
     if request.method == "GET":
-        return render(site, request, "edit.html", session, record=record, errors=[], conflict=None)
+        values = form_values(record)
+        return render(site, request, "edit.html", session, record=record, errors=[], conflict=None, values=values)
     form = await request.form()
     number = record.number if record else str(form.get("number", "")).strip()
     try:
-        edited = _from_form(form, number)
+        edited = from_form(form, number)
         if record is not None:  # keep what the form does not edit
             edited.sources, edited.notes, edited.extra = record.sources, record.notes, record.extra
             edited.amendments = record.amendments
+            edited.withdrawn_by, edited.withdrawn_date = record.withdrawn_by, record.withdrawn_date  # withdraw step
             if edited.status == record.status:  # the status is not what changed: its basis stays
                 edited.status_basis, edited.status_reason = record.status_basis, record.status_reason
             elif edited.status != "unknown":
@@ -203,26 +171,53 @@ async def edit(site: Site, request: Request, session: Session) -> Response:
             errors=exc.problems,
             conflict=exc.changes,
             mine=edited,
+            values=form_values(fresh),
         )
     except (ValidationError, InvalidInput) as exc:
         problems = getattr(exc, "problems", [exc.message])
+        values = {name: str(form.get(name, "")) for name in FORM_FIELDS}  # what was sent, to fix
         return render(
-            site, request, "edit.html", session, 400, record=record, errors=problems, conflict=None, mine=None
+            site, request, "edit.html", session, 400, record=record, errors=problems, conflict=None, values=values
         )
     saved = await site.run(store.get, number)
-    return RedirectResponse(f"/admin/standards/{saved.slug}/history", status_code=303)
+    flash(request, "Đã lưu.")
+    return RedirectResponse(f"/admin/standards/{saved.slug}/edit", status_code=303)
 
 
 async def withdraw(site: Site, request: Request, session: Session) -> Response:
+    """Two steps: the edit page's form shows a confirmation page; only its "yes" (``confirmed``) withdraws.
+
+    A missing decision or an impossible date comes back on the confirmation page (400), nothing written.
+    """
     record = await site.run(site.engine.store.get_by_slug, request.path_params["slug"])
     form = await request.form()
     version = _version(form.get("version"))
-    await site.run(
-        lambda: Editor(site.engine).withdraw(
-            record.number, session.user.name, str(form.get("decision", "")), str(form.get("date", "")), version
-        )
-    )
-    return RedirectResponse(f"/admin/standards/{record.slug}/history", status_code=303)
+    decision, date = str(form.get("decision", "")).strip()[:200], str(form.get("date", "")).strip()[:20]
+    error = None
+    if not decision:
+        error = "cần số quyết định hủy bỏ / the withdrawal decision is required"
+    elif date and not _is_iso_date(date):
+        error = f"ngày không hợp lệ / not a date (YYYY-MM-DD): {date}"
+    if error or form.get("confirmed") != "yes":
+        ctx = {"record": record, "decision": decision, "date": date, "version": version, "error": error}
+        return render(site, request, "withdraw.html", session, 400 if error else 200, **ctx)
+    try:
+        await site.run(lambda: Editor(site.engine).withdraw(record.number, session.user.name, decision, date, version))
+    except (ValidationError, InvalidInput) as exc:
+        ctx = {"record": record, "decision": decision, "date": date, "version": version, "error": exc.message}
+        return render(site, request, "withdraw.html", session, 400, **ctx)
+    flash(request, "Đã hủy bỏ tiêu chuẩn.")
+    return RedirectResponse(f"/admin/standards/{record.slug}/edit", status_code=303)
+
+
+def _is_iso_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 async def replace(site: Site, request: Request, session: Session) -> Response:
@@ -238,12 +233,30 @@ async def replace(site: Site, request: Request, session: Session) -> Response:
 async def history(site: Site, request: Request, session: Session) -> Response:
     record = await site.run(site.engine.store.get_by_slug, request.path_params["slug"])
     entries = await site.run(Editor(site.engine).history, record.number)
-    return render(site, request, "history.html", session, record=record, entries=entries)
+    return render(site, request, "history.html", session, record=record, entries=entries, links={})
+
+
+def _links(site: Site, entries: list[dict[str, Any]]) -> dict[str, str]:
+    """``{target: admin page}`` for the entries' records (their history) and product groups."""
+    records = [e["target"] for e in entries if not e["action"].endswith("-group") and e["action"] != "restore"]
+    links = {
+        n: f"/admin/standards/{slug}/history" for n, slug in site.engine.store.slugs_for(sorted(set(records))).items()
+    }
+    links |= {e["target"]: f"/admin/groups/{e['target']}" for e in entries if e["action"].endswith("-group")}
+    return links
 
 
 async def audit(site: Site, request: Request, session: Session) -> Response:
-    entries = await site.run(lambda: Editor(site.engine).history(limit=500))
-    return render(site, request, "audit.html", session, entries=entries)
+    """The log, newest first, filtered by action, user, record and a range of local days (SQL, whole log)."""
+    chosen = AuditFilter.from_query(request.query_params)
+    store = site.engine.store
+
+    def load() -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
+        entries = store.audit.search(**chosen.query(), limit=500)
+        return entries, store.audit.actions(), _links(site, entries)
+
+    entries, actions, links = await site.run(load)
+    return render(site, request, "audit.html", session, entries=entries, actions=actions, chosen=chosen, links=links)
 
 
 async def audit_csv(site: Site, request: Request, session: Session) -> Response:
@@ -254,86 +267,40 @@ async def audit_csv(site: Site, request: Request, session: Session) -> Response:
     )
 
 
-# -- import ---------------------------------------------------------------------------
-def _uploads(site: Site) -> Path:
-    """The uploads folder, rid of uploads older than :data:`UPLOAD_TTL` (previewed, never applied)."""
-    path = site.settings.data_path / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - UPLOAD_TTL
-    for old in path.iterdir():
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-    return path
-
-
-def _keep_upload(source: Any, target: Path) -> None:
-    """Copy an upload to ``target`` in chunks (never all in memory), appearing there whole or not at all.
-
-    A failed copy (a full disk) leaves no partial file behind.
-    """
-    partial = target.with_name(target.name + ".part")
-    try:
-        with partial.open("wb") as out:
-            shutil.copyfileobj(source, out, 1 << 16)
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-async def import_page(site: Site, request: Request, session: Session) -> Response:
-    if request.method == "GET":
-        return render(site, request, "import.html", session, preview=None, token=None, summary=None)
-    form = await request.form(max_part_size=site.settings.max_upload_mb << 20)  # the body itself: BodyLimit
-    upload = form.get("file")
-    if upload is None or not hasattr(upload, "filename") or not upload.filename:
-        raise InvalidInput("Chọn tệp CSV hoặc JSONL / Choose a CSV or JSONL file")
-    suffix = Path(upload.filename).suffix.lower()
-    if suffix not in (".csv", ".jsonl"):
-        raise InvalidInput("Chỉ nhận .csv hoặc .jsonl / Only .csv and .jsonl files")
-    token = secrets.token_hex(16)
-    folder = await site.run(_uploads, site)
-    target = folder / f"{token}{suffix}"
-    try:
-        await site.run(_keep_upload, upload.file, target)
-        preview = await site.run(preview_rows, target, 500)
-    except BaseException:  # a full disk, a bad file: leave nothing behind
-        target.unlink(missing_ok=True)
-        raise
-    return render(site, request, "import.html", session, preview=preview, token=token + suffix, summary=None)
-
-
-async def import_apply(site: Site, request: Request, session: Session) -> Response:
-    form = await request.form()
-    token = str(form.get("token", ""))
-    if not (len(token) in (36, 38) and token[:32].isalnum() and token[32:] in (".csv", ".jsonl")):
-        raise InvalidInput("Phiên nhập không hợp lệ / Unknown upload")
-    path = _uploads(site) / token
-    if not path.is_file():
-        raise InvalidInput("Tệp tải lên đã hết hạn / The upload has expired")
-    try:
-        summary = await site.run(import_file, site.engine, path, session.user.name)
-    finally:  # applied or failed, the upload has served
-        path.unlink(missing_ok=True)
-    return render(site, request, "import.html", session, preview=None, token=None, summary=summary)
-
-
 # -- crawl review ------------------------------------------------------------------------
-async def crawl_review(site: Site, request: Request, session: Session) -> Response:
+def _link(url: str) -> str | None:
+    """A quarantined entry's address when it is one (a crawled page); an import row's ``file:line`` is not."""
+    return url if url.startswith(("http://", "https://")) else None
+
+
+async def crawl_review(site: Site, request: Request, session: Session, **failed: Any) -> Response:
     frontier = Frontier(site.engine.store, "vsqi")
     runs, quarantine = await site.run(lambda: (frontier.runs(10), frontier.quarantined()))
-    return render(site, request, "crawl.html", session, runs=runs, quarantine=quarantine)
+    for q in quarantine:
+        q["form"] = failed["form"] if failed.get("qid") == q["id"] else prefill(q.get("raw") or {})
+        q["errors"] = failed.get("errors", []) if failed.get("qid") == q["id"] else []
+        q["link"] = _link(q["url"])
+    status = 400 if failed else 200
+    return render(site, request, "crawl.html", session, status, runs=runs, quarantine=quarantine)
 
 
 async def crawl_accept(site: Site, request: Request, session: Session) -> Response:
-    """Fix a quarantined page's fields and accept it as a new record."""
+    """Fix a quarantined page's or row's fields and accept it as a new record; a bad form comes back filled."""
     qid = int(request.path_params["qid"])
     form = await request.form()
     number = str(form.get("number", "")).strip()
-    record = _from_form(form, number)
-    record.sources = [{"ref": str(form.get("url", "")), "kind": "crawl (fixed by the secretariat)"}]
-    await site.run(Editor(site.engine).accept, record, session.user.name, qid)
+    url = str(form.get("url", ""))
+    kind = "crawl (fixed by the secretariat)" if _link(url) else "import (fixed by the secretariat)"
+    try:
+        record = from_form(form, number)
+        record.sources = [{"ref": url, "kind": kind}]
+        await site.run(Editor(site.engine).accept, record, session.user.name, qid)
+    except (ValidationError, InvalidInput) as exc:
+        kept = {name: str(form.get(name, "")) for name in FORM_FIELDS}
+        return await crawl_review(
+            site, request, session, qid=qid, form=kept, errors=getattr(exc, "problems", None) or [exc.message]
+        )
+    flash(request, "Đã chấp nhận bản ghi.")
     return RedirectResponse("/admin/crawl", status_code=303)
 
 
@@ -350,7 +317,7 @@ async def group_edit(site: Site, request: Request, session: Session) -> Response
         return render(site, request, "group_edit.html", session, group=group, errors=[], format_hs=format_hs)
     form = await request.form()
     links = []
-    for line in _lines(str(form.get("regulations", "")).replace(",", "\n")):
+    for line in lines(str(form.get("regulations", "")).replace(",", "\n")):
         number, _, basis = line.partition("|")
         links.append({"number": number.strip(), "basis": basis.strip()})
     edited = ProductGroup(
@@ -358,11 +325,11 @@ async def group_edit(site: Site, request: Request, session: Session) -> Response
         name_vi=str(form.get("name_vi", "")).strip(),
         name_en=str(form.get("name_en", "")).strip(),
         sector=group.sector,
-        synonyms=_lines(form.get("synonyms")),
-        hs=[h.replace(".", "") for h in _lines(form.get("hs"))],
-        ics=_lines(form.get("ics")),
+        synonyms=lines(form.get("synonyms")),
+        hs=[h.replace(".", "") for h in lines(form.get("hs"))],
+        ics=lines(form.get("ics")),
         regulations=links,
-        standards=_lines(form.get("standards")),
+        standards=lines(form.get("standards")),
     )
     version = _version(form.get("version"))
     try:
@@ -427,13 +394,12 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/admin/standards/{slug}/history", guarded(history), ["GET"]),
     ("/admin/audit", guarded(audit), ["GET"]),
     ("/admin/audit.csv", guarded(audit_csv), ["GET"]),
-    ("/admin/import", guarded(import_page), ["GET", "POST"]),
-    ("/admin/import/apply", guarded(import_apply), ["POST"]),
     ("/admin/crawl", guarded(crawl_review), ["GET"]),
     ("/admin/crawl/{qid:int}/accept", guarded(crawl_accept), ["POST"]),
     ("/admin/groups", guarded(groups), ["GET"]),
     ("/admin/groups/{slug}", guarded(group_edit), ["GET", "POST"]),
     ("/admin/users", guarded(users, admin_only=True), ["GET", "POST"]),
     ("/admin/api/standards/{number:path}", guarded(api_standard), ["GET", "POST"]),
+    *((path, guarded(handler), methods) for path, handler, methods in admin_import.ROUTES),
     *((path, guarded(handler), methods) for path, handler, methods in worklist.ROUTES),
 ]

@@ -142,7 +142,7 @@ async def search_csv(site: Site, request: Request) -> Response:
         raise InvalidInput("Cần từ khóa hoặc bộ lọc / a query or a filter is required")
     records = await site.run(_all_matches, site, request)
     out = io.StringIO()
-    write_csv(records, out, base_url=str(request.base_url).rstrip("/"))
+    write_csv(records, out, base_url=str(request.base_url).rstrip("/"), bom=True)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

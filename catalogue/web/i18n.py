@@ -79,6 +79,7 @@ EN: dict[str, str] = {
     "Đây là bản cũ. Bản hiện hành:": "This is an old edition. Current edition:",
     "Các lần ban hành": "Editions",
     "Quyết định / Thông tư": "Decision / circular",
+    "Quyết định hủy bỏ": "Withdrawn by",
     "Ngày ban hành": "Issued",
     "Ngày hiệu lực": "In force from",
     "Ban kỹ thuật": "Technical committee",

@@ -26,6 +26,7 @@ from catalogue.editing import CONFIRM_KINDS, Conflict, Editor
 from catalogue.errors import InvalidInput, ValidationError
 from catalogue.seed import bundled_references
 from catalogue.text import fold
+from catalogue.web.admin_text import page
 from catalogue.web.http import Site
 
 __all__ = ["ROUTES"]
@@ -34,7 +35,7 @@ PAGE_SIZE = 50
 
 
 def _render(site: Site, request: Request, name: str, session: Session, status: int = 200, **ctx: Any) -> Response:
-    return site.render(request, f"admin/{name}", status, session=session, **ctx)
+    return page(site, request, name, session, status, **ctx)
 
 
 def _matches(record: Any, problem: str | None, kind: str | None, ministry: str | None, words: str) -> bool:

@@ -4,7 +4,14 @@ Columns / keys: ``number`` (required), ``title_vi``, ``title_en``, ``scope_vi``,
 ``status``, ``ics`` (comma- or semicolon-separated), ``replaces``, ``replaced_by``,
 ``equivalent``, ``degree``, ``technical_committee``, ``decision``,
 ``decision_date``, ``issue_date``, ``effective_date``, ``pages``, ``source``.
-Rows are streamed: a large file is never held in memory.
+``status`` takes the code (``active``, ``withdrawn``, ``replaced``, ``draft``,
+``unknown``) or its label in either language, as the site shows it (``Còn hiệu
+lực``, ``Hết hiệu lực``, ``Đã bị thay thế`` or ``Bị thay thế``, ``Dự thảo``,
+``Chưa rõ``; case and diacritics do not matter): :data:`STATUS_WORDS`.
+``withdrawn_by`` and ``withdrawn_date`` name the withdrawal decision.
+Rows are streamed: a large file is never held in memory.  A row's origin is
+``name:line``, ``name`` being the file's own name (an upload's real name, not
+where it was kept).
 
 Bounds: a JSONL line over :data:`MAX_LINE` characters, a field over
 :data:`MAX_FIELD` characters, JSON nested too deeply for the parser and an
@@ -24,10 +31,54 @@ from typing import Any, TextIO
 
 from catalogue.errors import InvalidIdentifier, InvalidInput, ValidationError
 from catalogue.identifiers import parse, parse_loose
-from catalogue.model import STATUSES, Equivalence, Standard, validate
-from catalogue.text import nfc
+from catalogue.model import STATUS_LABELS, STATUSES, Equivalence, Standard, validate
+from catalogue.text import fold, nfc
 
-__all__ = ["MAX_FIELD", "MAX_LINE", "FileSource", "row_to_standard"]
+__all__ = ["COLUMNS", "MAX_FIELD", "MAX_LINE", "STATUS_WORDS", "FileSource", "row_to_standard", "status_code"]
+
+# the columns a file may have, in the template's order (the import page offers it with this header row)
+COLUMNS = (
+    "number",
+    "title_vi",
+    "title_en",
+    "scope_vi",
+    "status",
+    "ics",
+    "replaces",
+    "replaced_by",
+    "equivalent",
+    "degree",
+    "technical_committee",
+    "decision",
+    "decision_date",
+    "issue_date",
+    "effective_date",
+    "withdrawn_by",
+    "withdrawn_date",
+    "pages",
+    "source",
+)
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(nfc(text)).lower().split())
+
+
+# a status as a file may write it: the code, or the site's label in either language (folded), to the code
+STATUS_WORDS = {
+    **{_key(code): code for code in STATUSES},
+    **{_key(label): code for code, labels in STATUS_LABELS.items() for label in labels},
+    _key("Bị thay thế"): "replaced",
+}
+
+
+def status_code(value: Any) -> str | None:
+    """The status code a cell names (see :data:`STATUS_WORDS`); ``"unknown"`` for an empty cell, else ``None``."""
+    text = _text(value)
+    if text is None:
+        return "unknown"
+    return STATUS_WORDS.get(_key(text))
+
 
 MAX_LINE = 1 << 20  # characters in one JSONL line
 MAX_FIELD = 20_000  # characters in one field; the longest real scope is far shorter
@@ -62,11 +113,12 @@ def row_to_standard(row: dict[str, Any], origin: str) -> Standard:
         if ident is None or not ident.is_complete:
             raise ValidationError(f"số hiệu không hợp lệ / bad number {number[:60]!r}", ["bad number"]) from None
         number = ident.format()
-    status = (_text(row.get("status")) or "unknown").lower()
+    given = status_code(row.get("status"))
+    status = given or "unknown"
     pages = _text(row.get("pages"))
     problems = []
-    if status not in STATUSES:
-        problems.append(f"tình trạng không hợp lệ / unknown status {status!r}")
+    if given is None:
+        problems.append(f"tình trạng không hợp lệ / unknown status {_text(row.get('status'))!r}")
     if pages and not pages.isdigit():
         problems.append(f"số trang không hợp lệ / pages must be a number: {pages!r}")
     equivalents = [Equivalence(e, _text(row.get("degree"))) for e in _list(row.get("equivalent"))]
@@ -75,7 +127,7 @@ def row_to_standard(row: dict[str, Any], origin: str) -> Standard:
         title_vi=_text(row.get("title_vi")),
         title_en=_text(row.get("title_en")),
         scope_vi=_text(row.get("scope_vi")),
-        status=status if status in STATUSES else "unknown",
+        status=status,
         status_basis="stated" if status != "unknown" else None,
         replaces=_list(row.get("replaces")),
         replaced_by=_list(row.get("replaced_by")),
@@ -86,6 +138,8 @@ def row_to_standard(row: dict[str, Any], origin: str) -> Standard:
         decision_date=_text(row.get("decision_date")),
         issue_date=_text(row.get("issue_date")),
         effective_date=_text(row.get("effective_date")),
+        withdrawn_by=_text(row.get("withdrawn_by")),
+        withdrawn_date=_text(row.get("withdrawn_date")),
         pages=int(pages) if pages and pages.isdigit() else None,
         sources=[{"ref": _text(row.get("source")) or origin, "kind": "import"}],
     )
@@ -100,8 +154,9 @@ class FileSource:
 
     name = "file"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, name: str | None = None) -> None:
         self.path = Path(path)
+        self.name = name or self.path.name  # what origins call the file (an upload's real name)
         if self.path.suffix.lower() not in (".jsonl", ".csv"):
             raise InvalidInput("tệp phải là .jsonl hoặc .csv / the file must be .jsonl or .csv")
         if not self.path.is_file():
@@ -110,7 +165,7 @@ class FileSource:
     def rows(self) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
         """``(origin, row or None, error or None)`` per line, streaming."""
         with self.path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-            yield from iter_rows(fh, self.path.suffix.lower(), self.path.name)
+            yield from iter_rows(fh, self.path.suffix.lower(), self.name)
 
 
 def _too_long(row: Any) -> str | None:
