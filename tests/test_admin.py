@@ -280,7 +280,7 @@ def test_withdraw_and_replace(admin_env) -> None:
         assert (done.decision, done.decision_date) == (before.decision, before.decision_date)  # issuing one kept
         assert "Đã hủy bỏ tiêu chuẩn." in c.get(r.headers["location"]).text  # the message, shown once
         public = c.get("/standards/tcvn-6096-2004").text
-        withdrawn = re.search(r'<dd class="withdrawn-by">([^<]*)</dd>', public).group(1)
+        withdrawn = re.search(r'<dd class="withdrawn-by"[^>]*>([^<]*)</dd>', public).group(1)
         assert withdrawn == "123/QĐ-BKHCN, 2011-01-01"
         if before.decision:
             assert before.decision in public and before.decision not in withdrawn
