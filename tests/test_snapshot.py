@@ -68,7 +68,7 @@ def _check(snap: Snapshot) -> None:
     assert status == want["status"]
     assert snap.year.tolist() == want["year"]
     for d, value in enumerate(want["ics_fields"]):
-        got = {c for i, c in enumerate(snap.ics_fields) if snap.ics_matrix[i, d]}
+        got = {snap.ics_fields[c] for c in snap.ics_code[snap.ics_doc == d]}
         assert got == set(filter(None, value.split(",")))
     assert np.array_equal(snap.lengths["title_f"], np.array(want["title_f"], dtype=np.float32), equal_nan=True)
     reader = snap.searcher.reader()

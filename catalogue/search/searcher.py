@@ -209,7 +209,7 @@ class Searcher:
         result.total = int(matched.size)
         docset = np.zeros(snap.size, dtype=bool)
         docset[matched] = True
-        result.facets = self._facets(snap, docset)
+        result.facets = self._facets(snap, matched, docset)
         ranked = matched[order(ev, NEWEST_FIRST if req.sort == "newest" or u.is_empty else RULES)]
         start = (req.page - 1) * req.limit
         words = self._highlight_words(u)
@@ -521,13 +521,14 @@ class Searcher:
         return {w for c in u.concepts for a in c.alternatives if a.field == "vi" for w in a.words}
 
     @staticmethod
-    def _facets(snap: Snapshot, docset: np.ndarray) -> dict[str, dict[str, int]]:
+    def _facets(snap: Snapshot, matched: np.ndarray, docset: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts over the matched documents (``matched``: their numbers; ``docset``: the same as a mask)."""
         facets: dict[str, dict[str, int]] = {}
         for name in ("kind", "status", "ministry", "decade"):
-            counts = np.bincount(snap.codes[name][docset], minlength=len(snap.labels[name]))
+            counts = np.bincount(snap.codes[name][matched], minlength=len(snap.labels[name]))
             pairs = [(label, int(n)) for label, n in zip(snap.labels[name], counts, strict=True) if n and label]
             facets[name] = dict(sorted(pairs, key=lambda x: -x[1]))
-        counts = snap.ics_matrix @ docset.astype(np.float32)
+        counts = np.bincount(snap.ics_code[docset[snap.ics_doc]], minlength=len(snap.ics_fields))
         ics = {code: int(n) for code, n in zip(snap.ics_fields, counts.tolist(), strict=True)}
         facets["ics_field"] = {k: v for k, v in sorted(ics.items(), key=lambda x: (-x[1], x[0])) if v}
         facets["decade"] = dict(sorted(facets["decade"].items(), reverse=True))
