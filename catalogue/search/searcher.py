@@ -36,9 +36,10 @@ from catalogue.identifiers import KINDS, parse_loose
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.highlight import highlight, snippet
 from catalogue.search.query import parse_query
-from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, order
+from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence
 from catalogue.search.snapshot import Snapshot
 from catalogue.search.swap import BACKGROUND_FROM, Build, SnapshotSwap
+from catalogue.search.topk import top
 from catalogue.search.understand import Alternative, Concept, Understanding, understand
 from indexer.analysis import compounds, english_analyzer, terms
 from indexer.index import Index
@@ -210,10 +211,11 @@ class Searcher:
         docset = np.zeros(snap.size, dtype=bool)
         docset[matched] = True
         result.facets = self._facets(snap, matched, docset)
-        ranked = matched[order(ev, NEWEST_FIRST if req.sort == "newest" or u.is_empty else RULES)]
         start = (req.page - 1) * req.limit
+        rules = NEWEST_FIRST if req.sort == "newest" or u.is_empty else RULES
+        ranked = matched[top(ev, rules, start + req.limit)]
         words = self._highlight_words(u)
-        for docnum in ranked[start : start + req.limit].tolist():
+        for docnum in ranked[start:].tolist():
             result.hits.append(self._hit(snap, docnum, info, words))
         if u.corrections:
             result.suggestion = self._suggestion(snap, u, allowed, result.total)
