@@ -53,8 +53,11 @@ def top(ev: Evidence, rules: tuple[Rule, ...] = RULES, k: int = 10) -> np.ndarra
     chosen: list[np.ndarray] = []
     pool = np.arange(n)
     need = k
+    current = ev  # the evidence of the pool, re-cut only when the pool shrinks
     for rule in rules:
-        key = np.asarray(rule.key(ev if pool.size == n else subset(ev, pool)))
+        if len(current.year) != pool.size:
+            current = subset(ev, pool)
+        key = np.asarray(rule.key(current))
         if key.dtype.kind == "f" and np.isnan(key).any():
             return order(ev, rules)[:k]
         threshold = np.partition(key, pool.size - need)[pool.size - need]  # the need-th largest key
