@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from catalogue.search import searcher as searcher_module
 from catalogue.search.rules import NEWEST_FIRST, RULES, order
 from catalogue.search.searcher import Searcher, SearchRequest
 from catalogue.search.topk import top
@@ -71,13 +72,17 @@ def test_universe_maps_document_numbers_to_candidate_positions() -> None:
 
 @pytest.mark.parametrize("q", QUERIES)
 @pytest.mark.parametrize("status", [None, "active"])
-def test_the_sparse_evaluation_equals_the_dense_one(searcher: Searcher, q: str, status: str | None) -> None:
+@pytest.mark.parametrize("dense_below", [0, 10**9], ids=["universe", "every-document"])
+def test_the_sparse_evaluation_equals_the_dense_one(
+    searcher: Searcher, q: str, status: str | None, dense_below: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(searcher_module, "DENSE_BELOW", dense_below)
     snap = searcher.snapshot()
     req = SearchRequest(q=q, status=status)
     allowed = searcher._allowed(snap, req, req.kind)
     u = understand(q, snap.vocabulary)
-    dense_docs, dense, dense_info = searcher._evaluate(snap, u, allowed, dense=True)
-    sparse_docs, sparse, sparse_info = searcher._evaluate(snap, u, allowed, dense=False)
+    dense_docs, dense, dense_info = searcher._evaluate(snap, u, allowed, reference=True)
+    sparse_docs, sparse, sparse_info = searcher._evaluate(snap, u, allowed)
     assert sparse_docs.tolist() == dense_docs.tolist()
     for name in ("number", "series", "equivalent", "coverage", "title_coverage", "exactness", "relevance", "year"):
         np.testing.assert_allclose(getattr(sparse, name), getattr(dense, name), rtol=1e-6, atol=1e-6, err_msg=name)
@@ -95,7 +100,7 @@ def test_the_sparse_evaluation_equals_the_dense_one(searcher: Searcher, q: str, 
 def test_searches_page_by_page_list_the_full_ranking(searcher: Searcher) -> None:
     snap = searcher.snapshot()
     u = understand("nuoc mam", snap.vocabulary)
-    docs, ev, _ = searcher._evaluate(snap, u, None, dense=True)
+    docs, ev, _ = searcher._evaluate(snap, u, None, reference=True)
     full = [snap.stored(int(d))["number"] for d in docs[order(ev, RULES)]]
     pages = [h.number for p in (1, 2, 3) for h in searcher.search(SearchRequest(q="nuoc mam", page=p, limit=7)).hits]
     assert pages == full[:21]

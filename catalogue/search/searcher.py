@@ -252,19 +252,19 @@ class Searcher:
         return np.logical_and.reduce([*masks, snap.alive])
 
     def _evaluate(
-        self, snap: Snapshot, u: Understanding, allowed: np.ndarray | None, dense: bool | None = None
+        self, snap: Snapshot, u: Understanding, allowed: np.ndarray | None, reference: bool = False
     ) -> tuple[np.ndarray, Evidence, dict[str, np.ndarray]]:
         """The matched documents (ascending), their evidence for the rules, and match info (one entry each).
 
         Every per-document array is built over the query's :class:`~catalogue.search.universe.Universe`:
-        the allowed documents its posting lists and number look-ups reach (``dense``: every allowed
-        document, the reference the sparse universe must equal; by default below :data:`DENSE_BELOW`).
+        the allowed documents its posting lists and number look-ups reach; every allowed document below
+        :data:`DENSE_BELOW` records.  ``reference`` evaluates the plain way (every allowed document,
+        universe-sized arrays for every alternative): what the fast paths must equal.
         """
         size = snap.size
         ok = snap.alive if allowed is None else allowed
         pq = u.parsed
-        if dense is None:
-            dense = size < DENSE_BELOW
+        dense = reference or size < DENSE_BELOW
         number = np.zeros(size, dtype=np.int8)
         series = np.zeros(size, dtype=bool)
         equivalent = np.zeros(size, dtype=np.int8)
@@ -306,7 +306,7 @@ class Searcher:
         strong = np.zeros(m, dtype=bool)  # matches a concept that is no weak word
         has_strong = any(c.importance >= 1 for c in u.concepts)
         for concept in u.concepts:
-            any_c, title_c, best_c, rel_c = self._concept(snap, uni, concept)
+            any_c, title_c, best_c, rel_c = self._concept(snap, uni, concept, reference)
             weight = concept.importance * self._informative(snap, concept)
             coverage += weight * any_c
             title_coverage += weight * title_c
@@ -493,14 +493,33 @@ class Searcher:
         score = np.where(everywhere, score, np.where(loose, SCATTERED_SHARE * score, 0)).astype(np.float32)
         return everywhere, in_title, score, exact_title, loose
 
-    def _concept(self, snap: Snapshot, uni: Universe, concept: Concept) -> tuple[np.ndarray, ...]:
-        """Per candidate: coverage anywhere, coverage in titles, best alternative weight, relevance."""
+    def _concept(
+        self, snap: Snapshot, uni: Universe, concept: Concept, reference: bool = False
+    ) -> tuple[np.ndarray, ...]:
+        """Per candidate: coverage anywhere, coverage in titles, best alternative weight, relevance.
+
+        ``reference``: every alternative through :meth:`_alternative`'s universe-sized arrays
+        (the fast path for one-word alternatives must give the same values).
+        """
         size = uni.size
         any_c = np.zeros(size, dtype=np.float32)
         title_c = np.zeros(size, dtype=np.float32)
         best_c = np.zeros(size, dtype=np.float32)
         rel_c = np.zeros(size, dtype=np.float32)
         for alt in self._usable(snap, concept):
+            if len(alt.words) == 1 and alt.field == "vi" and not alt.exact and not reference:
+                # one folded word: update only where its two posting lists are (the same values as below)
+                title, title_scores = uni.take(*snap.bm25("title_f", alt.words[0]))
+                body, body_scores = uni.take(*snap.bm25("body_f", alt.words[0]))
+                score = np.zeros(size, dtype=np.float32)
+                score[title] = title_scores
+                score[body] += BODY_FACTOR * body_scores
+                for where in (title, body):
+                    any_c[where] = np.maximum(any_c[where], alt.coverage)
+                    best_c[where] = np.maximum(best_c[where], alt.weight * alt.coverage)
+                    rel_c[where] = np.maximum(rel_c[where], alt.weight * score[where])
+                title_c[title] = np.maximum(title_c[title], alt.coverage)
+                continue
             everywhere, in_title, score, exact_title, loose = self._alternative(snap, uni, alt)
             scattered = loose * (SCATTERED_SHARE * alt.coverage)
             np.maximum(any_c, np.maximum(everywhere * alt.coverage, scattered), out=any_c)
