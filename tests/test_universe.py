@@ -36,6 +36,9 @@ QUERIES = [
     "thực phẩm",
     "loai 7",
     "mam ong",
+    "thép",
+    "mật thép loại",
+    "Ống",
     "",
 ]
 

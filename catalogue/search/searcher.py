@@ -507,16 +507,26 @@ class Searcher:
         best_c = np.zeros(size, dtype=np.float32)
         rel_c = np.zeros(size, dtype=np.float32)
         for alt in self._usable(snap, concept):
-            if len(alt.words) == 1 and alt.field == "vi" and not alt.exact and not reference:
+            if len(alt.words) == 1 and alt.field == "vi" and not reference:
                 # one folded word: update only where its two posting lists are (the same values as below)
                 title, title_scores = uni.take(*snap.bm25("title_f", alt.words[0]))
                 body, body_scores = uni.take(*snap.bm25("body_f", alt.words[0]))
                 score = np.zeros(size, dtype=np.float32)
                 score[title] = title_scores
                 score[body] += BODY_FACTOR * body_scores
+                exact_title = None
+                if alt.exact:  # the accented words typed, in the title
+                    exact_title = np.zeros(size, dtype=bool)
+                    exact_title[title] = True
+                    for word in alt.exact:
+                        exact_title &= uni.mask(snap.docs("title", word))
                 for where in (title, body):
                     any_c[where] = np.maximum(any_c[where], alt.coverage)
-                    best_c[where] = np.maximum(best_c[where], alt.weight * alt.coverage)
+                    if exact_title is None:
+                        best_c[where] = np.maximum(best_c[where], alt.weight * alt.coverage)
+                    else:
+                        quality = np.where(exact_title[where], alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT)
+                        best_c[where] = np.maximum(best_c[where], quality * alt.coverage)
                     rel_c[where] = np.maximum(rel_c[where], alt.weight * score[where])
                 title_c[title] = np.maximum(title_c[title], alt.coverage)
                 continue
