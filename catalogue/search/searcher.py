@@ -196,7 +196,10 @@ class Searcher:
         return result.copy()
 
     def _search(self, snap: Snapshot, req: SearchRequest) -> SearchResult:
-        u = understand(req.q, snap.vocabulary)
+        u = snap.understood.get(req.q)  # pure given the snapshot's vocabulary: kept per query text
+        if u is None:
+            u = understand(req.q, snap.vocabulary)
+            snap.understood.put(req.q, u)
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
         messages = []

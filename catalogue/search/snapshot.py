@@ -105,6 +105,8 @@ class Snapshot:
         self._lock = threading.Lock()
         #: whole search results, by request: a snapshot never changes, so neither do they
         self.results = Lru(RESULTS)
+        #: query understandings, by query text (pure given the vocabulary; the searcher never modifies them)
+        self.understood = Lru(RESULTS)
         self.spelling = Spelling(self)
         self.vocabulary = IndexVocabulary(self)
 

@@ -60,7 +60,9 @@ def top(ev: Evidence, rules: tuple[Rule, ...] = RULES, k: int = 10) -> np.ndarra
         key = np.asarray(rule.key(current))
         if key.dtype.kind == "f" and np.isnan(key).any():
             return order(ev, rules)[:k]
-        threshold = np.partition(key, pool.size - need)[pool.size - need]  # the need-th largest key
+        threshold = key.max()
+        if np.count_nonzero(key == threshold) < need:  # the best key alone does not fill the page
+            threshold = np.partition(key, pool.size - need)[pool.size - need]  # the need-th largest key
         above = key > threshold
         chosen.append(pool[above])
         need -= int(above.sum())
