@@ -71,15 +71,29 @@ def test_universe_maps_document_numbers_to_candidate_positions() -> None:
     assert uni.mask(np.array([5])).tolist() == [False, True, False]
     assert uni.of(np.arange(10) * 10).tolist() == [20, 50, 70]
     assert Universe.of_mask(np.array([True, False, True])).docs.tolist() == [0, 2]
+    assert not uni.identity
+    everything = Universe(4, np.arange(4))
+    assert everything.identity and everything.positions(np.array([3, 1])).tolist() == [3, 1]
+    assert everything.take(np.array([2]), np.array([5.0]))[1].tolist() == [5.0]
 
 
 @pytest.mark.parametrize("q", QUERIES)
 @pytest.mark.parametrize("status", [None, "active"])
-@pytest.mark.parametrize("dense_below", [0, 10**9], ids=["universe", "every-document"])
+@pytest.mark.parametrize(
+    ("dense_below", "dense_share"),
+    [(0, 10**9), (10**9, 10**9), (0, 0.0)],
+    ids=["universe", "small-catalogue", "long-posting-lists"],
+)
 def test_the_sparse_evaluation_equals_the_dense_one(
-    searcher: Searcher, q: str, status: str | None, dense_below: int, monkeypatch: pytest.MonkeyPatch
+    searcher: Searcher,
+    q: str,
+    status: str | None,
+    dense_below: int,
+    dense_share: float,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(searcher_module, "DENSE_BELOW", dense_below)
+    monkeypatch.setattr(searcher_module, "DENSE_SHARE", dense_share)
     snap = searcher.snapshot()
     req = SearchRequest(q=q, status=status)
     allowed = searcher._allowed(snap, req, req.kind)

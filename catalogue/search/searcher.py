@@ -60,6 +60,7 @@ PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
 CHAIN_HOPS = 6
 DENSE_BELOW = 4096  # catalogues smaller than this evaluate over every allowed document (no reach pass)
+DENSE_SHARE = 1.0  # posting lists longer in all than this share of the catalogue: every allowed document too
 IDF_FULL = 3.0  # a word in fewer than ~1/19 of the records counts fully in the coverage
 IDF_FLOOR = 0.25
 METHOD_TERMS = (("title_bi", "phuong_phap"), ("title_bi", "xac_dinh"), ("title_bi", "thu_nghiem"))
@@ -291,14 +292,17 @@ class Searcher:
             of_series = self._keys_mask(snap, "equiv", [s for _, s in pq.international])
             if full is not None and of_series is not None:
                 equivalent = np.maximum(full.astype(np.int8) * 2, of_series.astype(np.int8))
-        if dense or u.is_empty:  # browsing (no query) lists every allowed document
-            uni = Universe.of_mask(ok)
+        lists = (
+            []
+            if dense or u.is_empty
+            else [d for c in u.concepts for a in self._usable(snap, c) for d in self._reach(snap, a)]
+        )
+        if dense or u.is_empty or sum(d.size for d in lists) >= DENSE_SHARE * size:
+            uni = Universe.of_mask(ok)  # browsing (no query) lists every allowed document
         else:
             reach = (number > 0) | series | (equivalent > 0)
-            for concept in u.concepts:
-                for alt in self._usable(snap, concept):
-                    for docnums in self._reach(snap, alt):
-                        reach[docnums] = True
+            for docnums in lists:
+                reach[docnums] = True
             uni = Universe.of_mask(reach & ok)
         number, series, equivalent = uni.of(number), uni.of(series), uni.of(equivalent)
         m = uni.size

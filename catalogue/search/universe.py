@@ -29,6 +29,8 @@ class Universe:
     def __init__(self, size: int, docs: np.ndarray) -> None:
         self.docs = np.asarray(docs, dtype=np.int64)
         self.size = int(self.docs.size)
+        #: every document of the snapshot: positions are document numbers, no mapping needed
+        self.identity = self.size == size
         self._position = np.full(size, -1, dtype=np.int32)
         self._position[self.docs] = np.arange(self.size, dtype=np.int32)
 
@@ -39,11 +41,15 @@ class Universe:
 
     def positions(self, docnums: np.ndarray) -> np.ndarray:
         """Positions of the ``docnums`` that are candidates (in their order)."""
+        if self.identity:
+            return docnums
         p = self._position[docnums]
         return p[p >= 0]
 
     def take(self, docnums: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(positions, values)`` of the ``docnums`` that are candidates."""
+        if self.identity:
+            return docnums, values
         p = self._position[docnums]
         keep = p >= 0
         return p[keep], values[keep]
@@ -56,4 +62,4 @@ class Universe:
 
     def of(self, dense: np.ndarray) -> np.ndarray:
         """``dense`` (one entry per document of the snapshot) at the candidates."""
-        return dense[self.docs]
+        return dense if self.identity else dense[self.docs]
