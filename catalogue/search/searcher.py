@@ -262,8 +262,9 @@ class Searcher:
 
         Every per-document array is built over the query's :class:`~catalogue.search.universe.Universe`:
         the allowed documents its posting lists and number look-ups reach; every allowed document below
-        :data:`DENSE_BELOW` records.  ``reference`` evaluates the plain way (every allowed document,
-        universe-sized arrays for every alternative): what the fast paths must equal.
+        :data:`DENSE_BELOW` records, or when the lists are as long as :data:`DENSE_SHARE` of the
+        catalogue.  ``reference`` evaluates the plain way (every allowed document, universe-sized
+        arrays for every alternative): what the fast paths must equal.
         """
         size = snap.size
         ok = snap.alive if allowed is None else allowed
