@@ -37,10 +37,12 @@ from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.curations import Curations, CurationSource, StaticCurations, name_words
 from catalogue.search.highlight import highlight, snippet
 from catalogue.search.query import parse_query
-from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, order, replacements_first
+from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, replacements_first
 from catalogue.search.snapshot import Snapshot
 from catalogue.search.swap import BACKGROUND_FROM, Build, SnapshotSwap
+from catalogue.search.topk import top
 from catalogue.search.understand import Alternative, Concept, Understanding, understand
+from catalogue.search.universe import Universe
 from indexer.analysis import compounds, english_analyzer, terms
 from indexer.index import Index
 
@@ -61,6 +63,8 @@ ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: be
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
 CHAIN_HOPS = 6
+DENSE_BELOW = 4096  # catalogues smaller than this evaluate over every allowed document (no reach pass)
+DENSE_SHARE = 1.0  # posting lists longer in all than this share of the catalogue: every allowed document too
 IDF_FULL = 3.0  # a word in fewer than ~1/19 of the records counts fully in the coverage
 IDF_FLOOR = 0.25
 METHOD_TERMS = (("title_bi", "phuong_phap"), ("title_bi", "xac_dinh"), ("title_bi", "thu_nghiem"))
@@ -210,7 +214,10 @@ class Searcher:
 
     def _search(self, snap: Snapshot, req: SearchRequest, curations: Curations | None = None) -> SearchResult:
         curations = self.curations.current() if curations is None else curations
-        u = understand(req.q, snap.vocabulary)
+        u = snap.understood.get(req.q)  # pure given the snapshot's vocabulary: kept per query text
+        if u is None:
+            u = understand(req.q, snap.vocabulary)
+            snap.understood.put(req.q, u)
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
         messages = []
@@ -229,26 +236,16 @@ class Searcher:
         result.total = int(matched.size)
         docset = np.zeros(snap.size, dtype=bool)
         docset[matched] = True
-        result.facets = self._facets(snap, docset)
-        ranked = matched[order(ev, NEWEST_FIRST if req.sort == "newest" or u.is_empty else RULES)]
+        result.facets = self._facets(snap, matched, docset)
         start = (req.page - 1) * req.limit
-        if req.sort != "newest" and not u.is_empty:
-            end = start + req.limit
-            head = ranked[:end].tolist()
-            if self._superseded(snap, head).any():
-                ranked = np.array(
-                    # a number typed exactly stays first: the user named that edition
-                    replacements_first(
-                        head,
-                        lambda d: [] if info["number"][d] == 2 else self._successors(snap, d),
-                        set(matched.tolist()),
-                    )[:end]
-                    + ranked[end:].tolist(),
-                    dtype=ranked.dtype,
-                )
+        rules = NEWEST_FIRST if req.sort == "newest" or u.is_empty else RULES
+        head = top(ev, rules, start + req.limit)
+        if rules is RULES:
+            head = self._current_first(snap, matched, head, info)
+        ranked = head[start:]
         words = self._highlight_words(u)
-        for docnum in ranked[start : start + req.limit].tolist():
-            result.hits.append(self._hit(snap, docnum, info, words))
+        for position in ranked.tolist():
+            result.hits.append(self._hit(snap, int(matched[position]), position, info, words))
         if u.corrections:
             result.suggestion = self._suggestion(snap, u, allowed, result.total)
         if result.total == 0:
@@ -283,12 +280,25 @@ class Searcher:
         return np.logical_and.reduce([*masks, snap.alive])
 
     def _evaluate(
-        self, snap: Snapshot, u: Understanding, allowed: np.ndarray | None, curations: Curations | None = None
+        self,
+        snap: Snapshot,
+        u: Understanding,
+        allowed: np.ndarray | None,
+        curations: Curations | None = None,
+        reference: bool = False,
     ) -> tuple[np.ndarray, Evidence, dict[str, np.ndarray]]:
-        """The matched documents (unordered), their evidence for the rules, and dense match info."""
+        """The matched documents (ascending), their evidence for the rules, and match info (one entry each).
+
+        Every per-document array is built over the query's :class:`~catalogue.search.universe.Universe`:
+        the allowed documents its posting lists and number look-ups reach; every allowed document below
+        :data:`DENSE_BELOW` records, or when the lists are as long as :data:`DENSE_SHARE` of the
+        catalogue.  ``reference`` evaluates the plain way (every allowed document, universe-sized
+        arrays for every alternative): what the fast paths must equal.
+        """
         size = snap.size
         ok = snap.alive if allowed is None else allowed
         pq = u.parsed
+        dense = reference or size < DENSE_BELOW
         number = np.zeros(size, dtype=np.int8)
         series = np.zeros(size, dtype=bool)
         equivalent = np.zeros(size, dtype=np.int8)
@@ -312,17 +322,33 @@ class Searcher:
             of_series = self._keys_mask(snap, "equiv", [s for _, s in pq.international])
             if full is not None and of_series is not None:
                 equivalent = np.maximum(full.astype(np.int8) * 2, of_series.astype(np.int8))
-        coverage = np.zeros(size, dtype=np.float32)
-        title_coverage = np.zeros(size, dtype=np.float32)
-        exactness = np.zeros(size, dtype=np.float32)
-        relevance = np.zeros(size, dtype=np.float32)
-        strong = np.zeros(size, dtype=bool)  # matches a concept that is no weak word
-        has_strong = any(c.importance >= 1 for c in u.concepts)
         curated = self._curated(snap, u, curations) if curations else {}
+        lists = (
+            []
+            if dense or u.is_empty
+            else [d for c in u.concepts for a in self._usable(snap, c) for d in self._reach(snap, a)]
+        )
+        if dense or u.is_empty or sum(d.size for d in lists) >= DENSE_SHARE * size:
+            uni = Universe.of_mask(ok)  # browsing (no query) lists every allowed document
+        else:
+            reach = (number > 0) | series | (equivalent > 0)
+            for docnums in lists:
+                reach[docnums] = True
+            for named in curated.values():
+                reach |= named
+            uni = Universe.of_mask(reach & ok)
+        number, series, equivalent = uni.of(number), uni.of(series), uni.of(equivalent)
+        m = uni.size
+        coverage = np.zeros(m, dtype=np.float32)
+        title_coverage = np.zeros(m, dtype=np.float32)
+        exactness = np.zeros(m, dtype=np.float32)
+        relevance = np.zeros(m, dtype=np.float32)
+        strong = np.zeros(m, dtype=bool)  # matches a concept that is no weak word
+        has_strong = any(c.importance >= 1 for c in u.concepts)
         for position, concept in enumerate(u.concepts):
-            any_c, title_c, best_c, rel_c = self._concept(snap, concept)
+            any_c, title_c, best_c, rel_c = self._concept(snap, uni, concept, reference)
             if position in curated:  # a product name the curators tied to the record: as good as its title
-                named = curated[position]
+                named = uni.of(curated[position])
                 np.maximum(any_c, named, out=any_c)
                 np.maximum(title_c, named, out=title_c)
                 np.maximum(best_c, named * CURATED_WEIGHT, out=best_c)
@@ -333,24 +359,26 @@ class Searcher:
             relevance += rel_c
             if concept.importance >= 1 or not has_strong:
                 strong |= any_c > 0
-        relevance += self._proximity(snap, u)
+        relevance += self._proximity(snap, uni, u)
         if u.concepts:  # a title that is the query itself ("Nước mắm" for "nuoc mam") is the most exact match
             typed = sum(len(c.alternatives[0].words) for c in u.concepts if c.alternatives)
             total = sum(c.importance * self._informative(snap, c) for c in u.concepts)
-            whole = (snap.lengths["title_f"] <= typed) & (title_coverage >= total - 1e-4) & (title_coverage > 0)
-            whole &= ~snap.replaced  # an old edition titled the same never outranks its replacement
+            whole = (uni.of(snap.lengths["title_f"]) <= typed) & (title_coverage >= total - 1e-4) & (title_coverage > 0)
+            whole &= ~uni.of(snap.replaced)  # an old edition titled the same never outranks its replacement
             exactness += whole * WHOLE_TITLE_BONUS
-        by_words = strong & (coverage > 0)
+        by_words = strong & (coverage > 0)  # every candidate is allowed
         if by_words.any():
-            best = float(coverage[by_words & ok].max(initial=0.0))
+            best = float(coverage[by_words].max(initial=0.0))
             by_words &= coverage >= best * MIN_SHARE
-        # browsing (no query) lists every allowed document
-        hit_mask = ok.copy() if u.is_empty else ok & ((number > 0) | series | (equivalent > 0) | by_words)
-        matched = np.nonzero(hit_mask)[0]
+        hit_mask = np.ones(m, dtype=bool) if u.is_empty else (number > 0) | series | (equivalent > 0) | by_words
+        positions = np.flatnonzero(hit_mask)
+        matched = uni.docs[positions]
         status_labels = np.array(snap.labels["status"], dtype=object)
         kind_labels = np.array(snap.labels["kind"], dtype=object)
-        status = status_labels[snap.codes["status"][matched]]
-        is_current = np.isin(status, ("active", "unknown")) & ~snap.replaced[matched]
+        status_codes = snap.codes["status"][matched]
+        status = status_labels[status_codes]
+        in_force = np.array([label in ("active", "unknown") for label in snap.labels["status"]], dtype=bool)
+        is_current = in_force[status_codes] & ~snap.replaced[matched]
         is_current &= _latest(snap.codes["edition"][matched], snap.year[matched])
         is_method = np.zeros(matched.size, dtype=bool)
         if "method" in u.intents:
@@ -359,13 +387,13 @@ class Searcher:
                 method[snap.docs(fieldname, term)] = True
             is_method = method[matched]
         ev = Evidence(
-            number=number[matched],
-            series=series[matched],
-            equivalent=equivalent[matched],
-            coverage=coverage[matched],
-            title_coverage=title_coverage[matched],
-            exactness=exactness[matched],
-            relevance=relevance[matched],
+            number=number[positions],
+            series=series[positions],
+            equivalent=equivalent[positions],
+            coverage=coverage[positions],
+            title_coverage=title_coverage[positions],
+            exactness=exactness[positions],
+            relevance=relevance[positions],
             status=status,
             kind=kind_labels[snap.codes["kind"][matched]],
             year=snap.year[matched],
@@ -373,7 +401,13 @@ class Searcher:
             is_method=is_method,
             intents=set(u.intents),
         )
-        info = {"number": number, "series": series, "equivalent": equivalent, "title": title_coverage, "all": coverage}
+        info = {
+            "number": ev.number,
+            "series": ev.series,
+            "equivalent": ev.equivalent,
+            "title": ev.title_coverage,
+            "all": ev.coverage,
+        }
         return matched, ev, info
 
     @staticmethod
@@ -426,6 +460,20 @@ class Searcher:
             for p in whole:
                 found[p] = found.get(p, np.zeros(snap.size, dtype=bool)) | mask
         return found
+
+    def _current_first(self, snap: Snapshot, matched: np.ndarray, head: np.ndarray, info: dict) -> np.ndarray:
+        """``head`` (positions in ``matched``, ranked) after :func:`replacements_first`; a number typed
+        exactly stays where it is: the user named that edition."""
+        docs = matched[head].tolist()
+        if not docs or not self._superseded(snap, docs).any():
+            return head
+
+        def successors(doc: int) -> list[int]:
+            at = int(np.searchsorted(matched, doc))
+            return [] if info["number"][at] == 2 else self._successors(snap, doc)
+
+        moved = replacements_first(docs, successors, _SortedDocs(matched))[: len(docs)]
+        return np.searchsorted(matched, np.array(moved, dtype=matched.dtype))
 
     @staticmethod
     def _superseded(snap: Snapshot, docnums: list[int]) -> np.ndarray:
@@ -480,14 +528,34 @@ class Searcher:
         return mask
 
     @staticmethod
-    def _alternative(snap: Snapshot, alt: Alternative) -> tuple[np.ndarray, ...]:
+    def _usable(snap: Snapshot, concept: Concept) -> list[Alternative]:
+        """The alternatives of ``concept`` that can match: a word no record holds matches nothing."""
+        return [
+            alt
+            for alt in concept.alternatives
+            if alt.field != "vi" or all(snap.vocabulary.frequency(w) for w in alt.words)
+        ]
+
+    @staticmethod
+    def _fields(alt: Alternative, word: str) -> list[tuple[str, str, float]]:
+        """``(field, term, factor)`` of the posting lists one word of ``alt`` is scored on."""
+        if alt.field != "en":
+            return [("title_f", word, 1.0), ("body_f", word, BODY_FACTOR)]
+        stems = terms(_ENGLISH, word)
+        return [("title_en", stems[0], 1.0), ("body_en", stems[0], BODY_FACTOR)] if stems else []
+
+    def _reach(self, snap: Snapshot, alt: Alternative) -> list[np.ndarray]:
+        """Document numbers of every posting list ``alt`` reads: a superset of where it can match."""
+        return [snap.docs(name, term) for word in alt.words for name, term, _ in self._fields(alt, word)]
+
+    def _alternative(self, snap: Snapshot, uni: Universe, alt: Alternative) -> tuple[np.ndarray, ...]:
         """Where every word of ``alt`` matches (anywhere; in the title), its BM25F score there,
         where the title holds the accented words typed, and where a phrase's words are scattered in a title."""
-        size = snap.size
+        size = uni.size
         if len(alt.words) == 1 and alt.field == "vi" and not alt.exact:  # the common case, without the AND
             word = alt.words[0]
-            title_docs, title_scores = snap.bm25("title_f", word)
-            body_docs, body_scores = snap.bm25("body_f", word)
+            title_docs, title_scores = uni.take(*snap.bm25("title_f", word))
+            body_docs, body_scores = uni.take(*snap.bm25("body_f", word))
             everywhere = np.zeros(size, dtype=bool)
             in_title = np.zeros(size, dtype=bool)
             score = np.zeros(size, dtype=np.float32)
@@ -502,17 +570,10 @@ class Searcher:
         in_body = np.ones(size, dtype=bool)
         score = np.zeros(size, dtype=np.float32)
         for word in alt.words:
-            if alt.field == "en":
-                stems = terms(_ENGLISH, word)
-                fields = [("title_en", stems[0], 1.0)] if stems else []
-            else:
-                fields = [("title_f", word, 1.0), ("body_f", word, BODY_FACTOR)]
-            if alt.field == "en" and stems:
-                fields.append(("body_en", stems[0], BODY_FACTOR))
             word_title = np.zeros(size, dtype=bool)
             word_body = np.zeros(size, dtype=bool)
-            for name, term, factor in fields:
-                docnums, s = snap.bm25(name, term)
+            for name, term, factor in self._fields(alt, word):
+                docnums, s = uni.take(*snap.bm25(name, term))
                 (word_body if name.startswith("body") else word_title)[docnums] = True
                 score[docnums] += factor * s
             in_title &= word_title
@@ -523,34 +584,65 @@ class Searcher:
             # scattered, they count for :data:`SCATTERED_SHARE`
             adjacent = in_title.copy()
             for left, right in itertools.pairwise(alt.words):
-                pair = np.zeros(size, dtype=bool)
-                pair[snap.docs("title_bi", f"{left}_{right}")] = True
-                adjacent &= pair
+                adjacent &= uni.mask(snap.docs("title_bi", f"{left}_{right}"))
             loose = in_title & ~adjacent
             in_title = adjacent
-            in_body = _body_only(snap, alt.words)
+            in_body = _body_only(snap, uni, alt.words)
         everywhere = in_title | in_body
         exact_title = np.zeros(size, dtype=bool)
         if alt.exact and in_title.any():
             exact_title = in_title.copy()
             for word in alt.exact:
-                m = np.zeros(size, dtype=bool)
-                m[snap.docs("title", word)] = True
-                exact_title &= m
+                exact_title &= uni.mask(snap.docs("title", word))
         score = np.where(everywhere, score, np.where(loose, SCATTERED_SHARE * score, 0)).astype(np.float32)
         return everywhere, in_title, score, exact_title, loose
 
-    def _concept(self, snap: Snapshot, concept: Concept) -> tuple[np.ndarray, ...]:
-        """Per document: coverage anywhere, coverage in titles, best alternative weight, relevance."""
-        size = snap.size
+    def _concept(
+        self, snap: Snapshot, uni: Universe, concept: Concept, reference: bool = False
+    ) -> tuple[np.ndarray, ...]:
+        """Per candidate: coverage anywhere, coverage in titles, best alternative weight, relevance.
+
+        ``reference``: every alternative through :meth:`_alternative`'s universe-sized arrays
+        (the fast path for one-word alternatives must give the same values).
+        """
+        size = uni.size
         any_c = np.zeros(size, dtype=np.float32)
         title_c = np.zeros(size, dtype=np.float32)
         best_c = np.zeros(size, dtype=np.float32)
         rel_c = np.zeros(size, dtype=np.float32)
-        for alt in concept.alternatives:
-            if alt.field == "vi" and not all(snap.vocabulary.frequency(w) for w in alt.words):
-                continue  # a word no record holds: nothing to match
-            everywhere, in_title, score, exact_title, loose = self._alternative(snap, alt)
+        for alt in self._usable(snap, concept):
+            if len(alt.words) == 1 and alt.field == "vi" and not reference:
+                # one folded word: update only where its two posting lists are (the same values as below)
+                title, title_scores = uni.take(*snap.bm25("title_f", alt.words[0]))
+                body, body_scores = uni.take(*snap.bm25("body_f", alt.words[0]))
+                score = np.zeros(size, dtype=np.float32)
+                score[title] = title_scores
+                score[body] += BODY_FACTOR * body_scores
+                exact_title = None
+                if alt.exact:  # the accented words typed, in the title
+                    exact_title = np.zeros(size, dtype=bool)
+                    exact_title[title] = True
+                    for word in alt.exact:
+                        exact_title &= uni.mask(snap.docs("title", word))
+                # coverage as in the general path below: a folded-only title match covers less, so does the scope
+                covers = np.full(title.size, alt.coverage, dtype=np.float32)
+                if exact_title is not None:
+                    covers = np.where(exact_title[title], covers, covers * ACCENT_MISS_COVERAGE).astype(np.float32)
+                any_c[title] = np.maximum(any_c[title], covers)
+                title_c[title] = np.maximum(title_c[title], covers)
+                in_title = np.zeros(size, dtype=bool)
+                in_title[title] = True
+                scope_only = body[~in_title[body]]
+                any_c[scope_only] = np.maximum(any_c[scope_only], alt.coverage * BODY_COVERAGE)
+                for where in (title, body):
+                    if exact_title is None:
+                        best_c[where] = np.maximum(best_c[where], alt.weight * alt.coverage)
+                    else:
+                        quality = np.where(exact_title[where], alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT)
+                        best_c[where] = np.maximum(best_c[where], quality * alt.coverage)
+                    rel_c[where] = np.maximum(rel_c[where], alt.weight * score[where])
+                continue
+            everywhere, in_title, score, exact_title, loose = self._alternative(snap, uni, alt)
             scattered = loose * (SCATTERED_SHARE * alt.coverage)
             covers = np.float32(alt.coverage)
             if alt.exact:  # "từ" is no match for "tủ" typed: a title holding only the folded word covers less
@@ -566,18 +658,18 @@ class Searcher:
             np.maximum(rel_c, alt.weight * score, out=rel_c)
         return any_c, title_c, best_c, rel_c
 
-    def _proximity(self, snap: Snapshot, u: Understanding) -> np.ndarray:
+    def _proximity(self, snap: Snapshot, uni: Universe, u: Understanding) -> np.ndarray:
         """Adjacent typed words found adjacent in a title, and pyvi compounds of an accented query."""
-        boost = np.zeros(snap.size, dtype=np.float32)
+        boost = np.zeros(uni.size, dtype=np.float32)
         typed = [c.alternatives[0] for c in u.concepts if c.alternatives and c.alternatives[0].field == "vi"]
         words = [w for alt in typed for w in alt.words]
         for left, right in itertools.pairwise(words):
-            docnums, s = snap.bm25("title_bi", f"{left}_{right}")
+            docnums, s = uni.take(*snap.bm25("title_bi", f"{left}_{right}"))
             boost[docnums] += PHRASE_BOOST * s
         if u.parsed.accented and words:
             text = " ".join(w for alt in typed for w in (alt.exact or alt.words))
             for compound in compounds(text)[:8]:
-                docnums, s = snap.bm25("title_c", compound.lower())
+                docnums, s = uni.take(*snap.bm25("title_c", compound.lower()))
                 boost[docnums] += COMPOUND_BOOST * s
         return boost
 
@@ -611,33 +703,35 @@ class Searcher:
         return {w for c in u.concepts for a in c.alternatives if a.field == "vi" for w in a.words}
 
     @staticmethod
-    def _facets(snap: Snapshot, docset: np.ndarray) -> dict[str, dict[str, int]]:
+    def _facets(snap: Snapshot, matched: np.ndarray, docset: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts over the matched documents (``matched``: their numbers; ``docset``: the same as a mask)."""
         facets: dict[str, dict[str, int]] = {}
         for name in ("kind", "status", "ministry", "decade"):
-            counts = np.bincount(snap.codes[name][docset], minlength=len(snap.labels[name]))
+            counts = np.bincount(snap.codes[name][matched], minlength=len(snap.labels[name]))
             pairs = [(label, int(n)) for label, n in zip(snap.labels[name], counts, strict=True) if n and label]
             facets[name] = dict(sorted(pairs, key=lambda x: -x[1]))
-        counts = snap.ics_matrix @ docset.astype(np.float32)
+        counts = np.bincount(snap.ics_code[docset[snap.ics_doc]], minlength=len(snap.ics_fields))
         ics = {code: int(n) for code, n in zip(snap.ics_fields, counts.tolist(), strict=True)}
         facets["ics_field"] = {k: v for k, v in sorted(ics.items(), key=lambda x: (-x[1], x[0])) if v}
         facets["decade"] = dict(sorted(facets["decade"].items(), reverse=True))
         return facets
 
     @staticmethod
-    def _hit(snap: Snapshot, docnum: int, info: dict[str, np.ndarray], words: set[str]) -> Hit:
+    def _hit(snap: Snapshot, docnum: int, position: int, info: dict[str, np.ndarray], words: set[str]) -> Hit:
+        """The hit of ``docnum``, the ``position``-th matched document (``info``: one entry per matched)."""
         f = snap.stored(docnum)
         ics = [c for c in (f.get("ics") or "").split(",") if c]
         leaf_ics = [c for c in ics if not any(o != c and o.startswith(c + ".") for o in ics)]
         title = f.get("title_vi") or f.get("title_en_text") or ""
-        if info["number"][docnum] == 2:
+        if info["number"][position] == 2:
             match = "number"
-        elif info["number"][docnum] == 1:
+        elif info["number"][position] == 1:
             match = "replacement"
-        elif info["series"][docnum]:
+        elif info["series"][position]:
             match = "series"
-        elif info["equivalent"][docnum]:
+        elif info["equivalent"][position]:
             match = "equivalent"
-        elif info["title"][docnum] > 0 and info["title"][docnum] >= 0.5 * info["all"][docnum]:
+        elif info["title"][position] > 0 and info["title"][position] >= 0.5 * info["all"][position]:
             match = "title"
         else:
             match = "scope" if f.get("scope") else "other"
@@ -682,8 +776,10 @@ class Searcher:
         elif pq.words:
             *done, last = pq.words
             required = np.ones(snap.size, dtype=bool)
+            everything = Universe(snap.size, np.arange(snap.size))
             for w in done:
-                _, word_mask, word_score, _, _ = self._alternative(snap, Alternative((w.folded,), 1.0, "typed"))
+                alt = Alternative((w.folded,), 1.0, "typed")
+                _, word_mask, word_score, _, _ = self._alternative(snap, everything, alt)
                 required &= word_mask
                 score += word_score
             completions = sorted(
@@ -733,11 +829,20 @@ def _latest(edition: np.ndarray, year: np.ndarray) -> np.ndarray:
     return year >= newest[edition]
 
 
-def _body_only(snap: Snapshot, words: tuple[str, ...]) -> np.ndarray:
-    """Documents whose body (scope, products) holds every word; bodies keep no word order."""
-    mask = np.ones(snap.size, dtype=bool)
+def _body_only(snap: Snapshot, uni: Universe, words: tuple[str, ...]) -> np.ndarray:
+    """Candidates whose body (scope, products) holds every word; bodies keep no word order."""
+    mask = np.ones(uni.size, dtype=bool)
     for word in words:
-        m = np.zeros(snap.size, dtype=bool)
-        m[snap.docs("body_f", word)] = True
-        mask &= m
+        mask &= uni.mask(snap.docs("body_f", word))
     return mask
+
+
+class _SortedDocs:
+    """Membership in an ascending array of document numbers (a binary search, no set built)."""
+
+    def __init__(self, docs: np.ndarray) -> None:
+        self.docs = docs
+
+    def __contains__(self, doc: object) -> bool:
+        at = int(np.searchsorted(self.docs, doc))
+        return at < self.docs.size and int(self.docs[at]) == doc

@@ -83,13 +83,17 @@ class Snapshot:
         )
         self.year = self._concat([arrays.year for arrays, _, _ in self.leaves], np.int32)
         self.ics_fields = sorted({c for arrays, _, _ in self.leaves for c in arrays.ics_fields})
-        # one row per ICS field: facet counts are a single matrix-vector product
-        self.ics_matrix = np.zeros((len(self.ics_fields), self.size), dtype=np.float32)
+        # one (document, ICS field) pair per entry: facet counts are one gather and one bincount,
+        # whose cost follows the pairs (about one per record), not fields × records as a dense matrix's
         row = {c: i for i, c in enumerate(self.ics_fields)}
+        docs, codes = [], []
         for arrays, _, offset in self.leaves:
             if arrays.ics_fields:
-                rows = [row[c] for c in arrays.ics_fields]
-                self.ics_matrix[rows, offset : offset + arrays.size] = arrays.ics_rows
+                rows, cols = np.nonzero(arrays.ics_rows)
+                docs.append(cols + offset)
+                codes.append(np.array([row[c] for c in arrays.ics_fields], dtype=np.int32)[rows])
+        self.ics_doc = self._concat(docs, np.int32)  #: document number of each pair
+        self.ics_code = self._concat(codes, np.int32)  #: index into :attr:`ics_fields` of each pair
         self.lengths = {
             f: self._concat([arrays.lengths[f] for arrays, _, _ in self.leaves], np.float32) for f in SCORED_FIELDS
         }
@@ -101,6 +105,8 @@ class Snapshot:
         self._lock = threading.Lock()
         #: whole search results, by request: a snapshot never changes, so neither do they
         self.results = Lru(RESULTS)
+        #: query understandings, by query text (pure given the vocabulary; the searcher never modifies them)
+        self.understood = Lru(RESULTS)
         self.spelling = Spelling(self)
         self.vocabulary = IndexVocabulary(self)
 
@@ -197,6 +203,10 @@ class Lru:
             self._items[key] = value
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
     def __len__(self) -> int:
         return len(self._items)
