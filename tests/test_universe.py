@@ -62,7 +62,7 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
         )
     index = Index(tmp_path_factory.mktemp("universe") / "index")
     index.rebuild(iter(records), len(records))
-    return Searcher(index, curations=StaticCurations([("đồ chấm", ["TCVN 5001:2001"])]))
+    return Searcher(index, curations=StaticCurations([("đồ chấm", ["TCVN 5002:2002"])]))
 
 
 def test_universe_maps_document_numbers_to_candidate_positions() -> None:
