@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalogue.search.understand import MAX_CONCEPTS, WEAK, MemoryVocabulary, understand
+from catalogue.search.understand import LEXICON_IMPORTANCE, MAX_CONCEPTS, WEAK, MemoryVocabulary, understand
 
 VOCAB = MemoryVocabulary(
     words={w: 5 for w in "ong nhua pvc cap nuoc toi xi mang mat thiet bi tre em xang dau".split()},
@@ -81,3 +81,10 @@ def test_an_accented_function_word_stays_one_unless_its_pair_is_a_real_title_phr
     )
     assert "để" not in texts(understand("rượu vang để bán", vocab))  # one title holding "vang để" is chance
     assert "hoi" in texts(understand("bia hoi", vocab))  # without accents "hoi" may be "hơi" of "bia hơi"
+
+
+def test_a_phrase_the_lexicon_knows_outweighs_the_free_words_around_it() -> None:
+    vocab = MemoryVocabulary(words={w: 5 for w in "xuong sua chua".split()}, phrases={("sua", "chua"): 4})
+    u = understand("xưởng sữa chua", vocab)
+    weight = {c.text: c.importance for c in u.concepts}
+    assert weight["sữa chua"] == LEXICON_IMPORTANCE > weight["xưởng"] == 1.0

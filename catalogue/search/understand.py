@@ -11,6 +11,9 @@ Contracts:
 
 * :func:`understand` never raises on text and is pure given its
   :class:`Vocabulary` (the index's words) and the lexicon.
+* A phrase the lexicon lists (a synonym group's term: "sữa chua", "thang máy") weighs
+  :data:`LEXICON_IMPORTANCE`: in a question it names the product, and the free words
+  around it ("mở xưởng", "kiểm định") should not outvote it.
 * Function words never become concepts.  Without accents an ambiguous one
   ("toi" may be "tỏi") is kept as a *weak* concept (:data:`WEAK`), which adds
   score when it matches and costs little when it does not.
@@ -45,6 +48,7 @@ __all__ = [
 ]
 
 WEAK = 0.3  # importance of an ambiguous function word typed without accents
+LEXICON_IMPORTANCE = 1.5  # a phrase the lexicon knows names the thing asked about; free words weigh 1
 TYPO_WEIGHT = 0.7  # a word one edit away from the one typed
 TYPO_MIN_LENGTH = 4  # shorter syllables have too many neighbours one edit away ("gai": gia, hai, tai)
 SPLIT_WEIGHT = 0.8  # "ximang" read as "xi mang"
@@ -263,7 +267,7 @@ def _vietnamese_concepts(
                 alts += [Alternative(s, w, "synonym") for s, w in lex.synonyms(ph) if _unambiguous(s, vocabulary, lex)]
             if len(ph) > 1:
                 alts += [Alternative((p,), 1.0, "part", coverage=PART_SHARE / len(ph)) for p in dict.fromkeys(ph)]
-            imp = max(importance[i] for i in idx)
+            imp = max(importance[i] for i in idx) * (LEXICON_IMPORTANCE if is_synonym else 1.0)
             u.concepts.append(Concept(" ".join(exact[i] for i in idx), tuple(alts), imp))
             k = end
             continue
