@@ -24,6 +24,7 @@ def evidence(n: int, **fields: object) -> rules.Evidence:
         "series": np.zeros(n, dtype=bool),
         "equivalent": np.zeros(n),
         "coverage": np.zeros(n),
+        "named": np.zeros(n),
         "title_coverage": np.zeros(n),
         "exactness": np.zeros(n),
         "relevance": np.zeros(n),
@@ -57,6 +58,14 @@ def test_words_rule_counts_coverage_in_steps() -> None:
     assert rules.WordsRule.STEP == 0.5
     ev = evidence(3, coverage=[1.0, 3.0, 3.2], relevance=[50, 1, 2])
     assert ranked(ev) == [2, 1, 0]  # 3.0 and 3.2 tie on words; relevance breaks it
+
+
+def test_named_rule_puts_the_named_product_before_free_words() -> None:
+    assert rules.NamedRule.STEP == 0.5
+    ev = evidence(2, coverage=[2.5, 1.5], named=[0.0, 1.5], relevance=[50, 1])
+    assert ranked(ev) == [1, 0]  # covers the product the lexicon names; the other only the words around it
+    ev = evidence(2, coverage=[2.5, 1.5], named=[1.5, 1.5])
+    assert ranked(ev) == [0, 1]  # both name it: the words decide
 
 
 def test_intent_rule_kind_method_current() -> None:
@@ -180,3 +189,39 @@ def test_a_word_found_only_in_the_scope_covers_three_quarters_of_a_title_match(t
     matched, ev, _ = tiny._evaluate(snap, understand("cấp nước", snap.vocabulary), None)
     cover = {snap.stored(int(d))["number"]: float(c) for d, c in zip(matched, ev.coverage, strict=True)}
     assert cover["TCVN 90002:2015"] == pytest.approx(0.75 * cover["TCVN 90001:2011"])  # scope / title
+
+
+@pytest.fixture(scope="module")
+def questions(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    records = [
+        make_standard("TCVN 90101:2020", title_vi="Thang máy - Yêu cầu an toàn"),
+        make_standard("TCVN 90102:2020", title_vi="Quy trình giám định kiểm dịch thực vật"),
+        make_standard("TCVN 90103:2020", title_vi="Bình chữa cháy xách tay"),
+        make_standard("TCVN 90104:2020", title_vi="Chưa phân loại bình chứa"),
+        make_standard("TCVN 90105:2020", title_vi="Xi măng poóc lăng"),
+        make_standard("TCVN 90106:2020", title_vi="Gạch bê tông"),
+    ]
+    index = Index(Path(tmp_path_factory.mktemp("questions")) / "index")
+    index.rebuild(iter(records), len(records))
+    return Searcher(index)
+
+
+def test_the_named_product_outranks_free_words_of_a_question(questions: Searcher) -> None:
+    # "kiem" and "dinh" match the plant-quarantine title word by word; "thang may" is what is asked about
+    q = "kiem dinh thang may theo quy chuan nao"
+    assert numbers(questions, q)[0] == "TCVN 90101:2020"
+    snap = questions.snapshot()
+    matched, ev, _ = questions._evaluate(snap, understand(q, snap.vocabulary), None)
+    pairs = zip(matched, ev.coverage, ev.named, strict=True)
+    got = {snap.stored(int(d))["number"]: (float(c), float(n)) for d, c, n in pairs}
+    assert got["TCVN 90102:2020"][0] > got["TCVN 90101:2020"][0]  # more words: the words rule alone would lose
+    assert got["TCVN 90102:2020"][1] == 0 < got["TCVN 90101:2020"][1]
+
+
+def test_a_phrase_with_one_accent_mistyped_still_covers_whole(questions: Searcher) -> None:
+    snap = questions.snapshot()
+    matched, ev, _ = questions._evaluate(snap, understand("bình chửa cháy", snap.vocabulary), None)
+    cover = {snap.stored(int(d))["number"]: float(c) for d, c in zip(matched, ev.coverage, strict=True)}
+    # "chữa cháy" side by side is the phrase typed; a lone folded word ("chưa", "chứa") is not
+    assert cover["TCVN 90103:2020"] > cover["TCVN 90104:2020"]
+    assert numbers(questions, "bình chửa cháy")[0] == "TCVN 90103:2020"

@@ -17,6 +17,7 @@ def random_evidence(n: int, seed: int, intents: set[str]) -> rules.Evidence:
         series=rng.random(n) < 0.05,
         equivalent=rng.choice([0, 0, 0, 1, 2], n).astype(np.int8),
         coverage=rng.choice([0.0, 0.25, 0.5, 1.0, 1.3, 2.0], n).astype(np.float32),
+        named=rng.choice([0.0, 0.5, 1.5], n).astype(np.float32),
         title_coverage=rng.choice([0.0, 0.5, 1.0], n).astype(np.float32),
         exactness=rng.choice([0.0, 0.7, 1.0, 1.25], n).astype(np.float32),
         relevance=rng.choice([0.0, 1.5, 2.25, 3.0], n).astype(np.float32),
@@ -41,7 +42,7 @@ def test_top_equals_the_full_orders_first_k(ruleset: tuple, intents: set[str], s
 
 def test_everything_tied_keeps_input_order() -> None:
     ev = random_evidence(1000, 0, set())
-    for name in ("number", "coverage", "title_coverage", "exactness", "relevance", "year"):
+    for name in ("number", "coverage", "named", "title_coverage", "exactness", "relevance", "year"):
         getattr(ev, name)[:] = 0
     ev.series[:] = ev.is_current[:] = ev.is_method[:] = False
     ev.equivalent[:] = 0

@@ -88,3 +88,20 @@ def test_a_phrase_the_lexicon_knows_outweighs_the_free_words_around_it() -> None
     u = understand("xưởng sữa chua", vocab)
     weight = {c.text: c.importance for c in u.concepts}
     assert weight["sữa chua"] == LEXICON_IMPORTANCE > weight["xưởng"] == 1.0
+
+
+class _Spelled(MemoryVocabulary):
+    """Titles spell folded "che" as "chế" (chế biến), never as the "chè" (tea) the lexicon means."""
+
+    def spelling(self, folded: str) -> str | None:
+        return {"che": "chế"}.get(folded)
+
+
+def test_an_ambiguous_one_word_synonym_must_match_with_its_accents() -> None:
+    vocab = _Spelled(words={"tra": 3, "che": 40, "xanh": 5})
+    concept = understand("trà xanh", vocab).concepts[0]
+    assert concept.named
+    chè = [a for a in concept.alternatives if a.words == ("che",)]
+    assert chè and chè[0].kind == "synonym" and chè[0].exact == ("chè",)
+    plain = understand("trà xanh", MemoryVocabulary(words={"tra": 3, "che": 40, "xanh": 5})).concepts[0]
+    assert [a.exact for a in plain.alternatives if a.words == ("che",)] == [()]  # unambiguous: folded is enough

@@ -47,6 +47,7 @@ __all__ = [
     "Evidence",
     "ExactnessRule",
     "IntentRule",
+    "NamedRule",
     "NewestRule",
     "NumberRule",
     "RelevanceRule",
@@ -67,6 +68,7 @@ class Evidence:
     series: np.ndarray  # bool
     equivalent: np.ndarray  # 2 the part adopted, 1 its series, 0 neither
     coverage: np.ndarray  # Σ concept importance × coverage, anywhere
+    named: np.ndarray  # the same, over the concepts the lexicon names (:attr:`Concept.named`)
     title_coverage: np.ndarray  # the same, titles only
     exactness: np.ndarray  # Σ concept importance × weight of the best alternative matched
     relevance: np.ndarray  # BM25F sum
@@ -111,6 +113,22 @@ class EquivalentRule:
 
     def key(self, ev: Evidence) -> np.ndarray:
         return ev.equivalent.astype(np.float32)
+
+
+class NamedRule:
+    """Coverage of the things the lexicon names ("thang máy", "gạch ống"), in steps of :data:`STEP`.
+
+    In a question the named product is what is asked about; the free words around it
+    ("kiểm định", "xây tường", "ngoài chợ") refine, and must not lift a record that
+    matches them but not the product above one that matches the product.  Queries
+    that name nothing the lexicon knows tie here.
+    """
+
+    name = "named"
+    STEP = 0.5
+
+    def key(self, ev: Evidence) -> np.ndarray:
+        return np.floor(ev.named / self.STEP + 1e-6)
 
 
 class WordsRule:
@@ -190,6 +208,7 @@ RULES: tuple[Rule, ...] = (
     NumberRule(),
     SeriesRule(),
     EquivalentRule(),
+    NamedRule(),
     WordsRule(),
     IntentRule(),
     AttributeRule(),

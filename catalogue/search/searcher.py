@@ -59,6 +59,8 @@ ACCENT_BONUS = 0.25  # the accented words typed, in the title
 WHOLE_TITLE_BONUS = 0.5  # the title says no more than the query: the record the query names
 CURATED_WEIGHT = 0.8  # a curated product name counts as a synonym of the title's words in the exactness rule
 ACCENT_MISS_COVERAGE = 0.5  # the same, in the coverage: the folded word is found, the word typed is not
+# (one word only: a phrase whose folded words stand side by side is that phrase, an accent mistyped)
+NAMED_MIN = 0.75  # a named concept counts in the named rule when matched whole, in the title or the scope
 ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
@@ -341,6 +343,7 @@ class Searcher:
         m = uni.size
         coverage = np.zeros(m, dtype=np.float32)
         title_coverage = np.zeros(m, dtype=np.float32)
+        named_coverage = np.zeros(m, dtype=np.float32)
         exactness = np.zeros(m, dtype=np.float32)
         relevance = np.zeros(m, dtype=np.float32)
         strong = np.zeros(m, dtype=bool)  # matches a concept that is no weak word
@@ -354,6 +357,8 @@ class Searcher:
                 np.maximum(best_c, named * CURATED_WEIGHT, out=best_c)
             weight = concept.importance * self._informative(snap, concept)
             coverage += weight * any_c
+            if concept.named:  # matched whole: not a part, not scattered, not a folded look-alike ("tra" of "kiểm tra")
+                named_coverage += weight * np.where(any_c >= NAMED_MIN, any_c, 0)
             title_coverage += weight * title_c
             exactness += weight * best_c
             relevance += rel_c
@@ -391,6 +396,7 @@ class Searcher:
             series=series[positions],
             equivalent=equivalent[positions],
             coverage=coverage[positions],
+            named=named_coverage[positions],
             title_coverage=title_coverage[positions],
             exactness=exactness[positions],
             relevance=relevance[positions],
@@ -638,20 +644,22 @@ class Searcher:
                     if exact_title is None:
                         best_c[where] = np.maximum(best_c[where], alt.weight * alt.coverage)
                     else:
-                        quality = np.where(exact_title[where], alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT)
+                        bonus = ACCENT_BONUS if alt.kind == "typed" else 0.0
+                        quality = np.where(exact_title[where], alt.weight + bonus, min(alt.weight, ACCENT_MISS_WEIGHT))
                         best_c[where] = np.maximum(best_c[where], quality * alt.coverage)
                     rel_c[where] = np.maximum(rel_c[where], alt.weight * score[where])
                 continue
             everywhere, in_title, score, exact_title, loose = self._alternative(snap, uni, alt)
             scattered = loose * (SCATTERED_SHARE * alt.coverage)
             covers = np.float32(alt.coverage)
-            if alt.exact:  # "từ" is no match for "tủ" typed: a title holding only the folded word covers less
+            if alt.exact and len(alt.words) == 1:  # "từ" is no match for "tủ" typed: only the folded word covers less
                 covers = np.where(in_title & ~exact_title, ACCENT_MISS_COVERAGE, 1.0).astype(np.float32) * covers
             body = np.where(in_title, 1.0, BODY_COVERAGE)  # a word found only in the scope covers less
             np.maximum(any_c, np.maximum(body * everywhere * covers, scattered), out=any_c)
             np.maximum(title_c, np.maximum(in_title * covers, scattered), out=title_c)
             if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
-                quality = np.where(exact_title, alt.weight + ACCENT_BONUS, ACCENT_MISS_WEIGHT) * alt.coverage
+                bonus = ACCENT_BONUS if alt.kind == "typed" else 0.0
+                quality = np.where(exact_title, alt.weight + bonus, min(alt.weight, ACCENT_MISS_WEIGHT)) * alt.coverage
                 np.maximum(best_c, everywhere * quality, out=best_c)
             else:
                 np.maximum(best_c, everywhere * (alt.weight * alt.coverage), out=best_c)
@@ -690,7 +698,9 @@ class Searcher:
         strict = Understanding(
             parsed=u.parsed,
             concepts=[
-                Concept(c.text, tuple(a for a in c.alternatives if a.kind not in ("typo", "split")), c.importance)
+                Concept(
+                    c.text, tuple(a for a in c.alternatives if a.kind not in ("typo", "split")), c.importance, c.named
+                )
                 for c in u.concepts
             ],
             intents=u.intents,

@@ -126,9 +126,13 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Concept:
+    """``named``: a phrase the lexicon knows (a product, a thing): the :class:`~catalogue.search.rules.NamedRule`
+    ranks records by how well they match these concepts before any other word counts."""
+
     text: str
     alternatives: tuple[Alternative, ...]
     importance: float = 1.0
+    named: bool = False
 
 
 @dataclass
@@ -264,11 +268,15 @@ def _vietnamese_concepts(
             typed_exact = tuple(exact[i] for i in idx)
             alts = [Alternative(ph, 1.0, "typed", exact=typed_exact if accented else ())]
             if is_synonym:
-                alts += [Alternative(s, w, "synonym") for s, w in lex.synonyms(ph) if _unambiguous(s, vocabulary, lex)]
+                for s, w in lex.synonyms(ph):
+                    if _unambiguous(s, vocabulary, lex):
+                        alts.append(Alternative(s, w, "synonym"))
+                    elif len(spelling := lex.spellings(s)) == 1:  # "chè" for "trà": titles must spell it so
+                        alts.append(Alternative(s, w, "synonym", exact=tuple(next(iter(spelling)).split())))
             if len(ph) > 1:
                 alts += [Alternative((p,), 1.0, "part", coverage=PART_SHARE / len(ph)) for p in dict.fromkeys(ph)]
             imp = max(importance[i] for i in idx) * (LEXICON_IMPORTANCE if is_synonym else 1.0)
-            u.concepts.append(Concept(" ".join(exact[i] for i in idx), tuple(alts), imp))
+            u.concepts.append(Concept(" ".join(exact[i] for i in idx), tuple(alts), imp, named=is_synonym))
             k = end
             continue
         i = keep[k]
@@ -277,10 +285,11 @@ def _vietnamese_concepts(
 
 
 def _unambiguous(ph: tuple[str, ...], vocabulary: Vocabulary, lex: Lexicon) -> bool:
-    """A one-word synonym is used only when titles spell its folded form as the lexicon does.
+    """Whether a one-word synonym may match folded: titles spell its folded form as the lexicon does.
 
     "phân" (fertiliser) folds to "phan", which titles mostly spell "Phần" (part):
-    expanding "phân bón" to "phan" would match every multi-part standard.
+    expanding "phân bón" to folded "phan" would match every multi-part standard, so
+    such a synonym matches only where a title spells it with its accents.
     """
     if len(ph) > 1:
         return True
@@ -380,7 +389,7 @@ def _bound(u: Understanding, vocabulary: Vocabulary) -> None:
     """Apply :data:`MAX_CONCEPTS` and :data:`MAX_ALTERNATIVES`; rarer concepts are kept."""
     for n, c in enumerate(u.concepts):
         if len(c.alternatives) > MAX_ALTERNATIVES:
-            u.concepts[n] = Concept(c.text, c.alternatives[:MAX_ALTERNATIVES], c.importance)
+            u.concepts[n] = Concept(c.text, c.alternatives[:MAX_ALTERNATIVES], c.importance, c.named)
             u.simplified = True
     if len(u.concepts) > MAX_CONCEPTS:
 
