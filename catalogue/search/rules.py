@@ -9,20 +9,22 @@ it and every rule has a unit test (``tests/test_search_rules.py``).
    with a "current edition" intent the chain's current edition comes first.
 2. :class:`SeriesRule` — every part of a series typed without its part.
 3. :class:`EquivalentRule` — the international standard a TCVN adopts.
-4. :class:`WordsRule` — how much of the query a record covers (best match, not
+4. :class:`NamedRule` — how well a record matches the things the lexicon names
+   in the query ("thang máy" of "kiểm định thang máy theo quy chuẩn nào").
+5. :class:`WordsRule` — how much of the query a record covers (best match, not
    all-or-nothing): the sum of its concepts' importance × coverage.
-5. :class:`IntentRule` — what the wording asks for: regulations or standards,
+6. :class:`IntentRule` — what the wording asks for: regulations or standards,
    test methods, the current edition.
-6. :class:`AttributeRule` — the same coverage counted in the title alone:
+7. :class:`AttributeRule` — the same coverage counted in the title alone:
    a title match beats a scope match.
-7. :class:`ExactnessRule` — the words as typed (accents included) beat
+8. :class:`ExactnessRule` — the words as typed (accents included) beat
    synonyms, translations and typo corrections.
-8. :class:`StatusRule` — in force, then unknown, then replaced or withdrawn, and
+9. :class:`StatusRule` — in force, then unknown, then replaced or withdrawn, and
    within a status the newest matched edition: among records that match equally
    well, the one a business can apply first.
-9. :class:`RelevanceRule` — BM25F over the matched alternatives, with phrase
+10. :class:`RelevanceRule` — BM25F over the matched alternatives, with phrase
    (adjacent words) and pyvi-compound boosts.
-10. :class:`NewestRule` — the newest edition.
+11. :class:`NewestRule` — the newest edition.
 
 After the rules, :func:`replacements_first` moves a matched replacement ahead of
 the edition it replaced, so an old edition whose text happens to match more of
