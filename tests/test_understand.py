@@ -105,3 +105,11 @@ def test_an_ambiguous_one_word_synonym_must_match_with_its_accents() -> None:
     assert chè and chè[0].kind == "synonym" and chè[0].exact == ("chè",)
     plain = understand("trà xanh", MemoryVocabulary(words={"tra": 3, "che": 40, "xanh": 5})).concepts[0]
     assert [a.exact for a in plain.alternatives if a.words == ("che",)] == [()]  # unambiguous: folded is enough
+
+
+def test_a_phrase_never_expands_to_one_ambiguous_syllable() -> None:
+    vocab = _Spelled(words={"phan": 90, "bon": 5, "che": 40})
+    vocab.spelling = lambda folded: {"phan": "phần"}.get(folded)  # type: ignore[method-assign]
+    concept = understand("phân bón", vocab).concepts[0]
+    assert concept.named and ("phan", "bon") == concept.alternatives[0].words
+    assert not [a for a in concept.alternatives if a.words == ("phan",) and a.kind == "synonym"]

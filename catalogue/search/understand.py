@@ -271,7 +271,9 @@ def _vietnamese_concepts(
                 for s, w in lex.synonyms(ph):
                     if _unambiguous(s, vocabulary, lex):
                         alts.append(Alternative(s, w, "synonym"))
-                    elif len(spelling := lex.spellings(s)) == 1:  # "chè" for "trà": titles must spell it so
+                    elif len(ph) == 1 and len(spelling := lex.spellings(s)) == 1:
+                        # "chè" for "trà": titles must spell it so; but never one syllable for a phrase
+                        # ("phân" of "phân bón" is also the "phân" of "phân tích")
                         alts.append(Alternative(s, w, "synonym", exact=tuple(next(iter(spelling)).split())))
             if len(ph) > 1:
                 alts += [Alternative((p,), 1.0, "part", coverage=PART_SHARE / len(ph)) for p in dict.fromkeys(ph)]
