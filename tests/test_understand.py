@@ -111,5 +111,5 @@ def test_a_phrase_never_expands_to_one_ambiguous_syllable() -> None:
     vocab = _Spelled(words={"phan": 90, "bon": 5, "che": 40})
     vocab.spelling = lambda folded: {"phan": "phần"}.get(folded)  # type: ignore[method-assign]
     concept = understand("phân bón", vocab).concepts[0]
-    assert concept.named and ("phan", "bon") == concept.alternatives[0].words
+    assert concept.named and concept.alternatives[0].words == ("phan", "bon")
     assert not [a for a in concept.alternatives if a.words == ("phan",) and a.kind == "synonym"]
