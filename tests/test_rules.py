@@ -200,6 +200,7 @@ def questions(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
         make_standard("TCVN 90104:2020", title_vi="Chưa phân loại bình chứa"),
         make_standard("TCVN 90105:2020", title_vi="Xi măng poóc lăng"),
         make_standard("TCVN 90106:2020", title_vi="Gạch bê tông"),
+        make_standard("TCVN 90107:2020", title_vi="Gạch ốp lát", scope_vi="Gạch có độ hút nước thấp, dùng ốp tường"),
     ]
     index = Index(Path(tmp_path_factory.mktemp("questions")) / "index")
     index.rebuild(iter(records), len(records))
@@ -225,3 +226,11 @@ def test_a_phrase_with_one_accent_mistyped_still_covers_whole(questions: Searche
     # "chữa cháy" side by side is the phrase typed; a lone folded word ("chưa", "chứa") is not
     assert cover["TCVN 90103:2020"] > cover["TCVN 90104:2020"]
     assert numbers(questions, "bình chửa cháy")[0] == "TCVN 90103:2020"
+
+
+def test_a_named_phrase_counts_only_where_its_words_stand_together(questions: Searcher) -> None:
+    # the scope holds "nước" and "tường" apart; bodies keep no word order, so it is no "nước tương"
+    snap = questions.snapshot()
+    matched, ev, _ = questions._evaluate(snap, understand("nuoc tuong", snap.vocabulary), None)
+    named = {snap.stored(int(d))["number"]: float(n) for d, n in zip(matched, ev.named, strict=True)}
+    assert named.get("TCVN 90107:2020", 0.0) == 0.0

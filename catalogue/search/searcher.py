@@ -358,7 +358,9 @@ class Searcher:
             weight = concept.importance * self._informative(snap, concept)
             coverage += weight * any_c
             if concept.named:  # matched whole: not a part, not scattered, not a folded look-alike ("tra" of "kiểm tra")
-                named_coverage += weight * np.where(any_c >= NAMED_MIN, any_c, 0)
+                # a phrase counts in a title only: bodies keep no word order ("nước … tường" is no "nước tương")
+                whole = any_c if len(concept.alternatives[0].words) == 1 else title_c
+                named_coverage += weight * np.where(whole >= NAMED_MIN, whole, 0)
             title_coverage += weight * title_c
             exactness += weight * best_c
             relevance += rel_c
