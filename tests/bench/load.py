@@ -1,8 +1,8 @@
 """`make bench`: HTTP throughput and latency of `tieuchuan serve` under load, over loopback only.
 
-A bounded load generator in Python (asyncio, raw keep-alive HTTP/1.1): 16
-connections for 10 s per scenario, against a real `tieuchuan serve --workers N`
-on 127.0.0.1.  Scenarios, run with 1 and with 2 workers:
+A bounded load generator: `wrk` when installed (:mod:`tests.bench.wrk`), else one
+in Python (asyncio, raw keep-alive HTTP/1.1): 16 connections for 10 s per
+scenario, against a real `tieuchuan serve --workers N` on 127.0.0.1.  Scenarios, run with 1 and with 2 workers:
 
 * ``empty``       /livez, which touches nothing: the ceiling of the stack;
 * ``api_search``  /api/search on a mix of the evaluation queries (tests/eval/search_cases.jsonl)
@@ -97,8 +97,20 @@ async def _connection(port: int, paths: list[str], start: int, deadline: float, 
         conn[1].close()
 
 
+GENERATOR = "python"  # "wrk" when --generator says so (or auto finds it installed)
+
+
 def load(port: int, paths: list[str], seconds: float = SECONDS, until: threading.Event | None = None) -> dict:
-    """``CONNECTIONS`` keep-alive connections cycling through ``paths`` for ``seconds`` (or until ``until``)."""
+    """``CONNECTIONS`` keep-alive connections cycling through ``paths`` for ``seconds`` (or until ``until``),
+    driven by :data:`GENERATOR`."""
+    if GENERATOR == "wrk":
+        from tests.bench import wrk
+
+        return wrk.load(port, paths, seconds, until)
+    return _python_load(port, paths, seconds, until)
+
+
+def _python_load(port: int, paths: list[str], seconds: float, until: threading.Event | None) -> dict:
     out: dict = {"latencies": [], "status": {}, "errors": 0}
 
     async def run() -> float:
@@ -124,6 +136,7 @@ def load(port: int, paths: list[str], seconds: float = SECONDS, until: threading
         "max_ms": round(max(lat) * 1000, 1) if lat else None,
         "errors": out["errors"],
         "status": dict(sorted(out["status"].items())),
+        "generator": "python",
     }
 
 
@@ -454,6 +467,12 @@ def main() -> int:
     parser.add_argument("--no-rebuild", action="store_true", help="skip the 50,000-record scenarios")
     parser.add_argument("--out", type=Path, help="also write the report as JSON here")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it: server logs, data")
+    parser.add_argument(
+        "--generator",
+        choices=("auto", "python", "wrk"),
+        default="auto",
+        help="the load generator: wrk when installed (auto), else the Python one",
+    )
     parser.add_argument("--saver", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.saver:
@@ -463,8 +482,13 @@ def main() -> int:
         saver(data_dir, int(port), float(interval), float(seconds), out, stop)
         return 0
     workers = [int(w) for w in args.workers.split(",")]
-    report: dict = {"cores": os.cpu_count(), "connections": CONNECTIONS, "seconds": SECONDS}
+    global GENERATOR
+    from tests.bench import wrk
+
+    GENERATOR = "wrk" if args.generator == "wrk" or (args.generator == "auto" and wrk.available()) else "python"
+    report: dict = {"cores": os.cpu_count(), "connections": CONNECTIONS, "seconds": SECONDS, "generator": GENERATOR}
     print(f"machine: {_machine()}; {CONNECTIONS} connections, {SECONDS:.0f} s a scenario, loopback only")
+    print(f"load generator: {GENERATOR}" + ("" if GENERATOR == "wrk" else " (install wrk for a lighter client)"))
     print("(a shared machine: other processes' load moves these figures)")
     with contextlib.ExitStack() as stack:
         if args.keep:
