@@ -32,6 +32,7 @@ SETTING_FLAGS = {
     "data_dir": "data_dir",
     "host": "host",
     "port": "port",
+    "workers": "workers",
     "delay": "crawl_delay",
     "concurrency": "crawl_concurrency",
     "timeout": "crawl_timeout",

@@ -110,3 +110,13 @@ def test_readme_documents_every_setting() -> None:
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert describe() in readme
+
+
+def test_every_serve_flag_reaches_its_setting() -> None:
+    from catalogue import cli
+
+    args = cli.build_parser().parse_args(["serve", "--workers", "1", "--port", "8123", "--host", "127.0.0.2"])
+    settings = cli._settings(args)
+    assert (settings.worker_count, settings.port, settings.host) == (1, 8123, "127.0.0.2")
+    unset = cli._settings(cli.build_parser().parse_args(["serve"]))
+    assert unset.worker_count == (os.cpu_count() or 1)  # 0: one per core
