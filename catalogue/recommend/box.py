@@ -30,7 +30,7 @@ __all__ = ["CACHE_SIZE", "MAX_CHARS", "MAX_MANDATORY", "ProductBox", "ProductBox
 
 MAX_CHARS = 160  # longer text is a question for search, not a product name
 MAX_MANDATORY = 3
-CACHE_SIZE = 512
+CACHE_SIZE = 2048  # as many as a snapshot keeps search results (snapshot.RESULTS): a results page repeats both
 
 
 @dataclass
