@@ -287,6 +287,11 @@ class Index:
         return name or None
 
     @property
+    def served_name(self) -> str | None:
+        """The generation the shared searcher serves (no file read); :attr:`current_name` before it opens."""
+        return self._searcher_gen or self.current_name
+
+    @property
     def current_dir(self) -> Path:
         name = self.current_name
         if name is None:

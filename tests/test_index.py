@@ -34,6 +34,20 @@ def test_rebuild_swaps_in_a_complete_generation(built) -> None:
     assert (index.root / "CURRENT").read_text().strip() == index.current_name
 
 
+def test_the_served_generation_follows_the_searcher_not_the_current_file(built) -> None:
+    store, index = built
+    assert index.served_name == index.current_name  # nothing served yet: the CURRENT file
+    served = index.current_name
+    index.searcher()
+    other = Index(index.root)  # another process rebuilds
+    other.rebuild(store.all(), store.seq)
+    assert index.current_name != served
+    assert index.served_name == served  # still serving the old one (until its freshness check)
+    index._checked = 0.0  # the check is due
+    index.searcher()
+    assert index.served_name == index.current_name != served
+
+
 def test_a_crash_mid_build_leaves_the_old_index_serving(built) -> None:
     _store, index = built
     before = index.current_name
