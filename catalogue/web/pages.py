@@ -138,42 +138,44 @@ def _last_modified(record: Standard) -> str | None:
 
 
 async def standard_page(site: Site, request: Request) -> Response:
+    page = await site.run(detail_page, site, request.path_params["slug"], site.lang(request))  # one trip
+    if isinstance(page, str):
+        return RedirectResponse(page, status_code=301)
+    record = page["s"]
+    return with_etag(request, site.render(request, "standard.html", **page), _last_modified(record))
+
+
+def detail_page(site: Site, wanted: str, lang: str) -> dict[str, Any] | str:
+    """What the page of the standard at ``wanted`` shows (blocking: run it in the pool), or the canonical
+    URL to redirect to when ``wanted`` is another spelling of a number; :class:`NotFound` otherwise."""
     store = site.engine.store
-    wanted = request.path_params["slug"]
     try:
-        record = await site.run(store.get_by_slug, wanted)
+        record = store.get_by_slug(wanted)
     except NotFound:
         # any other spelling of a number: 301 to the canonical URL
         candidate = slug(wanted)
         ident = parse_loose(wanted) or parse_loose(wanted.replace("-", " "))
         try:
-            record = await site.run(store.get_by_slug, candidate)
+            record = store.get_by_slug(candidate)
         except NotFound:
             if ident is None:
                 raise
-            record = await site.run(store.get, ident.format())
-        return RedirectResponse(f"/standards/{record.slug}", status_code=301)
-    rows = await site.run(editions.timeline, store, record)
-    current = await site.run(editions.current_number, store, record)
-    related = await site.run(store.related, record)
-    related = sorted(related, key=lambda r: not (r.title_vi or r.title_en))  # untitled ones never first
-    lang = site.lang(request)
-    slugs = await site.run(store.slugs_for, [*record.replaces, *record.replaced_by, *([current] if current else [])])
-    response = site.render(
-        request,
-        "standard.html",
-        s=record,
-        ics=await site.run(site.engine.ics),
-        timeline=rows,
-        current=current,
-        related=related,
-        slugs=slugs,
-        basis=present.basis_text(record, lang),
-        sources=present.sources(record, lang),
-        remarks=present.remarks(record, lang),
-        notes=present.notes(record, lang),
-    )
-    return with_etag(request, response, _last_modified(record))
+            record = store.get(ident.format())
+        return f"/standards/{record.slug}"
+    current = editions.current_number(store, record)
+    related = sorted(store.related(record), key=lambda r: not (r.title_vi or r.title_en))  # untitled ones never first
+    return {
+        "s": record,
+        "ics": site.engine.ics(),
+        "timeline": editions.timeline(store, record),
+        "current": current,
+        "related": related,
+        "slugs": store.slugs_for([*record.replaces, *record.replaced_by, *([current] if current else [])]),
+        "basis": present.basis_text(record, lang),
+        "sources": present.sources(record, lang),
+        "remarks": present.remarks(record, lang),
+        "notes": present.notes(record, lang),
+    }
 
 
 def _ics_children(site: Site, code: str | None) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict]]:
