@@ -181,3 +181,51 @@ def test_concurrent_cold_reads_do_not_corrupt_one_another(index: Index) -> None:
     finally:
         sys.setswitchinterval(interval)
     assert not errors and got == want
+
+
+def _tracked_containers(value: object) -> int:
+    """How many containers in ``value`` (nested tuples, dicts, lists) the garbage collector still tracks."""
+    import gc
+
+    inner = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else ()
+    return int(gc.is_tracked(value)) + sum(_tracked_containers(v) for v in inner)
+
+
+def test_a_snapshot_swapped_out_is_freed_at_once_without_the_garbage_collector(index: Index) -> None:
+    import gc
+    import weakref
+
+    from catalogue.search.searcher import Searcher, SearchRequest
+
+    searcher = Searcher(index)
+    for q in ("nuoc mam", "xi mang loai", "phuong phap thu", "ximang"):  # caches, spellings, typo look-ups in use
+        searcher.search(SearchRequest(q=q))
+    old = weakref.ref(searcher.snapshot())
+    gc.disable()  # only reference counting frees anything now
+    try:
+        _edit(index, _records(N), 7, 500)
+        assert searcher.search(SearchRequest(q="mới thêm 500")).hits[0].number == "TCVN 90500:2024"
+        assert old() is None  # no reference cycle kept it (nor its caches) for a full collection to find
+    finally:
+        gc.enable()
+
+
+def test_what_a_snapshot_keeps_is_not_walked_by_the_garbage_collector(index: Index) -> None:
+    import gc
+
+    from catalogue.search.searcher import Searcher, SearchRequest
+
+    searcher = Searcher(index)
+    for q in ("nuoc mam", "xi mang", "phuong phap thu", "ximang", "thép"):
+        searcher.search(SearchRequest(q=q))
+    snap = searcher.snapshot()
+    for _ in range(4):  # the collector stops tracking tuples of atoms (and then their dicts) as it meets them
+        gc.collect()
+    arrays = max(snap.segments.values(), key=lambda a: a.size)
+    assert arrays._deletions and arrays._spelling  # built by the look-ups above
+    assert _tracked_containers(arrays._deletions) == 0 and _tracked_containers(arrays._spelling) == 0
+    stored = [snap.stored(d) for d in range(5)]
+    gc.collect()
+    gc.collect()
+    assert all(type(v) is not list for f in stored for v in f.values())
+    assert sum(_tracked_containers(f) for f in stored) == 0

@@ -107,8 +107,10 @@ class Snapshot:
         self.results = Lru(RESULTS)
         #: query understandings, by query text (pure given the vocabulary; the searcher never modifies them)
         self.understood = Lru(RESULTS)
-        self.spelling = Spelling(self)
-        self.vocabulary = IndexVocabulary(self)
+        # the helpers get the leaves, not the snapshot: no reference cycle, so a snapshot swapped out is freed,
+        # caches and all, as soon as its last query ends (by reference counting, not by a full collection)
+        self.spelling = Spelling(self.leaves, reader)
+        self.vocabulary = IndexVocabulary(self.leaves, reader, self.spelling)
 
     @staticmethod
     def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -172,10 +174,11 @@ class Snapshot:
         return self.codes[column] == labels.index(value)
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        """The stored fields of ``docnum``, kept in a bounded LRU (shared: callers must not modify them)."""
+        """The stored fields of ``docnum``, kept in a bounded LRU (shared: callers must not modify them;
+        lists come as tuples, which the garbage collector stops tracking)."""
         hit = self._stored.get(docnum)
         if hit is None:
-            hit = self.searcher.stored_fields(docnum)
+            hit = {k: tuple(v) if type(v) is list else v for k, v in self.searcher.stored_fields(docnum).items()}
             with self._lock:
                 self._stored[docnum] = hit
                 if len(self._stored) > STORED_DOCS:
@@ -219,12 +222,12 @@ class Spelling:
     and the generation's frequencies (ties: the first spelling in term order).
     """
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-        self._reader = snapshot.searcher.reader()
+    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]], reader: Any) -> None:
+        self._leaves = leaves
+        self._reader = reader
 
     def get(self, folded: str, default: Any = None) -> Any:
-        words = {w for arrays, leaf, _ in self._snapshot.leaves for w in arrays.spellings(leaf).get(folded, ())}
+        words = {w for arrays, leaf, _ in self._leaves for w in arrays.spellings(leaf).get(folded, ())}
         best: tuple[int, str] | None = None
         for word in sorted(words):
             n = self._reader.doc_frequency("title", word)
@@ -242,10 +245,10 @@ class IndexVocabulary:
     look-up costs a few dictionary probes whatever the vocabulary size.
     """
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-        self._reader = snapshot.searcher.reader()
-        self._spelling = snapshot.spelling
+    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]], reader: Any, spelling: Spelling) -> None:
+        self._leaves = leaves
+        self._reader = reader
+        self._spelling = spelling
         self._frequencies: dict[str, int] = {}  # words and "left_right" pairs; a snapshot never changes
         from indexer.analysis import english_analyzer, terms  # the index's own English chain
 
@@ -281,7 +284,7 @@ class IndexVocabulary:
     def near(self, folded: str) -> list[str]:
         variants = deletions(folded)
         found: set[str] = set(variants)  # the typed word may have one letter too many
-        for arrays, leaf, _ in self._snapshot.leaves:
+        for arrays, leaf, _ in self._leaves:
             index = arrays.deletion_index(leaf)
             found.update(index.get(folded, ()))
             for variant in variants:
