@@ -66,6 +66,9 @@ def _check(snap: Snapshot) -> None:
     assert (snap.alive == want["alive"]).all()
     status = [snap.labels["status"][c] for c in snap.codes["status"]]
     assert status == want["status"]
+    editions = list(snap.searcher.reader().column_reader("edition"))  # codes group exactly Whoosh's editions
+    assert [snap.labels["edition"][c] for c in snap.codes["edition"]] == editions
+    assert len(set(zip(snap.codes["edition"].tolist(), editions, strict=True))) == len(set(editions))
     assert snap.year.tolist() == want["year"]
     for d, value in enumerate(want["ics_fields"]):
         got = {snap.ics_fields[c] for c in snap.ics_code[snap.ics_doc == d]}
@@ -97,6 +100,21 @@ def test_after_edits_the_composed_snapshot_equals_whooshs_view(index: Index) -> 
         snap = Snapshot(index.searcher(), snap)
         assert len(snap.leaves) >= 2  # a new segment beside the first, with deletions in it
         _check(snap)
+
+
+def test_a_successor_maps_only_the_new_segments_editions(index: Index) -> None:
+    base = Snapshot(index.searcher())
+    big = max(base.segments.values(), key=lambda a: a.size)
+    records = _records(N)
+    _edit(index, records, 5, 300)
+    after = Snapshot(index.searcher(), base)
+    assert after._groups["edition"][1][big.key] is base._groups["edition"][1][big.key]  # reused, not re-read
+    _check(after)
+    fresh = Snapshot(index.searcher())
+    same = {}  # the same grouping as a snapshot built from nothing, whatever the codes
+    for mine, theirs in zip(after.codes["edition"].tolist(), fresh.codes["edition"].tolist(), strict=True):
+        assert same.setdefault(mine, theirs) == theirs
+    assert len(set(same.values())) == len(same)
 
 
 def test_an_edit_reads_only_the_new_segment(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:

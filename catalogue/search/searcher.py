@@ -190,7 +190,9 @@ class Searcher:
     ) -> None:
         self.index = index
         self.curations = curations or StaticCurations()
-        self.swap = SnapshotSwap(index.searcher, build or (lambda s, previous: Snapshot(s, previous)), background_from)
+        self.swap = SnapshotSwap(
+            index.searcher, build or (lambda s, previous: Snapshot(s, previous)), background_from, index.own
+        )
 
     def warm_up(self) -> None:
         """Open the searcher, build the snapshot and load pyvi before the first query."""
