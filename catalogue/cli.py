@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +34,7 @@ SETTING_FLAGS = {
     "host": "host",
     "port": "port",
     "workers": "workers",
+    "nice": "rebuild_nice",
     "delay": "crawl_delay",
     "concurrency": "crawl_concurrency",
     "timeout": "crawl_timeout",
@@ -96,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", parents=[common], help="check the index, building it if needed")
     p.add_argument("--rebuild", action="store_true", help="rebuild from the store even if it is healthy")
+    _setting_flag(p, "--nice", "rebuild_nice")
 
     p = sub.add_parser("serve", parents=[common], help="serve the web site")
     _setting_flag(p, "--host", "host")
@@ -185,10 +188,25 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def lower_priority(step: int) -> int:
+    """Lower this process's CPU priority by ``step`` (at most to nice 19; processes it starts inherit it);
+    returns its niceness.  Where priorities cannot be changed, nothing changes."""
+    if not hasattr(os, "nice"):
+        return 0
+    current = os.nice(0)
+    if step <= 0 or current >= 19:
+        return current
+    try:
+        return os.nice(min(step, 19 - current))
+    except OSError:
+        return current
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from catalogue.engine import Engine
 
     settings = _settings(args)
+    nice = lower_priority(settings.rebuild_nice)  # a build takes every core it can: serving goes first
     engine = Engine(settings)
     if args.rebuild:
         progress, update = _progress_bar(engine.store.count())
@@ -200,7 +218,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     rate = meta["count"] / meta["build_seconds"] if meta.get("build_seconds") else 0
     print(
         f"index: {meta['count']} documents, built {meta['built_at']} in {meta.get('build_seconds')} s"
-        f" ({rate:.0f} records/s), watermark {meta['watermark']}"
+        f" ({rate:.0f} records/s), watermark {meta['watermark']}; nice {nice}"
     )
     return 0
 

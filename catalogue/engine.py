@@ -139,8 +139,8 @@ class Engine:
         return counts
 
     def ics(self) -> dict[str, dict[str, Any]]:
-        """Every ICS code (as :meth:`Store.ics`), read once per index generation, not on every page."""
-        generation = self.index.current_name
+        """Every ICS code (as :meth:`Store.ics`), read once per served index generation, not on every page."""
+        generation = self.index.served_name
         cached = self._ics
         if cached is None or cached[0] != generation:
             cached = self._ics = (generation, self.store.ics())

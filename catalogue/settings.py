@@ -77,6 +77,12 @@ class Settings:
     )
     https: bool = _declare(False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).")
     workers: int = _declare(0, "Web server processes, each with its own searcher; 0: one per CPU core.", minimum=0)
+    rebuild_nice: int = _declare(
+        10,
+        "How far `tieuchuan index` (a rebuild, and its build processes) lowers its CPU priority, as nice"
+        " (0-19): serving keeps the cores on a small machine; 0: the caller's priority.",
+        minimum=0,
+    )
     crawl_contact: str = _declare("", "Contact (e-mail or URL) the crawler puts in its User-Agent.")
     crawl_delay: float = _declare(
         1.0, "Seconds between two requests to one host (a robots.txt Crawl-delay may ask for more).", minimum=0

@@ -30,7 +30,8 @@ Contracts:
   are tolerated unless one is a TOC, which Whoosh would open) and probes the index; it raises
   :class:`IndexUnavailable` for a missing, damaged or altered index; callers
   rebuild from the store, which is the truth.
-* One searcher stays open (:meth:`Index.searcher`) and is refreshed after writes.
+* One searcher stays open (:meth:`Index.searcher`) and is refreshed after this
+  process's writes; other processes' commits are picked up by a background check.
 * A document stores the number of its record's current edition (``current``),
   worked out from the holdings the index is given (the store); a write re-indexes
   the other editions of the records it changes, whose current edition may move.
@@ -42,6 +43,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -70,6 +72,8 @@ from indexer.analysis import (
 )
 
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
+
+log = logging.getLogger("tieuchuan.index")
 
 _COVERED = re.compile(r"product covered[^:]*:\s*(.+?)(?:;\s*from\b|$)", re.IGNORECASE)
 # what the list an untitled record was cited from is about, in the words people search for it
@@ -274,8 +278,11 @@ class Index:
         self._build_lock = FileLock(self.root / "BUILD.lock")
         self._searcher: Searcher | None = None
         self._searcher_gen: str | None = None
+        self._own: Searcher | None = None  # the searcher this process's own write (or a first open) made
         self._ix: Any = None
         self._checked = 0.0
+        self._check_mutex = threading.Lock()
+        self._checker: threading.Thread | None = None  # the background check for other processes' commits
 
     # -- locating ----------------------------------------------------------------
     @property
@@ -285,6 +292,11 @@ class Index:
         except OSError:
             return None
         return name or None
+
+    @property
+    def served_name(self) -> str | None:
+        """The generation the shared searcher serves (no file read); :attr:`current_name` before it opens."""
+        return self._searcher_gen or self.current_name
 
     @property
     def current_dir(self) -> Path:
@@ -558,45 +570,76 @@ class Index:
     def searcher(self) -> Searcher:
         """The shared searcher for the served generation, reopened when it changes.
 
-        Other processes (workers, the crawler, editors) may commit to the index; at
-        most every :data:`FRESHNESS` seconds the searcher checks and reopens.  While
-        another thread writes or rebuilds, the current searcher is returned at once:
-        readers never wait for a writer.
+        Other processes (workers, the crawler, editors) may commit to the index or
+        swap in a new generation.  At most every :data:`FRESHNESS` seconds a
+        background thread looks (:meth:`refresh`) and reopens; meanwhile, and while
+        another thread writes or rebuilds, the searcher in hand is returned at once:
+        readers never wait for a check, a reopen or a writer.  Only the first call
+        (and the first after this process swapped generations) opens in the caller.
         """
         current = self._searcher
         if current is not None:
-            if not self._lock.acquire(blocking=False):
-                return current  # another thread writes or rebuilds: keep serving, never wait for it
-            self._lock.release()
+            if time.monotonic() - self._checked > FRESHNESS:
+                self._check_soon()
+            return current
         with self._lock:
-            now = time.monotonic()
-            due = now - self._checked > FRESHNESS
-            if self._searcher is not None and due:
-                self._checked = now
-                try:
-                    if not self._searcher.up_to_date():
-                        self._searcher = self._ix.searcher()
-                except Exception:  # a generation swapped underneath: reopen below
-                    self._drop_searcher()
-            for attempt in range(3):
-                # CURRENT is read when the checks are due, not on every query (it cost a file open each)
-                name = self.current_name if due or self._searcher is None or attempt else self._searcher_gen
-                if self._searcher is not None and name == self._searcher_gen:
-                    break
-                self._drop_searcher()
-                try:
-                    self._ix = _open(self.current_dir)
-                    self._searcher = self._ix.searcher()
-                except Exception as exc:
-                    if self.current_name != name and attempt < 2:
-                        continue  # swapped while we opened it: open the new one
-                    if isinstance(exc, IndexUnavailable):
-                        raise
-                    raise IndexUnavailable(f"không mở được chỉ mục / cannot open index: {exc}") from exc
-                self._searcher_gen = name
-                break
+            if self._searcher is None:
+                self._open_served()
+                self._own = self._searcher
             assert self._searcher is not None
             return self._searcher
+
+    def own(self, searcher: Any) -> bool:
+        """Whether ``searcher`` was opened in a caller's thread (this process's own write, or a first open)
+        rather than by the background check: who asked for it should read from it at once."""
+        return searcher is self._own
+
+    def refresh(self) -> None:
+        """Look for other processes' commits and generation swaps now; reopen the searcher if there are any."""
+        with self._lock:
+            self._checked = time.monotonic()
+            if self._searcher is None:
+                return  # nothing open yet: the first searcher() opens
+            try:
+                if self.current_name == self._searcher_gen and self._searcher.up_to_date():
+                    return
+            except Exception:  # a generation swapped underneath: open the served one
+                pass
+            self._open_served()
+
+    def _check_soon(self) -> None:
+        """Start the background :meth:`refresh`, unless one runs."""
+        with self._check_mutex:
+            if self._checker is not None and self._checker.is_alive():
+                return
+            self._checked = time.monotonic()
+            self._checker = threading.Thread(target=self._check, name="index-refresh", daemon=True)
+            self._checker.start()
+
+    def _check(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # keep serving what is open; the next check tries again
+            log.warning("could not reopen the index searcher", exc_info=True)
+
+    def _open_served(self) -> None:
+        """Open the generation ``CURRENT`` names; the searcher in hand serves until the new one is ready."""
+        for attempt in range(3):
+            name = self.current_name
+            if name is None:
+                raise IndexUnavailable("chưa có chỉ mục / no search index has been built")
+            try:
+                same = name == self._searcher_gen and self._ix is not None
+                ix = self._ix if same else _open(self.root / name)
+                searcher = ix.searcher()
+            except Exception as exc:
+                if self.current_name != name and attempt < 2:
+                    continue  # swapped while we opened it: open the new one
+                if isinstance(exc, IndexUnavailable):
+                    raise
+                raise IndexUnavailable(f"không mở được chỉ mục / cannot open index: {exc}") from exc
+            self._ix, self._searcher, self._searcher_gen = ix, searcher, name
+            return
 
     def _refresh(self, gen_name: str) -> None:
         # Whoosh's Searcher.refresh() reuses segment readers with stale deletions (a
@@ -604,7 +647,7 @@ class Index:
         # old one is not closed: a query may still be running on it; GC releases it.
         if self._searcher is not None and self._ix is not None:
             if self._searcher_gen == gen_name:
-                self._searcher = self._ix.searcher()
+                self._searcher = self._own = self._ix.searcher()
             else:
                 self._drop_searcher()
 

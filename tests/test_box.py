@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from catalogue.engine import Engine
+from catalogue.recommend import box
 from catalogue.recommend.box import MAX_MANDATORY, ProductBoxes
 
 
@@ -23,3 +24,13 @@ def test_answers_are_cached_per_store_sequence(engine: Engine) -> None:
     boxes = ProductBoxes(engine.recommender)
     first = boxes.for_query("nồi cơm điện")
     assert boxes.for_query("nồi  cơm điện") is first  # same text, same store: the cached answer
+
+
+def test_a_query_without_a_box_is_not_read_twice(engine: Engine, monkeypatch) -> None:
+    boxes = ProductBoxes(engine.recommender)
+    parsed = []
+    real = box.parse_query
+    monkeypatch.setattr(box, "parse_query", lambda text: parsed.append(text) or real(text))
+    for _ in range(3):
+        assert boxes.for_query("TCVN 5107:2003") is None
+    assert parsed == ["TCVN 5107:2003"]

@@ -86,14 +86,20 @@ def test_bad_setting_in_environment_is_a_clear_error(bundle_dir: Path) -> None:
 
 
 def test_index_builds_store_and_index_in_a_fresh_dir_then_rebuilds(tmp_path: Path) -> None:
-    proc = run("index", data_dir=tmp_path)
+    base = os.nice(0)  # what the command starts from: this process's niceness
+    proc = run("index", data_dir=tmp_path, env={"TIEUCHUAN_REBUILD_NICE": "0"})
     assert proc.returncode == 0, proc.stderr
     assert f"{sum(1 for _ in bundled_standards())} documents" in proc.stdout
+    assert proc.stdout.rstrip().endswith(f"; nice {base}")  # 0: the caller's priority
     assert (tmp_path / "catalogue.sqlite3").is_file()
     first = (tmp_path / "index" / "CURRENT").read_text()
     proc = run("index", "--rebuild", data_dir=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "index" / "CURRENT").read_text() != first
+    assert proc.stdout.rstrip().endswith(f"; nice {min(base + 10, 19)}")  # by default, below the server's
+    proc = run("index", "--nice", "3", data_dir=tmp_path, env={"TIEUCHUAN_REBUILD_NICE": "12"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith(f"; nice {min(base + 3, 19)}")  # the flag beats the environment
 
 
 def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:

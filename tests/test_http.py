@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -89,6 +90,13 @@ def test_merge_query_changes_and_removes_keys() -> None:
     assert merge_query({"q": "mật ong", "page": "2", "kind": ""}, page=None, sort="newest") == (
         "q=m%E1%BA%ADt+ong&sort=newest"
     )
+
+
+def test_merge_query_quotes_as_urlencode_does() -> None:
+    awkward = {"q": "a&b=c+d/é ?#%", "a b": "x", "ics": "67.120", "page": "3"}
+    for changes in ({}, {"page": None}, {"page": 4, "q": "nước mắm & muối"}, {"new key": "1/2"}):
+        expected = {k: str(v) for k, v in {**awkward, **changes}.items() if v is not None}
+        assert merge_query(awkward, **changes) == urlencode(expected), changes
 
 
 def test_security_headers_are_added_without_overriding(tmp_path) -> None:

@@ -34,6 +34,45 @@ def test_rebuild_swaps_in_a_complete_generation(built) -> None:
     assert (index.root / "CURRENT").read_text().strip() == index.current_name
 
 
+def test_the_served_generation_follows_the_searcher_not_the_current_file(built) -> None:
+    store, index = built
+    assert index.served_name == index.current_name  # nothing served yet: the CURRENT file
+    served = index.current_name
+    index.searcher()
+    other = Index(index.root)  # another process rebuilds
+    other.rebuild(store.all(), store.seq)
+    assert index.current_name != served
+    assert index.served_name == served  # still serving the old one (until its freshness check)
+    index._checked = 0.0  # the check is due: it runs in the background, the caller keeps what it had
+    searcher = index.searcher()
+    assert index._checker is not None
+    index._checker.join(30)
+    assert index.served_name == index.current_name != served
+    assert index.searcher() is not searcher and not index.own(index.searcher())
+
+
+def test_a_due_check_never_makes_a_query_wait_for_a_writer(built) -> None:
+    import threading
+
+    store, index = built
+    first = index.searcher()
+    assert index.own(first)  # opened by the caller
+    other = Index(index.root)
+    other.update([make_standard("TCVN 1999:2024", title_vi="Mật ong rừng")], store.seq + 1)
+    index._checked = 0.0
+    with index._lock:  # as a writer holds it; the check waits for it in its own thread
+        got = []
+        asking = threading.Thread(target=lambda: got.append(index.searcher()))
+        asking.start()
+        asking.join(30)
+        assert got == [first]
+        assert index._checker is not None and index._checker.is_alive()
+    index._checker.join(30)
+    assert index.searcher() is not first and index.searcher().doc_count() == 6
+    index.update([make_standard("TCVN 2999:2024", title_vi="Mật ong nuôi")], store.seq + 2)
+    assert index.own(index.searcher())  # this process's own write
+
+
 def test_a_crash_mid_build_leaves_the_old_index_serving(built) -> None:
     _store, index = built
     before = index.current_name

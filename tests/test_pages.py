@@ -9,9 +9,10 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from catalogue.errors import InvalidInput
+from catalogue.errors import InvalidInput, NotFound
+from catalogue.search.searcher import SearchRequest
 from catalogue.seed import bundled_standards
-from catalogue.web.pages import search_request
+from catalogue.web.pages import detail_page, results_page, search_request
 from tests.test_search import BAD_QUERIES
 
 REPOSITORY_PATH = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{7,40}|\.jsonl|\.md\b|legal_docs/|van-ban/")
@@ -56,6 +57,32 @@ def test_the_ics_table_is_not_read_per_page(http: httpx.Client, monkeypatch) -> 
     for path in ("/search?q=mat+ong", "/standards/tcvn-8430-2010", "/ics/67", "/groups/mu-bao-hiem"):
         assert http.get(path).status_code == 200, path
     assert calls == []  # served from the engine's per-generation cache
+
+
+def test_the_results_page_reads_everything_in_one_call(http: httpx.Client) -> None:
+    site = http.app.state.site  # type: ignore[attr-defined]
+    assert results_page(site, SearchRequest(q="TCVN 5107:2003"), "vi") == "/standards/tcvn-5107-2003"
+    page = results_page(site, SearchRequest(q="mũ bảo hiểm"), "en")
+    assert isinstance(page, dict) and page["result"].total > 0 and page["box"] is not None
+    broad = results_page(site, SearchRequest(q="an toàn"), "en")
+    assert isinstance(broad, dict) and set(broad["ics_names"]) == set(broad["result"].facets["ics_field"])
+    ics = site.engine.ics()
+    assert all(name == (ics[code]["title_en"], "en") for code, name in broad["ics_names"].items())
+    on_page_two = results_page(site, SearchRequest(q="mũ bảo hiểm", page=2), "vi")
+    assert isinstance(on_page_two, dict) and on_page_two["box"] is None  # the box is shown above page 1 only
+    nothing = results_page(site, SearchRequest(q="zzqxw"), "vi")
+    assert isinstance(nothing, dict) and nothing["result"].total == 0
+
+
+def test_the_detail_page_reads_everything_in_one_call(http: httpx.Client) -> None:
+    site = http.app.state.site  # type: ignore[attr-defined]
+    assert detail_page(site, "TCVN-8430-2010", "vi") == "/standards/tcvn-8430-2010"
+    page = detail_page(site, "tcvn-5738-2021", "en")
+    assert isinstance(page, dict) and page["s"].number == "TCVN 5738:2021"
+    assert page["current"] == "TCVN 7568-14:2025" and page["slugs"]["TCVN 7568-14:2025"] == "tcvn-7568-14-2025"
+    assert page["ics"] is site.engine.ics() and page["timeline"]
+    with pytest.raises(NotFound):
+        detail_page(site, "no-such-standard", "vi")
 
 
 def test_home_counts_and_newest(http: httpx.Client) -> None:

@@ -66,6 +66,9 @@ def _check(snap: Snapshot) -> None:
     assert (snap.alive == want["alive"]).all()
     status = [snap.labels["status"][c] for c in snap.codes["status"]]
     assert status == want["status"]
+    editions = list(snap.searcher.reader().column_reader("edition"))  # codes group exactly Whoosh's editions
+    assert [snap.labels["edition"][c] for c in snap.codes["edition"]] == editions
+    assert len(set(zip(snap.codes["edition"].tolist(), editions, strict=True))) == len(set(editions))
     assert snap.year.tolist() == want["year"]
     for d, value in enumerate(want["ics_fields"]):
         got = {snap.ics_fields[c] for c in snap.ics_code[snap.ics_doc == d]}
@@ -97,6 +100,21 @@ def test_after_edits_the_composed_snapshot_equals_whooshs_view(index: Index) -> 
         snap = Snapshot(index.searcher(), snap)
         assert len(snap.leaves) >= 2  # a new segment beside the first, with deletions in it
         _check(snap)
+
+
+def test_a_successor_maps_only_the_new_segments_editions(index: Index) -> None:
+    base = Snapshot(index.searcher())
+    big = max(base.segments.values(), key=lambda a: a.size)
+    records = _records(N)
+    _edit(index, records, 5, 300)
+    after = Snapshot(index.searcher(), base)
+    assert after._groups["edition"][1][big.key] is base._groups["edition"][1][big.key]  # reused, not re-read
+    _check(after)
+    fresh = Snapshot(index.searcher())
+    same = {}  # the same grouping as a snapshot built from nothing, whatever the codes
+    for mine, theirs in zip(after.codes["edition"].tolist(), fresh.codes["edition"].tolist(), strict=True):
+        assert same.setdefault(mine, theirs) == theirs
+    assert len(set(same.values())) == len(same)
 
 
 def test_an_edit_reads_only_the_new_segment(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,3 +199,51 @@ def test_concurrent_cold_reads_do_not_corrupt_one_another(index: Index) -> None:
     finally:
         sys.setswitchinterval(interval)
     assert not errors and got == want
+
+
+def _tracked_containers(value: object) -> int:
+    """How many containers in ``value`` (nested tuples, dicts, lists) the garbage collector still tracks."""
+    import gc
+
+    inner = value.values() if isinstance(value, dict) else value if isinstance(value, tuple | list) else ()
+    return int(gc.is_tracked(value)) + sum(_tracked_containers(v) for v in inner)
+
+
+def test_a_snapshot_swapped_out_is_freed_at_once_without_the_garbage_collector(index: Index) -> None:
+    import gc
+    import weakref
+
+    from catalogue.search.searcher import Searcher, SearchRequest
+
+    searcher = Searcher(index)
+    for q in ("nuoc mam", "xi mang loai", "phuong phap thu", "ximang"):  # caches, spellings, typo look-ups in use
+        searcher.search(SearchRequest(q=q))
+    old = weakref.ref(searcher.snapshot())
+    gc.disable()  # only reference counting frees anything now
+    try:
+        _edit(index, _records(N), 7, 500)
+        assert searcher.search(SearchRequest(q="mới thêm 500")).hits[0].number == "TCVN 90500:2024"
+        assert old() is None  # no reference cycle kept it (nor its caches) for a full collection to find
+    finally:
+        gc.enable()
+
+
+def test_what_a_snapshot_keeps_is_not_walked_by_the_garbage_collector(index: Index) -> None:
+    import gc
+
+    from catalogue.search.searcher import Searcher, SearchRequest
+
+    searcher = Searcher(index)
+    for q in ("nuoc mam", "xi mang", "phuong phap thu", "ximang", "thép"):
+        searcher.search(SearchRequest(q=q))
+    snap = searcher.snapshot()
+    for _ in range(4):  # the collector stops tracking tuples of atoms (and then their dicts) as it meets them
+        gc.collect()
+    arrays = max(snap.segments.values(), key=lambda a: a.size)
+    assert arrays._deletions and arrays._spelling  # built by the look-ups above
+    assert _tracked_containers(arrays._deletions) == 0 and _tracked_containers(arrays._spelling) == 0
+    stored = [snap.stored(d) for d in range(5)]
+    gc.collect()
+    gc.collect()
+    assert all(type(v) is not list for f in stored for v in f.values())
+    assert sum(_tracked_containers(f) for f in stored) == 0

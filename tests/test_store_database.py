@@ -240,3 +240,27 @@ def test_a_version_6_store_moves_an_admin_withdrawal_out_of_the_issuing_decision
     for number, decision in (("TCVN 2:2001", "7/QĐ-TEST"), ("TCVN 3:2001", "8/QĐ-TEST")):  # left alone
         kept = store.get(number)
         assert (kept.decision, kept.withdrawn_by) == (decision, None)
+
+
+def test_related_is_the_series_and_the_shared_ics_codes_newest_first(store: Store) -> None:
+    store.upsert_many(
+        [
+            make_standard("TCVN 5699-1:2010", ics=["97.030"]),
+            make_standard("TCVN 5699-2-3:2015"),
+            make_standard("TCVN 5699-2-9:2008"),
+            make_standard("TCVN 5699:2020"),  # no part: not of the series "5699-"
+            make_standard("TCVN 56990:2012"),  # another number that starts alike
+            make_standard("TCVN 5700:2019"),
+            make_standard("TCVN 8000:2018", ics=["13.120", "97.030"]),
+            make_standard("TCVN 8001:2011", ics=["97.030.10"]),  # a narrower code is not the same code
+            make_standard("QCVN 5699-1:2011/BKHCN"),  # the same digits in the other kind
+        ]
+    )
+    record = store.get("TCVN 5699-1:2010")
+    assert [r.number for r in store.related(record)] == ["TCVN 8000:2018", "TCVN 5699-2-3:2015", "TCVN 5699-2-9:2008"]
+    assert [r.number for r in store.related(record, limit=2)] == ["TCVN 8000:2018", "TCVN 5699-2-3:2015"]
+    assert [r.number for r in store.related(store.get("TCVN 5699-2-9:2008"))] == [
+        "TCVN 5699-2-3:2015",
+        "TCVN 5699-1:2010",
+    ]
+    assert store.related(store.get("TCVN 5700:2019")) == []

@@ -126,3 +126,19 @@ def test_queries_do_not_wait_for_a_writer_holding_the_index(index: Index) -> Non
         finish.set()
         assert writer.result(timeout=BOUND) == 1
     assert _found(searcher, "dừa") == 1  # the writer's own change: visible to the next query
+
+
+def test_another_processs_commit_is_built_in_the_background_not_by_a_query(index: Index) -> None:
+    gate = Gate()
+    searcher = Searcher(index, build=gate)  # a small change, which this process's own write builds in the caller
+    old = searcher.snapshot()
+    other = Index(index.root)  # another process's writer, on the same folder
+    other.update([make_standard("TCVN 7999:2024", title_vi="Nước cốt dừa")], 99)
+    index.refresh()  # the background check, run here: the new searcher is not this process's own
+    assert not index.own(index.searcher())
+    gate.closed = True
+    assert _found(searcher, "dừa") == 0  # answered at once from the old snapshot; the build waits at the gate
+    assert gate.entered.wait(BOUND) and searcher.snapshot() is old
+    gate.opened.set()
+    assert searcher.swap.settle(BOUND)
+    assert _found(searcher, "dừa") == 1 and searcher.snapshot() is not old

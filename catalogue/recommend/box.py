@@ -30,7 +30,7 @@ __all__ = ["CACHE_SIZE", "MAX_CHARS", "MAX_MANDATORY", "ProductBox", "ProductBox
 
 MAX_CHARS = 160  # longer text is a question for search, not a product name
 MAX_MANDATORY = 3
-CACHE_SIZE = 512
+CACHE_SIZE = 2048  # as many as a snapshot keeps search results (snapshot.RESULTS): a results page repeats both
 
 
 @dataclass
@@ -54,15 +54,14 @@ class ProductBoxes:
         text = " ".join((query or "").split())
         if not text or len(text) > MAX_CHARS:
             return None
-        pq = parse_query(text)
-        if not pq.words or pq.only_number or (pq.international and len(pq.words) < 2):
-            return None
         key = (self.recommender.store.seq, text.lower())
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        box = self._build(text)
+        pq = parse_query(text)
+        wanted = pq.words and not pq.only_number and not (pq.international and len(pq.words) < 2)
+        box = self._build(text) if wanted else None  # a None is kept too: the query is not parsed again
         with self._lock:
             self._cache[key] = box
             while len(self._cache) > CACHE_SIZE:

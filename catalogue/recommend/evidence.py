@@ -36,6 +36,7 @@ from catalogue.recommend.taxonomy import HsLine, ProductGroup, Taxonomy
 from catalogue.recommend.textindex import PhraseBook, PhraseHit
 from catalogue.recommend.titles import TitleHit, TitleIndex
 from catalogue.store.database import Store
+from catalogue.text import fold
 
 __all__ = ["Evidence", "Prepared", "gather"]
 
@@ -96,6 +97,11 @@ class Prepared:
                         # a covered product is named exactly: the lexicon's broader usage reaches the group only
                         self.book.add(name, Target(g.slug, li, ci))
         self.group_prefixes = [(p, g.slug) for g in self.groups for p in self._prefixes(g)]
+        #: each group's folded name words (names and synonyms): the "closest groups" of a text not understood
+        self.group_words = [
+            (g, frozenset(w for name in [g.name_vi, g.name_en, *g.synonyms] for w in fold(name.lower()).split()))
+            for g in self.groups
+        ]
         self._measures: dict[str, dict[str, int]] = {}
         self._code_groups: dict[str, list[str]] = {}
         records = list(store.all())

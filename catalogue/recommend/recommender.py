@@ -369,8 +369,7 @@ class Recommender:
     def _closest(self, ix: Prepared, tokens: list[Any]) -> list[GroupMatch]:
         words = {t.folded for t in tokens if t.content}
         scored = []
-        for g in ix.groups:
-            vocab = {w for name in [g.name_vi, g.name_en, *g.synonyms] for w in fold(name.lower()).split()}
+        for g, vocab in ix.group_words:
             overlap = len(words & vocab)
             if overlap:
                 scored.append((overlap / (len(words) or 1), g))

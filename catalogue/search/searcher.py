@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -35,6 +36,7 @@ from catalogue.errors import InvalidInput
 from catalogue.identifiers import KINDS, parse_loose
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
 from catalogue.search.curations import Curations, CurationSource, StaticCurations, name_words
+from catalogue.search.frozen import freeze, thaw
 from catalogue.search.highlight import highlight, snippet
 from catalogue.search.query import parse_query
 from catalogue.search.rules import NEWEST_FIRST, RULES, Evidence, replacements_first
@@ -190,7 +192,9 @@ class Searcher:
     ) -> None:
         self.index = index
         self.curations = curations or StaticCurations()
-        self.swap = SnapshotSwap(index.searcher, build or (lambda s, previous: Snapshot(s, previous)), background_from)
+        self.swap = SnapshotSwap(
+            index.searcher, build or (lambda s, previous: Snapshot(s, previous)), background_from, index.own
+        )
 
     def warm_up(self) -> None:
         """Open the searcher, build the snapshot and load pyvi before the first query."""
@@ -208,18 +212,21 @@ class Searcher:
         snap = self.snapshot()
         curations = self.curations.current()
         key = (curations.version, *(getattr(req, f.name) for f in fields(SearchRequest)))
-        result = snap.results.get(key)
-        if result is None:
-            result = self._search(snap, req, curations)
-            snap.results.put(key, result)
-        return result.copy()
+        frozen = snap.results.get(key)
+        if frozen is not None:
+            return thaw(frozen, SearchResult, Hit)
+        result = self._search(snap, req, curations)
+        snap.results.put(key, freeze(result))  # tuples: nothing for the garbage collector to walk
+        return result
 
     def _search(self, snap: Snapshot, req: SearchRequest, curations: Curations | None = None) -> SearchResult:
         curations = self.curations.current() if curations is None else curations
-        u = snap.understood.get(req.q)  # pure given the snapshot's vocabulary: kept per query text
-        if u is None:
+        kept = snap.understood.get(req.q)  # pure given the snapshot's vocabulary: kept per query text, pickled
+        if kept is not None:  # (bytes: nothing for the garbage collector to walk)
+            u = pickle.loads(kept)
+        else:
             u = understand(req.q, snap.vocabulary)
-            snap.understood.put(req.q, u)
+            snap.understood.put(req.q, pickle.dumps(u, pickle.HIGHEST_PROTOCOL))
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
         messages = []

@@ -114,8 +114,8 @@ class SegmentArrays:
         self._cache_terms = cache_terms
         self._lock = threading.Lock()  # the caches
         self._reading = threading.Lock()  # the segment's files
-        self._spelling: dict[str, list[str]] | None = None
-        self._deletions: dict[str, list[str]] | None = None
+        self._spelling: dict[str, tuple[str, ...]] | None = None
+        self._deletions: dict[str, tuple[str, ...]] | None = None
         threshold = max(64, int(self.size * preload_fraction))
         for field in ("title_f", "title_en"):  # the slow, frequent title words, loaded now
             for term, info in reader.iter_field(field):
@@ -154,7 +154,7 @@ class SegmentArrays:
                 self._cache.popitem(last=False)
         return value
 
-    def spellings(self, reader: Any) -> dict[str, list[str]]:
+    def spellings(self, reader: Any) -> dict[str, tuple[str, ...]]:
         """Folded title word -> its accented spellings in this segment (built on first use)."""
         with self._lock, self._reading:
             if self._spelling is None:
@@ -162,10 +162,10 @@ class SegmentArrays:
                 for term in reader.lexicon("title"):
                     word = _text(term)
                     spelling.setdefault(fold(word), []).append(word)
-                self._spelling = spelling
+                self._spelling = _untracked(spelling)
             return self._spelling
 
-    def deletion_index(self, reader: Any) -> dict[str, list[str]]:
+    def deletion_index(self, reader: Any) -> dict[str, tuple[str, ...]]:
         """Every folded word with one letter removed -> the words it came from (SymSpell-style)."""
         with self._lock, self._reading:
             if self._deletions is None:
@@ -177,8 +177,14 @@ class SegmentArrays:
                             continue
                         for variant in deletions(word):
                             index.setdefault(variant, []).append(word)
-                self._deletions = index
+                self._deletions = _untracked(index)
             return self._deletions
+
+
+def _untracked(index: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """``index`` with tuples for lists: tuples of strings (and then the dict) drop out of the garbage
+    collector's passes, where thousands of lists, kept for the process's life, cost every full collection."""
+    return {k: tuple(v) for k, v in index.items()}
 
 
 def deletions(word: str) -> set[str]:

@@ -35,6 +35,9 @@ __all__ = ["IndexVocabulary", "Lru", "Snapshot"]
 B, K1 = 0.75, 1.2
 CACHE_WORDS = 200_000  # vocabulary look-ups kept per snapshot
 STORED_DOCS = 5000  # stored fields kept per snapshot (unpickling them costs ~70 µs a hit)
+# columns whose codes only group documents (the editions of one number): their labels need no order, so a
+# successor extends its predecessor's table instead of sorting every label of the catalogue again
+GROUP_COLUMNS = frozenset({"edition"})
 RESULTS = 2048  # search results kept per snapshot (a page costs ~1 ms to compute, µs to copy)
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
@@ -67,7 +70,12 @@ class Snapshot:
                 self.alive[np.asarray(gone, dtype=np.int64) + offset] = False
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
+        #: per group column, the label → code table and each segment's codes in it (reused by the successor)
+        self._groups: dict[str, tuple[dict[str, int], dict[tuple[str, int], np.ndarray]]] = {}
         for name in FACET_COLUMNS:
+            if name in GROUP_COLUMNS:
+                self.labels[name], self.codes[name] = self._grouped(name, previous)
+                continue
             labels = sorted({v for arrays, _, _ in self.leaves for v in arrays.labels[name]})
             index = {v: i for i, v in enumerate(labels)}
             self.labels[name] = labels
@@ -107,8 +115,28 @@ class Snapshot:
         self.results = Lru(RESULTS)
         #: query understandings, by query text (pure given the vocabulary; the searcher never modifies them)
         self.understood = Lru(RESULTS)
-        self.spelling = Spelling(self)
-        self.vocabulary = IndexVocabulary(self)
+        # the helpers get the leaves, not the snapshot: no reference cycle, so a snapshot swapped out is freed,
+        # caches and all, as soon as its last query ends (by reference counting, not by a full collection)
+        self.spelling = Spelling(self.leaves, reader)
+        self.vocabulary = IndexVocabulary(self.leaves, reader, self.spelling)
+
+    def _grouped(self, name: str, previous: Snapshot | None) -> tuple[list[str], np.ndarray]:
+        """Labels and codes of a group column, extending the previous snapshot's table: a segment both hold
+        keeps its codes, and only the new segments' labels are looked at (not the catalogue's 50,000)."""
+        kept = previous._groups.get(name) if previous is not None else None
+        held = sum(len(arrays.labels[name]) for arrays, _, _ in self.leaves)
+        if kept is None or len(kept[0]) > 2 * held + 1000:  # start afresh when gone labels pile up
+            kept = ({}, {})
+        index, known = dict(kept[0]), kept[1]
+        mine: dict[tuple[str, int], np.ndarray] = {}
+        for arrays, _, _ in self.leaves:
+            codes = known.get(arrays.key)
+            if codes is None:
+                table = np.array([index.setdefault(v, len(index)) for v in arrays.labels[name]], dtype=np.int32)
+                codes = table[arrays.codes[name]]
+            mine[arrays.key] = codes
+        self._groups[name] = (index, mine)
+        return list(index), self._concat([mine[arrays.key] for arrays, _, _ in self.leaves], np.int32)
 
     @staticmethod
     def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -172,10 +200,11 @@ class Snapshot:
         return self.codes[column] == labels.index(value)
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        """The stored fields of ``docnum``, kept in a bounded LRU (shared: callers must not modify them)."""
+        """The stored fields of ``docnum``, kept in a bounded LRU (shared: callers must not modify them;
+        lists come as tuples, which the garbage collector stops tracking)."""
         hit = self._stored.get(docnum)
         if hit is None:
-            hit = self.searcher.stored_fields(docnum)
+            hit = {k: tuple(v) if type(v) is list else v for k, v in self.searcher.stored_fields(docnum).items()}
             with self._lock:
                 self._stored[docnum] = hit
                 if len(self._stored) > STORED_DOCS:
@@ -219,12 +248,12 @@ class Spelling:
     and the generation's frequencies (ties: the first spelling in term order).
     """
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-        self._reader = snapshot.searcher.reader()
+    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]], reader: Any) -> None:
+        self._leaves = leaves
+        self._reader = reader
 
     def get(self, folded: str, default: Any = None) -> Any:
-        words = {w for arrays, leaf, _ in self._snapshot.leaves for w in arrays.spellings(leaf).get(folded, ())}
+        words = {w for arrays, leaf, _ in self._leaves for w in arrays.spellings(leaf).get(folded, ())}
         best: tuple[int, str] | None = None
         for word in sorted(words):
             n = self._reader.doc_frequency("title", word)
@@ -242,10 +271,10 @@ class IndexVocabulary:
     look-up costs a few dictionary probes whatever the vocabulary size.
     """
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-        self._reader = snapshot.searcher.reader()
-        self._spelling = snapshot.spelling
+    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]], reader: Any, spelling: Spelling) -> None:
+        self._leaves = leaves
+        self._reader = reader
+        self._spelling = spelling
         self._frequencies: dict[str, int] = {}  # words and "left_right" pairs; a snapshot never changes
         from indexer.analysis import english_analyzer, terms  # the index's own English chain
 
@@ -281,7 +310,7 @@ class IndexVocabulary:
     def near(self, folded: str) -> list[str]:
         variants = deletions(folded)
         found: set[str] = set(variants)  # the typed word may have one letter too many
-        for arrays, leaf, _ in self._snapshot.leaves:
+        for arrays, leaf, _ in self._leaves:
             index = arrays.deletion_index(leaf)
             found.update(index.get(folded, ()))
             for variant in variants:

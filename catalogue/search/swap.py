@@ -11,9 +11,11 @@ Contracts of :class:`SnapshotSwap`:
   a snapshot exists; only the very first build is waited for (nothing to serve).
 * When the searcher changes, the first caller that notices starts the successor,
   built on the previous snapshot (shared segments are reused).  A small change
-  (fewer than ``background_from`` documents to read: an edit, a crawl batch) is
-  built by that caller, so a thread reads its own writes; a large one (a new
-  generation) is built by a background thread while the old snapshot serves.
+  (fewer than ``background_from`` documents to read: an edit, a crawl batch) that
+  ``own(searcher)`` says this process made is built by that caller, so a thread
+  reads its own writes; any other change (another process's commit, a new
+  generation) is built by a background thread while the old snapshot serves, so
+  no query pays for it.
 * At most one build runs at a time; a change seen during a build is picked up by
   the first query after it.  The swap is one reference assignment: a query keeps
   the snapshot it started with, old or new, to its end.
@@ -46,11 +48,16 @@ class SnapshotSwap:
     """Holds the served snapshot of ``source()`` (a Whoosh searcher) and builds its successors."""
 
     def __init__(
-        self, source: Callable[[], Any], build: Build = _build, background_from: int = BACKGROUND_FROM
+        self,
+        source: Callable[[], Any],
+        build: Build = _build,
+        background_from: int = BACKGROUND_FROM,
+        own: Callable[[Any], bool] = lambda searcher: True,
     ) -> None:
         self._source = source
         self._build = build
         self._background_from = background_from
+        self._own = own
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._current: Snapshot | None = None
@@ -76,7 +83,9 @@ class SnapshotSwap:
             if current is not None and (current.searcher is searcher or self._building is not None):
                 return current
             self._building = searcher
-            background = current is not None and _new_documents(current, searcher) >= self._background_from
+            background = current is not None and (
+                not self._own(searcher) or _new_documents(current, searcher) >= self._background_from
+            )
         if background:
             thread = threading.Thread(target=self._run, args=(searcher, current, False), name="snapshot-build")
             thread.daemon = True

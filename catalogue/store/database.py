@@ -466,22 +466,25 @@ class Store:
         return [self._row_to_record(r) for r in rows]
 
     def related(self, record: Standard, limit: int = 8) -> list[Standard]:
-        """Other standards of the same series or sharing an ICS code, newest first."""
+        """Other standards of the same series or sharing an ICS code, newest first (then oldest written)."""
         ident = record.ident
-        series = f"{(ident.kind or '').lower()} {ident.base.lower()}-%"
-        clauses, params = ["key LIKE ?"], [series]
-        for code in record.ics[:5]:
-            clauses.append("ics LIKE ?")
-            params.append(f'%"{code}"%')
-        rows = (
-            self._conn()
-            .execute(
-                f"SELECT * FROM standards WHERE key != ? AND ({' OR '.join(clauses)}) ORDER BY year DESC LIMIT ?",
-                [record.key, *params, limit],
-            )
-            .fetchall()
-        )
-        return [self._row_to_record(r) for r in rows]
+        # the series is a range of the key index (keys are lower case): "tcvn 5699-" ≤ key < "tcvn 5699."
+        series = f"{(ident.kind or '').lower()} {ident.base.lower()}-"
+        conn = self._conn()
+        rows = conn.execute(
+            "SELECT * FROM standards WHERE key >= ? AND key < ? AND key != ? ORDER BY year DESC, id LIMIT ?",
+            (series, series[:-1] + ".", record.key, limit),
+        ).fetchall()
+        codes = record.ics[:5]
+        if codes:  # ICS codes sit in a JSON list: only this half scans the table
+            clauses = " OR ".join("instr(ics, ?)" for _ in codes)
+            rows += conn.execute(
+                f"SELECT * FROM standards WHERE key != ? AND ({clauses}) ORDER BY year DESC, id LIMIT ?",
+                [record.key, *(f'"{code}"' for code in codes), limit],
+            ).fetchall()
+        unique = {r["id"]: r for r in rows}.values()
+        ordered = sorted(unique, key=lambda r: (r["year"] is None, -(r["year"] or 0), r["id"]))
+        return [self._row_to_record(r) for r in ordered[:limit]]
 
     def slugs_for(self, numbers: list[str]) -> dict[str, str]:
         """``{number: slug}`` for those of ``numbers`` the store holds (any spelling)."""

@@ -25,9 +25,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -126,15 +127,19 @@ class PublicOrigin:
         await self.app(scope, receive, send)
 
 
+# A results page builds some twenty links from the same few parameters: each key and value is quoted once.
+_quoted = lru_cache(maxsize=4096)(quote_plus)
+
+
 def merge_query(params: dict[str, str], **changes: Any) -> str:
-    """Query string of ``params`` with ``changes`` applied (``None`` removes a key)."""
+    """Query string of ``params`` with ``changes`` applied (``None`` removes a key); as ``urlencode``."""
     merged = {k: v for k, v in params.items() if v not in ("", None)}
     for k, v in changes.items():
         if v is None:
             merged.pop(k, None)
         else:
             merged[k] = str(v)
-    return urlencode(merged)
+    return "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in merged.items())
 
 
 def no_store(response: Response) -> Response:
@@ -154,6 +159,7 @@ class Site:
         self.jinja = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+            auto_reload=False,  # templates ship with the code: compiled once per process, never stat()ed per page
         )
         self.jinja.globals.update(
             STATUS_LABELS=STATUS_LABELS,

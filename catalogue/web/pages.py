@@ -75,23 +75,31 @@ def titled_first(hits: list[Hit]) -> list[Hit]:
 
 async def search_page(site: Site, request: Request) -> Response:
     req = search_request(request, site.settings.page_size)
+    page = await site.run(results_page, site, req, site.lang(request))  # one trip to the thread pool, not five
+    if isinstance(page, str):
+        return RedirectResponse(page, status_code=303)
+    return site.render(request, "search.html", params=dict(request.query_params), **page)
+
+
+def results_page(site: Site, req: SearchRequest, lang: str) -> dict[str, Any] | str:
+    """What the results page shows for ``req`` (blocking: run it in the pool), or the URL to redirect to
+    when the query is a number naming exactly one standard."""
     if req.page == 1 and not req.filters and req.q.strip():
-        slugs = await site.run(site.engine.searcher.resolve, req.q)
+        slugs = site.engine.searcher.resolve(req.q)
         if len(slugs) == 1:  # a number naming exactly one standard opens it
-            return RedirectResponse(f"/standards/{slugs[0]}", status_code=303)
-    result = await site.run(site.engine.search, req)
+            return f"/standards/{slugs[0]}"
+    result = site.engine.search(req)
     result.hits = titled_first(result.hits)
-    ics = await site.run(site.engine.ics)
-    lang = site.lang(request)
+    ics = site.engine.ics()
     ics_names = {  # (name, its language): ISO's English name where no Vietnamese one is held
         code: (ics[code]["title_vi"], "vi") if lang == "vi" and ics[code]["title_vi"] else (ics[code]["title_en"], "en")
         for code in result.facets.get("ics_field", {})
         if code in ics
     }
-    box = await site.run(site.engine.boxes.for_query, req.q) if req.page == 1 else None
+    box = site.engine.boxes.for_query(req.q) if req.page == 1 else None
     closest = []
     if result.total == 0 and req.q.strip():  # the closest product groups, never "type without diacritics"
-        closest = await site.run(_closest_groups, site, req.q)
+        closest = _closest_groups(site, req.q)
     cited = None
     if result.total == 0:  # a number the catalogue only knows as cited: say where it is cited
         ident = parse_loose(result.query)
@@ -103,18 +111,15 @@ async def search_page(site: Site, request: Request) -> Response:
                     present.source_words(d["kind"], d["name"], lang) for d in map(provenance.describe, ref["sources"])
                 ],
             }
-    return site.render(
-        request,
-        "search.html",
-        cited=cited,
-        result=result,
-        req=req,
-        params=dict(request.query_params),
-        ics_names=ics_names,
-        box=box,
-        closest=closest,
-        official_search=official_search_url(result.query),
-    )
+    return {
+        "cited": cited,
+        "result": result,
+        "req": req,
+        "ics_names": ics_names,
+        "box": box,
+        "closest": closest,
+        "official_search": official_search_url(result.query),
+    }
 
 
 def _closest_groups(site: Site, q: str) -> list[Any]:
@@ -133,42 +138,44 @@ def _last_modified(record: Standard) -> str | None:
 
 
 async def standard_page(site: Site, request: Request) -> Response:
+    page = await site.run(detail_page, site, request.path_params["slug"], site.lang(request))  # one trip
+    if isinstance(page, str):
+        return RedirectResponse(page, status_code=301)
+    record = page["s"]
+    return with_etag(request, site.render(request, "standard.html", **page), _last_modified(record))
+
+
+def detail_page(site: Site, wanted: str, lang: str) -> dict[str, Any] | str:
+    """What the page of the standard at ``wanted`` shows (blocking: run it in the pool), or the canonical
+    URL to redirect to when ``wanted`` is another spelling of a number; :class:`NotFound` otherwise."""
     store = site.engine.store
-    wanted = request.path_params["slug"]
     try:
-        record = await site.run(store.get_by_slug, wanted)
+        record = store.get_by_slug(wanted)
     except NotFound:
         # any other spelling of a number: 301 to the canonical URL
         candidate = slug(wanted)
         ident = parse_loose(wanted) or parse_loose(wanted.replace("-", " "))
         try:
-            record = await site.run(store.get_by_slug, candidate)
+            record = store.get_by_slug(candidate)
         except NotFound:
             if ident is None:
                 raise
-            record = await site.run(store.get, ident.format())
-        return RedirectResponse(f"/standards/{record.slug}", status_code=301)
-    rows = await site.run(editions.timeline, store, record)
-    current = await site.run(editions.current_number, store, record)
-    related = await site.run(store.related, record)
-    related = sorted(related, key=lambda r: not (r.title_vi or r.title_en))  # untitled ones never first
-    lang = site.lang(request)
-    slugs = await site.run(store.slugs_for, [*record.replaces, *record.replaced_by, *([current] if current else [])])
-    response = site.render(
-        request,
-        "standard.html",
-        s=record,
-        ics=await site.run(site.engine.ics),
-        timeline=rows,
-        current=current,
-        related=related,
-        slugs=slugs,
-        basis=present.basis_text(record, lang),
-        sources=present.sources(record, lang),
-        remarks=present.remarks(record, lang),
-        notes=present.notes(record, lang),
-    )
-    return with_etag(request, response, _last_modified(record))
+            record = store.get(ident.format())
+        return f"/standards/{record.slug}"
+    current = editions.current_number(store, record)
+    related = sorted(store.related(record), key=lambda r: not (r.title_vi or r.title_en))  # untitled ones never first
+    return {
+        "s": record,
+        "ics": site.engine.ics(),
+        "timeline": editions.timeline(store, record),
+        "current": current,
+        "related": related,
+        "slugs": store.slugs_for([*record.replaces, *record.replaced_by, *([current] if current else [])]),
+        "basis": present.basis_text(record, lang),
+        "sources": present.sources(record, lang),
+        "remarks": present.remarks(record, lang),
+        "notes": present.notes(record, lang),
+    }
 
 
 def _ics_children(site: Site, code: str | None) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict]]:
