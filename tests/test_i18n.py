@@ -150,3 +150,28 @@ def test_every_public_page_reads_in_one_language(http: httpx.Client, lang: str, 
     for typed in (r.url.params.get("q"), r.url.params.get("product")):  # echoed in <title> and headings
         text = text.replace(typed, " ") if typed else text
     assert other_language(text, lang) == [], (path, lang)
+
+
+def test_literal_translations_are_made_when_a_template_is_compiled(monkeypatch) -> None:
+    from jinja2 import Environment
+
+    from catalogue.web import i18n
+    from catalogue.web.i18n import ConstantTranslations
+
+    monkeypatch.setitem(i18n.EN, "Tìm <b>", "Search <b> & go")
+    env = Environment(autoescape=True, extensions=[ConstantTranslations])
+    env.page_lang = "en"
+    template = env.from_string("{{ _('Tìm <b>') }}|{{ _(word) }}|{{ _('Tìm') ~ '!' }}|{{ x._('Tìm') }}")
+    calls: list[str] = []
+
+    def runtime(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    class Holder:
+        _ = staticmethod(runtime)
+
+    page = template.render(_=runtime, word="dừa", x=Holder())
+    assert page == "Search &lt;b&gt; &amp; go|DỪA|Search!|TÌM" and calls == ["dừa", "Tìm"]  # a method stays one
+    vi = Environment(autoescape=True, extensions=[ConstantTranslations])  # page_lang defaults to vi
+    assert vi.from_string("{{ _('Tìm <b>') }}").render(_=runtime) == "Tìm &lt;b&gt;"

@@ -47,7 +47,17 @@ from catalogue.seed import bundled_references
 from catalogue.settings import Settings
 from catalogue.web import present
 from catalogue.web.assets import Assets
-from catalogue.web.i18n import in_lang, mark_quotes, messenger, number, pick, plural, translator
+from catalogue.web.i18n import (
+    LANGS,
+    ConstantTranslations,
+    in_lang,
+    mark_quotes,
+    messenger,
+    number,
+    pick,
+    plural,
+    translator,
+)
 
 if TYPE_CHECKING:
     from catalogue.engine import Engine
@@ -156,26 +166,34 @@ class Site:
         self.settings = settings
         self._engine = engine
         self.proxies = settings.proxy_networks  # parsed once: whose X-Forwarded-For is believed
-        self.jinja = Environment(
+        self.assets = Assets(TEMPLATES / "static")  # fingerprinted, immutable, gzip-compressed
+        # one environment per language: _("…") is translated when a template is compiled, not on each page
+        self._jinja = {lang: self._environment(lang) for lang in LANGS}
+        self.jinja = self._jinja["vi"]
+        self._coverage: tuple[int, dict[str, int]] | None = None
+        self._references: dict[str, dict[str, Any]] | None = None
+
+    def _environment(self, lang: str) -> Environment:
+        env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
             auto_reload=False,  # templates ship with the code: compiled once per process, never stat()ed per page
+            extensions=[ConstantTranslations],
         )
-        self.jinja.globals.update(
+        env.page_lang = lang  # type: ignore[attr-defined]
+        env.globals.update(
             STATUS_LABELS=STATUS_LABELS,
             DEGREES=DEGREES,
             confirmed_by=provenance.confirmed_by,
             official_search_url=official_search_url,
             MINISTRY_NAMES=MINISTRY_NAMES,
             measure=classify,  # an HS line's quality measure in words (vi, en)
+            static=self.assets.url,
         )
-        self.jinja.filters["merge_query"] = merge_query
-        self.jinja.filters["mark_quotes"] = mark_quotes  # Vietnamese quotations in English text get lang="vi"
-        self.jinja.filters["in_lang"] = in_lang  # a "tiếng Việt / English" message in the page's language
-        self.assets = Assets(TEMPLATES / "static")  # fingerprinted, immutable, gzip-compressed
-        self.jinja.globals["static"] = self.assets.url
-        self._coverage: tuple[int, dict[str, int]] | None = None
-        self._references: dict[str, dict[str, Any]] | None = None
+        env.filters["merge_query"] = merge_query
+        env.filters["mark_quotes"] = mark_quotes  # Vietnamese quotations in English text get lang="vi"
+        env.filters["in_lang"] = in_lang  # a "tiếng Việt / English" message in the page's language
+        return env
 
     @property
     def engine(self) -> Engine:
@@ -223,7 +241,8 @@ class Site:
             plural=lambda n, key: plural(n, key, lang),
             status_names={k: v[0 if lang == "vi" else 1] for k, v in STATUS_LABELS.items()},
         )
-        return HTMLResponse(self.jinja.get_template(name).render(**context), status_code=status)
+        env = self._jinja.get(lang, self.jinja)
+        return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """``func(*args)`` in the thread pool: the event loop never waits on SQLite, argon2 or Whoosh."""

@@ -3,7 +3,9 @@
 Contract: templates write Vietnamese text wrapped in ``_()``; :func:`translator`
 returns the identity for ``vi`` and the English of :data:`EN` for ``en``.  A
 string missing from :data:`EN` falls back to Vietnamese (a test lists every
-``_()`` string of the templates, so none is forgotten).  The choice persists in
+``_()`` string of the templates, so none is forgotten).  ``_("literal")`` is
+translated when a template is compiled (:class:`ConstantTranslations`, one
+environment per language), not on every page.  The choice persists in
 the ``lang`` cookie.
 
 Messages with parameters (a status's basis, a remark on a record, a source's
@@ -18,9 +20,23 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup, escape
 
-__all__ = ["EN", "LANGS", "MESSAGES", "in_lang", "mark_quotes", "messenger", "number", "pick", "plural", "translator"]
+__all__ = [
+    "EN",
+    "LANGS",
+    "MESSAGES",
+    "ConstantTranslations",
+    "in_lang",
+    "mark_quotes",
+    "messenger",
+    "number",
+    "pick",
+    "plural",
+    "translator",
+]
 
 LANGS = ("vi", "en")
 
@@ -398,3 +414,42 @@ def translator(lang: str) -> Callable[[str], str]:
     if lang == "en":
         return lambda text: EN.get(text, text)
     return lambda text: text
+
+
+_CALL = ("name", "lparen", "string", "rparen")  # the tokens of _("literal")
+
+
+class ConstantTranslations(Extension):
+    """Translates ``_("literal")`` when a template is compiled, into the environment's ``page_lang``.
+
+    The text then is part of the compiled template (escaped once, at compile time)
+    instead of a call on every page: a results page made some 35 of them.  A call
+    with anything but one string literal is left to the ``_`` of the page's context.
+    Each language needs its own environment.
+    """
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.extend(page_lang="vi")
+
+    def filter_stream(self, stream: TokenStream) -> Any:
+        translate = translator(self.environment.page_lang)  # type: ignore[attr-defined]
+        pending: list[Token] = []  # tokens that may be such a call, held back
+        before = None  # the type of the token before them: ``x._("…")`` is a method, not the translation
+        for token in stream:
+            pending.append(token)
+            if pending[0].value == "_" and before != "dot" and [t.type for t in pending] == list(_CALL[: len(pending)]):
+                if len(pending) == len(_CALL):
+                    yield Token(pending[0].lineno, "string", translate(pending[2].value))
+                    pending, before = [], "string"
+                continue
+            *done, last = pending
+            yield from done
+            if done:
+                before = done[-1].type
+            if last.type == "name" and last.value == "_" and before != "dot":
+                pending = [last]  # may start a call
+            else:
+                pending, before = [], last.type
+                yield last
+        yield from pending
