@@ -60,9 +60,10 @@ SCATTERED_SHARE = 0.5  # the words of a phrase found in a title, but not side by
 ACCENT_BONUS = 0.25  # the accented words typed, in the title
 WHOLE_TITLE_BONUS = 0.5  # the title says no more than the query: the record the query names
 CURATED_WEIGHT = 0.8  # a curated product name counts as a synonym of the title's words in the exactness rule
-ACCENT_MISS_COVERAGE = 0.5  # the same, in the coverage: the folded word is found, the word typed is not
-# (one word only: a phrase whose folded words stand side by side is that phrase, an accent mistyped)
-NAMED_MIN = 0.75  # a named concept counts in the named rule when matched whole, in the title or the scope
+# the same, in the coverage: the folded word is found, the word typed is not (one word only: a phrase whose
+# folded words stand side by side is that phrase, an accent mistyped)
+ACCENT_MISS_COVERAGE = 0.5
+NAMED_MIN = 0.75  # a named concept counts in the named rule when matched whole (a phrase: in a title)
 ACCENT_MISS_WEIGHT = 0.75  # the words typed with accents, found only folded: below a synonym (0.8)
 PHRASE_BOOST = 1.0  # adjacent query words adjacent in the title
 COMPOUND_BOOST = 2.0  # a pyvi compound of the query in the title
@@ -653,8 +654,7 @@ class Searcher:
                     if exact_title is None:
                         best_c[where] = np.maximum(best_c[where], alt.weight * alt.coverage)
                     else:
-                        bonus = ACCENT_BONUS if alt.kind == "typed" else 0.0
-                        quality = np.where(exact_title[where], alt.weight + bonus, min(alt.weight, ACCENT_MISS_WEIGHT))
+                        quality = _accent_quality(alt, exact_title[where])
                         best_c[where] = np.maximum(best_c[where], quality * alt.coverage)
                     rel_c[where] = np.maximum(rel_c[where], alt.weight * score[where])
                 continue
@@ -667,9 +667,7 @@ class Searcher:
             np.maximum(any_c, np.maximum(body * everywhere * covers, scattered), out=any_c)
             np.maximum(title_c, np.maximum(in_title * covers, scattered), out=title_c)
             if alt.exact:  # accents typed: the accents found, or only the folded word ("o" of "ô tô" for "ổ")
-                bonus = ACCENT_BONUS if alt.kind == "typed" else 0.0
-                quality = np.where(exact_title, alt.weight + bonus, min(alt.weight, ACCENT_MISS_WEIGHT)) * alt.coverage
-                np.maximum(best_c, everywhere * quality, out=best_c)
+                np.maximum(best_c, everywhere * (_accent_quality(alt, exact_title) * alt.coverage), out=best_c)
             else:
                 np.maximum(best_c, everywhere * (alt.weight * alt.coverage), out=best_c)
             np.maximum(rel_c, alt.weight * score, out=rel_c)
@@ -707,9 +705,7 @@ class Searcher:
         strict = Understanding(
             parsed=u.parsed,
             concepts=[
-                Concept(
-                    c.text, tuple(a for a in c.alternatives if a.kind not in ("typo", "split")), c.importance, c.named
-                )
+                replace(c, alternatives=tuple(a for a in c.alternatives if a.kind not in ("typo", "split")))
                 for c in u.concepts
             ],
             intents=u.intents,
@@ -837,6 +833,14 @@ class Searcher:
         mask = self._keys_mask(snap, "numkey", [i.key for i in pq.numbers])
         docs = sorted(np.nonzero(mask & snap.alive)[0].tolist(), key=lambda d: -int(snap.year[d]))
         return [snap.stored(d)["slug"] for d in docs]
+
+
+def _accent_quality(alt: Alternative, exact_title: np.ndarray) -> np.ndarray:
+    """The exactness weight of ``alt`` (typed with accents) where the title holds its accented words
+    (``exact_title``) and where it holds only the folded ones: the words typed gain :data:`ACCENT_BONUS`,
+    a folded look-alike weighs at most :data:`ACCENT_MISS_WEIGHT`."""
+    bonus = ACCENT_BONUS if alt.kind == "typed" else 0.0
+    return np.where(exact_title, alt.weight + bonus, min(alt.weight, ACCENT_MISS_WEIGHT))
 
 
 def _latest(edition: np.ndarray, year: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ Contracts:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from catalogue.lexicon import Lexicon, english_words, load
@@ -391,7 +391,7 @@ def _bound(u: Understanding, vocabulary: Vocabulary) -> None:
     """Apply :data:`MAX_CONCEPTS` and :data:`MAX_ALTERNATIVES`; rarer concepts are kept."""
     for n, c in enumerate(u.concepts):
         if len(c.alternatives) > MAX_ALTERNATIVES:
-            u.concepts[n] = Concept(c.text, c.alternatives[:MAX_ALTERNATIVES], c.importance, c.named)
+            u.concepts[n] = replace(c, alternatives=c.alternatives[:MAX_ALTERNATIVES])
             u.simplified = True
     if len(u.concepts) > MAX_CONCEPTS:
 
