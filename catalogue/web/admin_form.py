@@ -16,6 +16,7 @@ from typing import Any
 
 from catalogue.errors import ValidationError
 from catalogue.model import Equivalence, Standard
+from indexer.sources.file import COLUMNS, status_code
 
 __all__ = ["FORM_FIELDS", "form_values", "from_form", "lines", "prefill"]
 
@@ -55,26 +56,9 @@ def from_form(form: Any, number: str) -> Standard:
     )
 
 
-FORM_FIELDS = (
-    "number",
-    "title_vi",
-    "title_en",
-    "scope_vi",
-    "status",
-    "ics",
-    "replaces",
-    "replaced_by",
-    "equivalents",
-    "degree",
-    "technical_committee",
-    "decision",
-    "decision_date",
-    "issue_date",
-    "effective_date",
-    "withdrawn_by",
-    "withdrawn_date",
-    "pages",
-)
+# the import file's columns under the record's names, in the template's order: the form edits what a file
+# can hold (a file's "equivalent" is the record's "equivalents"; "source" becomes a source, not a field)
+FORM_FIELDS = tuple("equivalents" if c == "equivalent" else c for c in COLUMNS if c != "source")
 _ALIASES = {"equivalents": ("equivalent",), "scope_vi": ("scope",), "technical_committee": ("committee",)}
 LIST_FIELDS = ("ics", "replaces", "replaced_by", "equivalents")
 
@@ -86,8 +70,6 @@ def prefill(raw: dict[str, Any]) -> dict[str, str]:
     page reader's names); an imported row keeps its cells (``equivalent`` for ``equivalents``); a status
     label becomes its code.  Nothing is made up: a field the row lacks is empty.
     """
-    from indexer.sources.file import status_code
-
     fields = raw.get("fields") if isinstance(raw.get("fields"), dict) else raw
     out = {}
     for name in FORM_FIELDS:
