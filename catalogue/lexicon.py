@@ -90,6 +90,8 @@ class Lexicon:
     _spellings: dict[Phrase, frozenset[str]]  # accented spellings of each synonym phrase
     _glossary: dict[tuple[str, ...], list[Phrase]]
     _learnt: dict[str, list[tuple[Phrase, float]]] = field(default_factory=dict)
+    _formal: dict[Phrase, frozenset[Phrase]] = field(default_factory=dict)  # one-way groups: everyday -> head
+    _glossary_spellings: dict[Phrase, frozenset[str]] = field(default_factory=dict)  # the glossary's Vietnamese
 
     # -- Vietnamese ---------------------------------------------------------------
     def is_function(self, exact: str, accented: bool) -> bool:
@@ -106,6 +108,11 @@ class Lexicon:
     def synonyms(self, ph: Phrase) -> list[tuple[Phrase, float]]:
         """Other phrases for ``ph`` with their weights (< 1), best first."""
         return self._synonyms.get(ph, [])
+
+    def is_formal(self, ph: Phrase, synonym: Phrase) -> bool:
+        """Whether ``synonym`` is the head of a one-way group that ``ph`` belongs to: the curators' formal
+        term for an everyday phrase ("sắn" for "khoai mì"), which stands for the phrase whole."""
+        return synonym in self._formal.get(ph, frozenset())
 
     def spellings(self, ph: Phrase) -> frozenset[str]:
         """The accented spellings the lexicon lists for ``ph`` (normalised, lower case)."""
@@ -162,6 +169,10 @@ class Lexicon:
             return []
         return [(ph, LEARNT_WEIGHT * strength) for ph, strength in self._learnt.get(_stem(words[0]), [])]
 
+    def glossary_spellings(self, ph: Phrase) -> frozenset[str]:
+        """The accented spellings the English glossary gives for the Vietnamese phrase ``ph``."""
+        return self._glossary_spellings.get(ph, frozenset())
+
     def knows_english(self, word: str) -> bool:
         """Whether ``word`` is an English word this lexicon can translate or ignore."""
         return (
@@ -197,8 +208,11 @@ def load() -> Lexicon:
     intents = {phrase(p["phrase"]): p["intent"] for p in data["intents"]["phrases"]}
     function_phrases = frozenset(phrase(w) for w in data["function_words"].get("vi_phrases", []))
     glossary: dict[tuple[str, ...], list[Phrase]] = {}
+    glossary_spellings: dict[Phrase, set[str]] = {}
     for entry in data["english"]["entries"]:
         glossary.setdefault(tuple(english_words(entry["en"])), []).extend(phrase(v) for v in entry["vi"])
+        for v in entry["vi"]:
+            glossary_spellings.setdefault(phrase(v), set()).add(normalize(v).lower())
     learnt: dict[str, list[tuple[Phrase, float]]] = {}
     path = DATA / "translation.json"
     if path.is_file():
@@ -206,7 +220,11 @@ def load() -> Lexicon:
         learnt = {stem: [(tuple(p.split()), float(s)) for p, s in pairs] for stem, pairs in raw["stems"].items()}
     synonyms = _synonym_table(data["synonyms"]["groups"])
     spellings: dict[Phrase, set[str]] = {}
+    formal: dict[Phrase, set[Phrase]] = {}
     for group in data["synonyms"]["groups"]:
+        if group.get("one_way"):
+            for term in group["terms"][1:]:
+                formal.setdefault(phrase(term), set()).add(phrase(group["terms"][0]))
         for term in group["terms"]:
             spellings.setdefault(phrase(term), set()).add(normalize(term).lower())
     return Lexicon(
@@ -219,6 +237,8 @@ def load() -> Lexicon:
         {k: frozenset(v) for k, v in spellings.items()},
         glossary,
         learnt,
+        {k: frozenset(v) for k, v in formal.items()},
+        {k: frozenset(v) for k, v in glossary_spellings.items()},
     )
 
 

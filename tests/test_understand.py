@@ -113,3 +113,20 @@ def test_a_phrase_never_expands_to_one_ambiguous_syllable() -> None:
     concept = understand("phân bón", vocab).concepts[0]
     assert concept.named and concept.alternatives[0].words == ("phan", "bon")
     assert not [a for a in concept.alternatives if a.words == ("phan",) and a.kind == "synonym"]
+
+
+def test_a_phrase_expands_to_one_syllable_that_is_its_formal_term() -> None:
+    vocab = _Spelled(words={"san": 148, "khoai": 5, "mi": 9})
+    vocab.spelling = lambda folded: {"san": "sản"}.get(folded)  # type: ignore[method-assign]
+    concept = understand("khoai mì", vocab).concepts[0]  # one-way group: khoai mì -> sắn (cassava)
+    sắn = [a for a in concept.alternatives if a.words == ("san",)]
+    assert sắn and sắn[0].kind == "synonym" and sắn[0].exact == ("sắn",)  # never "sản" (product)
+
+
+def test_a_one_syllable_translation_that_titles_spell_otherwise_keeps_the_glossary_accents() -> None:
+    vocab = _Spelled(words={"kem": 9})
+    vocab.spelling = lambda folded: {"kem": "kẽm"}.get(folded)  # type: ignore[method-assign]
+    kem = [a for a in understand("ice cream", vocab).concepts[0].alternatives if a.kind == "translation"]
+    assert [a.exact for a in kem if a.words == ("kem",)] == [("kem",)]  # ice cream, not zinc
+    plain = understand("ice cream", MemoryVocabulary(words={"kem": 9})).concepts[0]
+    assert [a.exact for a in plain.alternatives if a.words == ("kem",)] == [()]

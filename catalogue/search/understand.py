@@ -271,9 +271,10 @@ def _vietnamese_concepts(
                 for s, w in lex.synonyms(ph):
                     if _unambiguous(s, vocabulary, lex):
                         alts.append(Alternative(s, w, "synonym"))
-                    elif len(ph) == 1 and len(spelling := lex.spellings(s)) == 1:
-                        # "chè" for "trà": titles must spell it so; but never one syllable for a phrase
-                        # ("phân" of "phân bón" is also the "phân" of "phân tích")
+                    elif (len(ph) == 1 or lex.is_formal(ph, s)) and len(spelling := lex.spellings(s)) == 1:
+                        # "chè" for "trà": titles must spell it so; but one syllable stands for a phrase only
+                        # as its formal term ("sắn" for "khoai mì"): the "phân" of "phân bón" is also the
+                        # "phân" of "phân tích"
                         alts.append(Alternative(s, w, "synonym", exact=tuple(next(iter(spelling)).split())))
             if len(ph) > 1:
                 alts += [Alternative((p,), 1.0, "part", coverage=PART_SHARE / len(ph)) for p in dict.fromkeys(ph)]
@@ -284,6 +285,17 @@ def _vietnamese_concepts(
         i = keep[k]
         u.concepts.append(_word_concept(u, exact[i], folded[i], importance[i], accented, vocabulary, lex))
         k += 1
+
+
+def _translation(ph: tuple[str, ...], weight: float, vocabulary: Vocabulary, lex: Lexicon) -> Alternative:
+    """A Vietnamese translation of English words.  One syllable that titles mostly spell otherwise must
+    match with the glossary's accents: "ice cream" is "kem", and titles' "kem" is mostly "kẽm" (zinc)."""
+    if len(ph) == 1:
+        spelled = lex.glossary_spellings(ph)
+        usual = vocabulary.spelling(ph[0])
+        if len(spelled) == 1 and usual is not None and usual not in spelled:
+            return Alternative(ph, weight, "translation", exact=tuple(next(iter(spelled)).split()))
+    return Alternative(ph, weight, "translation")
 
 
 def _unambiguous(ph: tuple[str, ...], vocabulary: Vocabulary, lex: Lexicon) -> bool:
@@ -378,7 +390,7 @@ def _english_concepts(u: Understanding, words: list[str], vocabulary: Vocabulary
             alts += [
                 Alternative((t,), ENGLISH_WEIGHT, "part", field="en", coverage=PART_SHARE / len(span)) for t in span
             ]
-        alts += [Alternative(ph, w, "translation") for ph, w in lex.translate(span)]
+        alts += [_translation(ph, w, vocabulary, lex) for ph, w in lex.translate(span)]
         if len(span) == 1 and vocabulary.frequency(span[0]):  # "gas", "led": also Vietnamese words
             alts.append(Alternative((span[0],), 1.0, "typed"))
         if len(alts) == 1 and len(span) == 1:
