@@ -34,6 +34,7 @@ SETTING_FLAGS = {
     "host": "host",
     "port": "port",
     "workers": "workers",
+    "threads": "threads",
     "nice": "rebuild_nice",
     "delay": "crawl_delay",
     "concurrency": "crawl_concurrency",
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     _setting_flag(p, "--host", "host")
     _setting_flag(p, "--port", "port")
     _setting_flag(p, "--workers", "workers")
+    _setting_flag(p, "--threads", "threads")
 
     p = sub.add_parser("recommend", parents=[common], help="standards that apply to a product")
     p.add_argument("text", nargs="*", help="the product, in Vietnamese or English")

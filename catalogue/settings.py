@@ -77,6 +77,13 @@ class Settings:
     )
     https: bool = _declare(False, "Mark session cookies Secure (serving over HTTPS or behind a TLS proxy).")
     workers: int = _declare(0, "Web server processes, each with its own searcher; 0: one per CPU core.", minimum=0)
+    threads: int = _declare(
+        4,
+        "Threads per web server process that run searches and other blocking work. Searches hold Python's"
+        " GIL, so more threads add no speed, only contention (a background snapshot build waits its turn"
+        " behind each of them).",
+        minimum=1,
+    )
     rebuild_nice: int = _declare(
         10,
         "How far `tieuchuan index` (a rebuild, and its build processes) lowers its CPU priority, as nice"

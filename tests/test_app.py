@@ -47,3 +47,12 @@ def test_the_language_choice_never_redirects_off_site(http: httpx.Client) -> Non
         assert r.status_code == 303 and r.headers["location"] == "/"
     r = http.get("/lang", params={"to": "klingon", "next": "/ics"})
     assert r.headers["location"] == "/ics" and "lang=vi" in r.headers["set-cookie"]
+
+
+def test_blocking_work_runs_on_as_many_threads_as_the_setting_says(bundle_dir: Path) -> None:
+    import anyio.to_thread
+
+    app = create_app(Settings.load({"data_dir": str(bundle_dir), "threads": 3}, environ={}))
+    with asgi(app) as client:
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
+        assert client.get("/api/search", params={"q": "xi măng"}).status_code == 200

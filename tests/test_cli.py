@@ -121,8 +121,8 @@ def test_readme_documents_every_setting() -> None:
 def test_every_serve_flag_reaches_its_setting() -> None:
     from catalogue import cli
 
-    args = cli.build_parser().parse_args(["serve", "--workers", "1", "--port", "8123", "--host", "127.0.0.2"])
-    settings = cli._settings(args)
-    assert (settings.worker_count, settings.port, settings.host) == (1, 8123, "127.0.0.2")
+    argv = ["serve", "--workers", "1", "--threads", "3", "--port", "8123", "--host", "127.0.0.2"]
+    settings = cli._settings(cli.build_parser().parse_args(argv))
+    assert (settings.worker_count, settings.threads, settings.port, settings.host) == (1, 3, 8123, "127.0.0.2")
     unset = cli._settings(cli.build_parser().parse_args(["serve"]))
     assert unset.worker_count == (os.cpu_count() or 1)  # 0: one per core

@@ -142,3 +142,50 @@ def test_another_processs_commit_is_built_in_the_background_not_by_a_query(index
     gate.opened.set()
     assert searcher.swap.settle(BOUND)
     assert _found(searcher, "dừa") == 1 and searcher.snapshot() is not old
+
+
+def test_a_large_rebuild_is_prepared_for_before_its_swap_and_the_swap_builds_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import indexer.index as index_module
+
+    records = [make_standard(f"TCVN {7000 + i}:2015", title_vi=f"Mật ong loại {i}") for i in range(30)]
+    Index(tmp_path / "index").rebuild(iter(records), 30)
+    announced, go = threading.Event(), threading.Event()
+
+    def wait_for_the_test(seconds: float) -> None:
+        announced.set()
+        assert go.wait(BOUND), "the test never let the rebuild swap"
+
+    monkeypatch.setattr(index_module, "PREPARE_FROM", 10)  # "large": these 31 records
+    monkeypatch.setattr(index_module, "_let_servers_prepare", wait_for_the_test)
+    server = Index(tmp_path / "index")  # the serving process
+    gate = Gate()
+    searcher = Searcher(server, build=gate, background_from=0)
+    old = searcher.snapshot()
+    rebuilt = records + [make_standard("TCVN 7999:2024", title_vi="Nước cốt dừa")]
+    with ThreadPoolExecutor(1) as pool:
+        rebuild = pool.submit(Index(tmp_path / "index").rebuild, iter(rebuilt), 31, size_hint=31)
+        assert announced.wait(BOUND)
+        server.refresh()
+        assert server.upcoming() is not None
+        gate.closed = True
+        assert _found(searcher, "dừa") == 0  # starts the preparation; served from the old generation meanwhile
+        assert gate.entered.wait(BOUND) and searcher.snapshot() is old
+        gate.opened.set()
+        assert searcher.swap.settle(BOUND)
+        for _ in range(200):  # the preparation ends on its own thread
+            if searcher.swap.prepared is not None:
+                break
+            threading.Event().wait(0.01)
+        prepared = searcher.swap.prepared
+        assert prepared is not None and prepared.searcher is server.upcoming()
+        go.set()
+        rebuild.result(timeout=BOUND)
+    server.refresh()
+    assert _found(searcher, "dừa") in (0, 1)  # notices the swap; built in the background
+    assert searcher.swap.settle(BOUND)
+    assert _found(searcher, "dừa") == 1 and server.upcoming() is None
+    served = searcher.snapshot()
+    shared = [a for a, _, _ in served.leaves if a.key in prepared.segments]
+    assert shared and all(a is prepared.segments[a.key] for a in shared)  # read once, before the swap

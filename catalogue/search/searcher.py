@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from catalogue import lexicon
 from catalogue.errors import InvalidInput
 from catalogue.identifiers import KINDS, parse_loose
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
@@ -194,12 +195,17 @@ class Searcher:
         self.index = index
         self.curations = curations or StaticCurations()
         self.swap = SnapshotSwap(
-            index.searcher, build or (lambda s, previous: Snapshot(s, previous)), background_from, index.own
+            index.searcher,
+            build or (lambda s, previous: Snapshot(s, previous)),
+            background_from,
+            index.own,
+            index.upcoming,
         )
 
     def warm_up(self) -> None:
-        """Open the searcher, build the snapshot and load pyvi before the first query."""
+        """Open the searcher, build the snapshot and load pyvi and the lexicon before the first query."""
         compounds("khởi động")
+        lexicon.load()
         self.snapshot()
 
     def snapshot(self) -> Snapshot:

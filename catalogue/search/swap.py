@@ -21,6 +21,11 @@ Contracts of :class:`SnapshotSwap`:
   the snapshot it started with, old or new, to its end.
 * A failed background build is logged and the current snapshot keeps serving;
   it is not retried for the same searcher.
+* ``upcoming()`` names the generation a rebuild is about to swap in (a Whoosh
+  searcher on it, or ``None``).  Its snapshot is prepared by a background thread,
+  beside and never instead of the builds above, and kept aside; when the swap
+  comes, the successor is built on it (the new generation shares its segments),
+  so the swap costs what the rebuild's last catch-up wrote, not the catalogue.
 """
 
 from __future__ import annotations
@@ -53,8 +58,10 @@ class SnapshotSwap:
         build: Build = _build,
         background_from: int = BACKGROUND_FROM,
         own: Callable[[Any], bool] = lambda searcher: True,
+        upcoming: Callable[[], Any] = lambda: None,
     ) -> None:
         self._source = source
+        self._upcoming = upcoming
         self._build = build
         self._background_from = background_from
         self._own = own
@@ -63,6 +70,9 @@ class SnapshotSwap:
         self._current: Snapshot | None = None
         self._building: Any = None  # the searcher a build is running for
         self._failed: Any = None  # the searcher whose background build failed
+        self._prepared: Snapshot | None = None  # of the upcoming generation: not served, built on at the swap
+        self._preparing: Any = None  # the upcoming searcher a preparation is running for
+        self._prepare_failed: Any = None  # the upcoming searcher whose preparation failed
 
     @property
     def current(self) -> Snapshot | None:
@@ -70,9 +80,15 @@ class SnapshotSwap:
         return self._current
 
     def get(self) -> Snapshot:
+        upcoming = self._upcoming()  # read before the source: the index drops it only after serving it
         searcher = self._source()
+        if upcoming is not None:
+            self._prepare(upcoming)
         with self._lock:
             current = self._current
+            idle = current is not None and current.searcher is searcher and self._preparing is None
+            if upcoming is None and idle:
+                self._prepared = None  # nothing upcoming, nothing to build: a rebuild that failed, if any
             if current is not None and (
                 current.searcher is searcher or self._building is not None or self._failed is searcher
             ):
@@ -83,15 +99,52 @@ class SnapshotSwap:
             if current is not None and (current.searcher is searcher or self._building is not None):
                 return current
             self._building = searcher
-            background = current is not None and (
-                not self._own(searcher) or _new_documents(current, searcher) >= self._background_from
+            base = current
+            prepared = self._prepared
+            # the swap: build on the prepared snapshot when the new searcher shares more with it
+            if (
+                current is not None
+                and prepared is not None
+                and (_new_documents(prepared, searcher) < _new_documents(current, searcher))
+            ):
+                base = prepared
+                self._prepared = None
+            background = base is not None and (
+                not self._own(searcher) or _new_documents(base, searcher) >= self._background_from
             )
         if background:
-            thread = threading.Thread(target=self._run, args=(searcher, current, False), name="snapshot-build")
+            thread = threading.Thread(target=self._run, args=(searcher, base, False), name="snapshot-build")
             thread.daemon = True
             thread.start()
             return current  # type: ignore[return-value]
-        return self._run(searcher, current, True)
+        return self._run(searcher, base, True)
+
+    def _prepare(self, upcoming: Any) -> None:
+        """Start preparing the snapshot of ``upcoming`` (see the module docstring) unless it is prepared,
+        being prepared, or failed to."""
+        with self._lock:
+            if self._preparing is not None or upcoming is self._prepare_failed:
+                return
+            if self._prepared is not None and self._prepared.searcher is upcoming:
+                return
+            self._preparing = upcoming
+            base = self._prepared or self._current
+        thread = threading.Thread(target=self._run_prepare, args=(upcoming, base), name="snapshot-prepare")
+        thread.daemon = True
+        thread.start()
+
+    def _run_prepare(self, upcoming: Any, base: Snapshot | None) -> None:
+        prepared = None
+        try:
+            prepared = self._build(upcoming, base)
+        except BaseException:  # the swap builds as it would have without it
+            log.warning("could not prepare the upcoming generation's snapshot", exc_info=True)
+        with self._lock:
+            if prepared is None:
+                self._prepare_failed = upcoming
+            else:
+                self._prepared = prepared
+            self._preparing = None
 
     def _run(self, searcher: Any, previous: Snapshot | None, in_caller: bool) -> Snapshot | None:
         try:
@@ -111,6 +164,11 @@ class SnapshotSwap:
             self._building = None
             self._changed.notify_all()
         return snapshot
+
+    @property
+    def prepared(self) -> Snapshot | None:
+        """The upcoming generation's snapshot, once prepared."""
+        return self._prepared
 
     def settle(self, timeout: float | None = None) -> bool:
         """Wait until no build is running (benchmarks, tests); ``False`` on timeout."""

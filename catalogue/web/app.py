@@ -27,6 +27,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -53,6 +54,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # the pool every blocking call runs in (Starlette's run_in_threadpool): bounded, see Settings.threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if site._engine is None:
             site._engine = await run_in_threadpool(Engine.open, settings)
         await run_in_threadpool(site.engine.searcher.warm_up)

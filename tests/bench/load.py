@@ -55,6 +55,7 @@ CONNECTIONS = 16
 SECONDS = 10.0
 TIMEOUT = 10.0  # a request slower than this counts as an error
 REBUILD_CAP = 1200.0  # seconds: the rebuild scenario never runs longer
+SAVED_NUMBERS = 400  # SYNTHETIC records the saving process creates, then edits in turn
 
 
 # -- the load generator -----------------------------------------------------------
@@ -212,7 +213,7 @@ def saver(data_dir: str, port: int, interval: float, seconds: float, out: str, s
 
     compounds("khởi động")  # load pyvi, then freeze as the web app does: index writes end with a gc.collect()
     gc.freeze()
-    pending: list[tuple[float, str, str]] = []
+    pending: list[list] = []  # [saved at, token, number, last probed at]
     lock = threading.Lock()
     visible: list[float] = []
     lost: list[str] = []
@@ -231,14 +232,15 @@ def saver(data_dir: str, port: int, interval: float, seconds: float, out: str, s
 
     def probe() -> None:  # four of these: a probe waits on a loaded server, the saves keep coming
         while not (done.is_set() and not pending):
-            with lock:
-                head = next((p for p in pending if p[1] not in busy), None)
+            with lock:  # the edit probed longest ago: one that never shows up must not starve the rest
+                head = min((p for p in pending if p[1] not in busy), key=lambda p: p[3], default=None)
                 if head is not None:
                     busy.add(head[1])
+                    head[3] = time.perf_counter()
             if head is None:
                 time.sleep(0.01)
                 continue
-            saved, token, number = head
+            saved, token, number, _ = head
             seen = found(token, number)
             with lock:
                 busy.discard(token)
@@ -260,7 +262,9 @@ def saver(data_dir: str, port: int, interval: float, seconds: float, out: str, s
     i = 0
     while time.perf_counter() - start < seconds and not stop.is_set():
         token = _token(i)
-        number = f"TCVN {990000 + i % 20}:2024"  # 20 numbers: new records first, then edits of them
+        # new records first, then edits of them; 400 numbers: at 10 saves/s an edit is not overwritten by the
+        # next edit of its record before its 30 s verdict (an overwritten edit can never show up)
+        number = f"TCVN {990000 + i % SAVED_NUMBERS}:2024"
         record = Standard(
             number=number,
             title_vi=f"SYNTHETIC bench edit {token}",
@@ -271,7 +275,7 @@ def saver(data_dir: str, port: int, interval: float, seconds: float, out: str, s
         engine.save([record])
         saves.append(time.perf_counter() - t)
         with lock:
-            pending.append((time.perf_counter(), token, number))
+            pending.append([time.perf_counter(), token, number, 0.0])
         i += 1
         stop.wait(max(0.0, interval - (time.perf_counter() - t)))
     done.set()
