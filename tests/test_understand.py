@@ -130,3 +130,24 @@ def test_a_one_syllable_translation_that_titles_spell_otherwise_keeps_the_glossa
     assert [a.exact for a in kem if a.words == ("kem",)] == [("kem",)]  # ice cream, not zinc
     plain = understand("ice cream", MemoryVocabulary(words={"kem": 9})).concepts[0]
     assert [a.exact for a in plain.alternatives if a.words == ("kem",)] == [()]
+
+
+def _typos(u, word: str) -> list[tuple[str, ...]]:
+    return [a.words for c in u.concepts for a in c.alternatives if a.kind == "typo" and c.text == word]
+
+
+def test_a_typo_that_is_itself_a_word_is_read_from_its_neighbour() -> None:
+    vocab = MemoryVocabulary(words={"go": 44, "xay": 126, "say": 5}, phrases={("go", "say"): 3})
+    u = understand("gỗ xấy", vocab)
+    assert _typos(u, "xấy") == [("say",)]  # "gỗ sấy" stands in 3 of the 5 titles holding "sấy"
+    assert u.concepts[1].alternatives[0].words == ("xay",) and not u.corrections  # typed word kept, no suggestion
+    assert not _typos(understand("go xay", vocab), "xay")  # without accents: not read so
+
+
+def test_a_word_is_no_typo_beside_a_neighbour_it_stands_with_or_near_a_loose_pair() -> None:
+    vocab = MemoryVocabulary(
+        words={"cat": 30, "xay": 126, "xac": 400, "dung": 200, "to": 50},
+        phrases={("cat", "xac"): 2, ("xay", "dung"): 90},
+    )
+    assert not _typos(understand("cát xây tô", vocab), "xây")  # "cát xác" is in 2 of 30 titles: loose
+    assert not _typos(understand("cát xây dựng", vocab), "xây")  # "xây dựng" holds it in place

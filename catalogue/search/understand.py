@@ -50,6 +50,9 @@ __all__ = [
 WEAK = 0.3  # importance of an ambiguous function word typed without accents
 LEXICON_IMPORTANCE = 1.5  # a phrase the lexicon knows names the thing asked about; free words weigh 1
 TYPO_WEIGHT = 0.7  # a word one edit away from the one typed
+CONTEXT_PAIR_MIN = 2  # titles holding "gỗ sấy" for "gỗ xấy" (a typo that is itself a word) to be read so
+CONTEXT_ASSOCIATION = 0.25  # ... and in that share of the titles holding its rarer word: a set phrase
+CONTEXT_CANDIDATES = 100  # words one edit away looked at for it (bounded: short syllables have many)
 TYPO_MIN_LENGTH = 4  # shorter syllables have too many neighbours one edit away ("gai": gia, hai, tai)
 SPLIT_WEIGHT = 0.8  # "ximang" read as "xi mang"
 ENGLISH_WEIGHT = 1.0  # an English word matched against English titles
@@ -193,6 +196,8 @@ def understand(raw: str, vocabulary: Vocabulary, lexicon: Lexicon | None = None)
         _english_concepts(u, [w for w, done in zip(exact, used, strict=True) if not done], vocabulary, lex)
     else:
         _vietnamese_concepts(u, exact, folded, used, accented, vocabulary, lex)
+        if accented:  # without accents, folding already absorbs the tone slips this reads
+            _context_typos(u, vocabulary)
     seen: set[tuple[str, ...]] = set()
     concepts = []
     for c in u.concepts:  # a word typed twice is one concept
@@ -353,6 +358,48 @@ def _word_concept(
     if vocabulary.frequency(folded) == 0 and not vocabulary.english_frequency(folded) and not folded.isdigit():
         alts += _corrections(u, exact, folded, vocabulary)
     return Concept(exact, tuple(alts), importance)
+
+
+def _context_typos(u: Understanding, vocabulary: Vocabulary) -> None:
+    """A typo that is itself a word ("gỗ xấy" for "gỗ sấy", "thang cuống" for "thang cuốn"): when two
+    neighbouring words never stand together in a title and one of them, one edit away, forms a set phrase
+    with the other (in :data:`CONTEXT_PAIR_MIN` titles or more, and in :data:`CONTEXT_ASSOCIATION` of those
+    holding its rarer word), that word joins as a typo alternative.  A word that stands beside its other
+    neighbour in a title is no typo.  The word typed keeps its full weight, and no suggestion replaces it
+    (it is in the vocabulary).  Only for queries typed with accents."""
+
+    def word(c: Concept) -> str | None:
+        first = c.alternatives[0] if c.alternatives else None
+        if first is None or first.kind != "typed" or len(first.words) != 1 or first.words[0].isdigit():
+            return None
+        return first.words[0]
+
+    words = [word(c) for c in u.concepts]
+
+    def paired(j: int, other: int) -> bool:  # stands beside that neighbour in some title
+        if not 0 <= other < len(words) or words[j] is None or words[other] is None:
+            return False
+        a, b = (words[j], words[other]) if j < other else (words[other], words[j])
+        return vocabulary.phrase_frequency(a, b) > 0  # type: ignore[arg-type]
+
+    for i in range(len(u.concepts) - 1):
+        left, right = words[i], words[i + 1]
+        if left is None or right is None or paired(i, i + 1):
+            continue
+        for j, fixed, pair in ((i + 1, right, lambda c, a=left: (a, c)), (i, left, lambda c, b=right: (c, b))):
+            concept = u.concepts[j]
+            beyond = j + 1 if j == i + 1 else j - 1
+            if len(fixed) < 3 or paired(j, beyond) or any(a.kind == "typo" for a in concept.alternatives):
+                continue  # two letters have too many neighbours; a word in a title pair is no typo
+            best = max(
+                ((vocabulary.phrase_frequency(*pair(c)), c) for c in vocabulary.near(fixed)[:CONTEXT_CANDIDATES]),
+                default=(0, ""),
+            )
+            rarer = min(vocabulary.frequency(w) for w in pair(best[1])) if best[0] else 0
+            if best[0] >= CONTEXT_PAIR_MIN and best[0] >= CONTEXT_ASSOCIATION * rarer:
+                alts = (*concept.alternatives, Alternative((best[1],), TYPO_WEIGHT, "typo"))
+                u.concepts[j] = replace(concept, alternatives=alts)
+                break
 
 
 def _corrections(u: Understanding, exact: str, folded: str, vocabulary: Vocabulary) -> list[Alternative]:
