@@ -28,6 +28,8 @@ from whoosh.filedb.structfile import BufferFile
 
 __all__ = ["MemoryReader", "ViewFile", "install"]
 
+PEEK = 1024  # bytes a peek copies: Whoosh's pickled block headers are a few hundred
+
 
 class MemoryReader(io.RawIOBase):
     """A read-only, seekable file over a buffer (a memoryview of a mapped file), without a copy."""
@@ -56,6 +58,11 @@ class MemoryReader(io.RawIOBase):
         data = self._view[self._pos : end].tobytes() if end > self._pos else b""
         self._pos = max(self._pos, end)
         return data
+
+    def peek(self, size: int = 0) -> bytes:
+        """Up to :data:`PEEK` bytes from the position, which stays: the C unpickler reads ahead through it
+        and then consumes what it used with one ``read``, where it would call ``read`` for every opcode."""
+        return self._view[self._pos : self._pos + min(max(size, 1), PEEK)].tobytes()
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(memoryview(buffer)))

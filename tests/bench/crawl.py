@@ -96,8 +96,8 @@ def _start_server(n: int, faults: bool) -> tuple[multiprocessing.Process, str]:
 
 
 def crawl(n: int, faults: bool, concurrency: int, profile: bool) -> dict[str, object]:
-    import indexer.crawl.crawler as crawler_module
     from catalogue.store.database import Store
+    from catalogue.unit_of_work import Change
     from indexer.crawl.crawler import Crawler
     from indexer.crawl.fetcher import FetchSettings
     from indexer.crawl.frontier import Frontier
@@ -122,7 +122,7 @@ def crawl(n: int, faults: bool, concurrency: int, profile: bool) -> dict[str, ob
             source = VsqiSource(url)
             crawler = Crawler(store, index, source, settings, progress=progress)
             phases = Phases()
-            phases.wrap(crawler_module, "apply", "store")
+            phases.wrap(Change, "merge", "store")  # validate, store and audit each record
             phases.wrap(source, "read_detail", "read pages")
             phases.wrap(source, "read_list", "read pages")
             phases.wrap(index, "catch_up", "index (Whoosh, pyvi)")
