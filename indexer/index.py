@@ -197,6 +197,21 @@ def document(record: Standard, current: str | None = None) -> dict[str, Any]:
     return doc
 
 
+def _write_pointer(path: Path, name: str) -> None:
+    """Make ``path`` (CURRENT, NEXT) name a generation folder, atomically; a killed writer's temp file is
+    removed by the next rebuild (``Index._remove_leftovers``)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w") as fh:
+            fh.write(name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     # a private temp name: META is only written under WRITE.lock, but a killed writer may leave one behind
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -447,12 +462,7 @@ class Index:
                 _write_json(tmp_dir / "META.json", meta)
                 previous = self.current_name
                 os.replace(tmp_dir, self.root / gen)
-                current_tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
-                with current_tmp.open("w") as fh:
-                    fh.write(gen + "\n")
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(current_tmp, self.root / "CURRENT")
+                _write_pointer(self.root / "CURRENT", gen)
                 (self.root / NEXT).unlink(missing_ok=True)
                 self._prune(keep={gen, previous})
                 self._drop_searcher()
@@ -462,17 +472,13 @@ class Index:
             shutil.rmtree(tmp_dir, ignore_errors=True)
             if self.current_name != gen:  # renamed but never served
                 shutil.rmtree(self.root / gen, ignore_errors=True)
-            for leftover in self.root.glob(f"CURRENT.{os.getpid()}.tmp"):
-                leftover.unlink(missing_ok=True)
             if isinstance(exc, Exception) and (err := from_os_error(exc)) is not None:
                 raise err from exc
             raise
 
     def _announce(self, gen_dir: Path) -> float:
         """Name ``gen_dir`` in NEXT, where serving processes look for a generation to prepare; when."""
-        tmp = self.root / f"{NEXT}.{os.getpid()}.tmp"
-        tmp.write_text(gen_dir.name + "\n")
-        os.replace(tmp, self.root / NEXT)
+        _write_pointer(self.root / NEXT, gen_dir.name)
         return time.monotonic()
 
     def _apply_changes(self, gen_dir: Path, store: Any, meta: dict[str, Any]) -> None:
@@ -648,7 +654,7 @@ class Index:
         if held is not None and held[0] == name:
             return
         try:
-            self._upcoming = (name, whoosh_index.open_dir(str(self.root / name)).searcher())
+            self._upcoming = (name, _open(self.root / name).searcher())
         except Exception:  # gone already (swapped, or abandoned): nothing to prepare
             self._upcoming = None
 

@@ -65,9 +65,11 @@ class MemoryReader(io.RawIOBase):
         return self._view[self._pos : self._pos + min(max(size, 1), PEEK)].tobytes()
 
     def readinto(self, buffer: Any) -> int:
-        data = self.read(len(memoryview(buffer)))
-        memoryview(buffer).cast("B")[: len(data)] = data
-        return len(data)
+        target = memoryview(buffer).cast("B")
+        n = max(0, min(len(target), len(self._view) - self._pos))
+        target[:n] = self._view[self._pos : self._pos + n]  # one copy, straight from the mapping
+        self._pos += n
+        return n
 
     def readline(self, size: int | None = -1) -> bytes:
         end = len(self._view) if size is None or size < 0 else min(len(self._view), self._pos + size)

@@ -22,7 +22,7 @@ def test_a_view_file_reads_its_buffer_in_place() -> None:
     assert f.read(4) == b"XYZd"
 
 
-@given(st.binary(max_size=300), st.lists(st.tuples(st.sampled_from("rlsp"), st.integers(-5, 320)), max_size=20))
+@given(st.binary(max_size=300), st.lists(st.tuples(st.sampled_from("rlspi"), st.integers(-5, 320)), max_size=20))
 def test_memory_reader_reads_as_bytesio_does(data: bytes, ops: list[tuple[str, int]]) -> None:
     ours, theirs = MemoryReader(memoryview(data)), io.BytesIO(data)
     for op, n in ops:
@@ -30,6 +30,9 @@ def test_memory_reader_reads_as_bytesio_does(data: bytes, ops: list[tuple[str, i
             assert ours.read(n) == theirs.read(n)
         elif op == "l":
             assert ours.readline(n) == theirs.readline(n)
+        elif op == "i":
+            mine, yours = bytearray(max(n, 0)), bytearray(max(n, 0))
+            assert ours.readinto(mine) == theirs.readinto(yours) and mine == yours
         elif op == "p":  # ahead, without moving: a prefix of what is left
             left = theirs.getvalue()[theirs.tell() :]
             peeked = ours.peek(n)

@@ -99,18 +99,15 @@ class SnapshotSwap:
             if current is not None and (current.searcher is searcher or self._building is not None):
                 return current
             self._building = searcher
-            base = current
-            prepared = self._prepared
-            # the swap: build on the prepared snapshot when the new searcher shares more with it
-            if (
-                current is not None
-                and prepared is not None
-                and (_new_documents(prepared, searcher) < _new_documents(current, searcher))
-            ):
-                base = prepared
-                self._prepared = None
+            base, fresh = current, None  # fresh: the documents a build on base reads, once counted
+            if current is not None and self._prepared is not None:
+                # the swap: build on the prepared snapshot when the new searcher shares more with it
+                fresh, shared = _new_documents(current, searcher), _new_documents(self._prepared, searcher)
+                if shared < fresh:
+                    base, fresh, self._prepared = self._prepared, shared, None
             background = base is not None and (
-                not self._own(searcher) or _new_documents(base, searcher) >= self._background_from
+                not self._own(searcher)
+                or (fresh if fresh is not None else _new_documents(base, searcher)) >= self._background_from
             )
         if background:
             thread = threading.Thread(target=self._run, args=(searcher, base, False), name="snapshot-build")
@@ -145,6 +142,7 @@ class SnapshotSwap:
             else:
                 self._prepared = prepared
             self._preparing = None
+            self._changed.notify_all()
 
     def _run(self, searcher: Any, previous: Snapshot | None, in_caller: bool) -> Snapshot | None:
         try:
@@ -171,9 +169,9 @@ class SnapshotSwap:
         return self._prepared
 
     def settle(self, timeout: float | None = None) -> bool:
-        """Wait until no build is running (benchmarks, tests); ``False`` on timeout."""
+        """Wait until no build or preparation is running (benchmarks, tests); ``False`` on timeout."""
         with self._lock:
-            return self._changed.wait_for(lambda: self._building is None, timeout)
+            return self._changed.wait_for(lambda: self._building is None and self._preparing is None, timeout)
 
 
 def _new_documents(current: Snapshot, searcher: Any) -> int:

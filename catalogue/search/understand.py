@@ -274,7 +274,7 @@ def _vietnamese_concepts(
             alts = [Alternative(ph, 1.0, "typed", exact=typed_exact if accented else ())]
             if is_synonym:
                 for s, w in lex.synonyms(ph):
-                    if _unambiguous(s, vocabulary, lex):
+                    if _unambiguous(s, vocabulary, lex.spellings(s)):
                         alts.append(Alternative(s, w, "synonym"))
                     elif (len(ph) == 1 or lex.is_formal(ph, s)) and len(spelling := lex.spellings(s)) == 1:
                         # "chè" for "trà": titles must spell it so; but one syllable stands for a phrase only
@@ -295,16 +295,15 @@ def _vietnamese_concepts(
 def _translation(ph: tuple[str, ...], weight: float, vocabulary: Vocabulary, lex: Lexicon) -> Alternative:
     """A Vietnamese translation of English words.  One syllable that titles mostly spell otherwise must
     match with the glossary's accents: "ice cream" is "kem", and titles' "kem" is mostly "kẽm" (zinc)."""
-    if len(ph) == 1:
-        spelled = lex.glossary_spellings(ph)
-        usual = vocabulary.spelling(ph[0])
-        if len(spelled) == 1 and usual is not None and usual not in spelled:
-            return Alternative(ph, weight, "translation", exact=tuple(next(iter(spelled)).split()))
+    spelled = lex.glossary_spellings(ph)
+    if len(spelled) == 1 and not _unambiguous(ph, vocabulary, spelled):
+        return Alternative(ph, weight, "translation", exact=tuple(next(iter(spelled)).split()))
     return Alternative(ph, weight, "translation")
 
 
-def _unambiguous(ph: tuple[str, ...], vocabulary: Vocabulary, lex: Lexicon) -> bool:
-    """Whether a one-word synonym may match folded: titles spell its folded form as the lexicon does.
+def _unambiguous(ph: tuple[str, ...], vocabulary: Vocabulary, spellings: frozenset[str]) -> bool:
+    """Whether a one-word synonym may match folded: titles spell its folded form as the lexicon does
+    (one of ``spellings``).
 
     "phân" (fertiliser) folds to "phan", which titles mostly spell "Phần" (part):
     expanding "phân bón" to folded "phan" would match every multi-part standard, so
@@ -313,7 +312,7 @@ def _unambiguous(ph: tuple[str, ...], vocabulary: Vocabulary, lex: Lexicon) -> b
     if len(ph) > 1:
         return True
     usual = vocabulary.spelling(ph[0])
-    return usual is None or usual in lex.spellings(ph)
+    return usual is None or usual in spellings
 
 
 def _compounds(exact: list[str], folded: list[str], accented: bool, vocabulary: Vocabulary) -> list[tuple[int, int]]:
@@ -376,26 +375,30 @@ def _context_typos(u: Understanding, vocabulary: Vocabulary) -> None:
 
     words = [word(c) for c in u.concepts]
 
+    def pair(j: int, other: int, w: str) -> tuple[str, str]:  # w in place j, beside word other, in order
+        return (w, words[other]) if j < other else (words[other], w)  # type: ignore[return-value]
+
     def paired(j: int, other: int) -> bool:  # stands beside that neighbour in some title
         if not 0 <= other < len(words) or words[j] is None or words[other] is None:
             return False
-        a, b = (words[j], words[other]) if j < other else (words[other], words[j])
-        return vocabulary.phrase_frequency(a, b) > 0  # type: ignore[arg-type]
+        return vocabulary.phrase_frequency(*pair(j, other, words[j])) > 0  # type: ignore[arg-type]
 
     for i in range(len(u.concepts) - 1):
-        left, right = words[i], words[i + 1]
-        if left is None or right is None or paired(i, i + 1):
+        if words[i] is None or words[i + 1] is None or paired(i, i + 1):
             continue
-        for j, fixed, pair in ((i + 1, right, lambda c, a=left: (a, c)), (i, left, lambda c, b=right: (c, b))):
-            concept = u.concepts[j]
-            beyond = j + 1 if j == i + 1 else j - 1
-            if len(fixed) < 3 or paired(j, beyond) or any(a.kind == "typo" for a in concept.alternatives):
+        for j, other in ((i + 1, i), (i, i + 1)):
+            concept, fixed = u.concepts[j], words[j]
+            beyond = 2 * j - other  # the neighbour on j's other side
+            if len(fixed) < 3 or paired(j, beyond) or any(a.kind == "typo" for a in concept.alternatives):  # type: ignore[arg-type]
                 continue  # two letters have too many neighbours; a word in a title pair is no typo
             best = max(
-                ((vocabulary.phrase_frequency(*pair(c)), c) for c in vocabulary.near(fixed)[:CONTEXT_CANDIDATES]),
+                (
+                    (vocabulary.phrase_frequency(*pair(j, other, c)), c)
+                    for c in vocabulary.near(fixed)[:CONTEXT_CANDIDATES]  # type: ignore[arg-type]
+                ),
                 default=(0, ""),
             )
-            rarer = min(vocabulary.frequency(w) for w in pair(best[1])) if best[0] else 0
+            rarer = min(vocabulary.frequency(w) for w in pair(j, other, best[1])) if best[0] else 0
             if best[0] >= CONTEXT_PAIR_MIN and best[0] >= CONTEXT_ASSOCIATION * rarer:
                 alts = (*concept.alternatives, Alternative((best[1],), TYPO_WEIGHT, "typo"))
                 u.concepts[j] = replace(concept, alternatives=alts)
