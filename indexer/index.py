@@ -198,26 +198,21 @@ def document(record: Standard, current: str | None = None) -> dict[str, Any]:
 
 
 def _write_pointer(path: Path, name: str) -> None:
-    """Make ``path`` (CURRENT, NEXT) name a generation folder, atomically; a killed writer's temp file is
-    removed by the next rebuild (``Index._remove_leftovers``)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w") as fh:
-            fh.write(name + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Make ``path`` (CURRENT, NEXT) name a generation folder, atomically."""
+    _write_atomic(path, name + "\n")
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    # a private temp name: META is only written under WRITE.lock, but a killed writer may leave one behind
+    _write_atomic(path, json.dumps(data))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one rename, synced first.  A killed writer may leave its temp file
+    (a private name, ``….tmp``): manifests ignore it, and a rebuild sweeps CURRENT's and NEXT's."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(data, fh)
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
