@@ -36,10 +36,13 @@ from starlette.testclient import TestClient
 
 from catalogue.engine import Engine
 from catalogue.model import Equivalence, Standard
+from catalogue.search.curations import StaticCurations
+from catalogue.search.searcher import Searcher, SearchRequest
 from catalogue.seed import bundled_standards
 from catalogue.settings import Settings
 from catalogue.store.database import Store
 from catalogue.web.app import create_app
+from indexer.index import Index
 
 # how many records the bundle holds (catalogue/data/standards.jsonl): tests follow the bundle, not a constant
 BUNDLED = sum(1 for _ in bundled_standards())
@@ -165,3 +168,32 @@ def http(site_client: TestClient) -> Iterator[httpx.Client]:
     """A fresh cookie jar on the in-process app (``TestClient`` is an ``httpx.Client``)."""
     site_client.cookies.clear()
     yield site_client
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    """A searcher over eleven SYNTHETIC records: an old edition and its replacement, scope-only and
+    accent look-alike matches, a regulation found only through a curated product name ("ổ cắm")."""
+    records = [
+        make_standard("TCVN 90001:2001", title_vi="Ống nhựa dùng cấp nước", replaced_by=["TCVN 90001:2011"]),
+        make_standard("TCVN 90001:2011", title_vi="Ống nhựa dùng cấp nước", replaces=["TCVN 90001:2001"]),
+        make_standard("TCVN 90002:2015", title_vi="Ống thép", scope_vi="Ống dẫn nước bằng thép cho cấp nước"),
+        make_standard("TCVN 90003:2019", title_vi="Xi măng - Phương pháp thử độ bền"),
+        make_standard("QCVN 90:2020/BXD", title_vi="Quy chuẩn kỹ thuật quốc gia về xi măng"),
+        make_standard("TCVN 90004:2018", title_vi="Mì chính"),
+        make_standard(
+            "TCVN 90005:2005", title_vi="Gạch rỗng đất sét nung dùng xây tường", replaced_by=["TCVN 90005:2015"]
+        ),
+        make_standard("TCVN 90005:2015", title_vi="Gạch rỗng đất sét nung", replaces=["TCVN 90005:2005"]),
+        make_standard("TCVN 90006:2010", title_vi="Gỗ dán ghép từ thanh"),
+        make_standard("TCVN 90007:2012", title_vi="Tủ bếp", scope_vi="Tủ bếp bằng gỗ dán"),
+        make_standard("QCVN 91:2021/BKHCN", title_vi="Quy chuẩn kỹ thuật quốc gia về thiết bị điện gia đình"),
+    ]
+    index = Index(Path(tmp_path_factory.mktemp("tiny")) / "index")
+    index.rebuild(iter(records), len(records))
+    return Searcher(index, curations=StaticCurations([("ổ cắm", ["QCVN 91:2021/BKHCN"])]))
+
+
+def numbers(searcher: Searcher, q: str) -> list[str]:
+    """The numbers of the first page of hits for ``q``."""
+    return [h.number for h in searcher.search(SearchRequest(q=q)).hits]

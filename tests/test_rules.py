@@ -5,17 +5,11 @@ Records here are SYNTHETIC test fixtures (numbers and titles made up for mechani
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from catalogue.search import rules
-from catalogue.search.curations import StaticCurations
 from catalogue.search.searcher import Searcher, SearchRequest
-from catalogue.search.understand import understand
-from indexer.index import Index
-from tests.conftest import make_standard
+from tests.conftest import numbers
 
 
 def evidence(n: int, **fields: object) -> rules.Evidence:
@@ -97,31 +91,7 @@ def test_order_is_stable_on_full_ties() -> None:
     assert ranked(evidence(4)) == [0, 1, 2, 3]
 
 
-# -- the rules inside the searcher, on a tiny SYNTHETIC index ------------------------------------
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    records = [
-        make_standard("TCVN 90001:2001", title_vi="Ống nhựa dùng cấp nước", replaced_by=["TCVN 90001:2011"]),
-        make_standard("TCVN 90001:2011", title_vi="Ống nhựa dùng cấp nước", replaces=["TCVN 90001:2001"]),
-        make_standard("TCVN 90002:2015", title_vi="Ống thép", scope_vi="Ống dẫn nước bằng thép cho cấp nước"),
-        make_standard("TCVN 90003:2019", title_vi="Xi măng - Phương pháp thử độ bền"),
-        make_standard("QCVN 90:2020/BXD", title_vi="Quy chuẩn kỹ thuật quốc gia về xi măng"),
-        make_standard("TCVN 90004:2018", title_vi="Mì chính"),
-        make_standard(
-            "TCVN 90005:2005", title_vi="Gạch rỗng đất sét nung dùng xây tường", replaced_by=["TCVN 90005:2015"]
-        ),
-        make_standard("TCVN 90005:2015", title_vi="Gạch rỗng đất sét nung", replaces=["TCVN 90005:2005"]),
-        make_standard("TCVN 90006:2010", title_vi="Gỗ dán ghép từ thanh"),
-        make_standard("TCVN 90007:2012", title_vi="Tủ bếp", scope_vi="Tủ bếp bằng gỗ dán"),
-        make_standard("QCVN 91:2021/BKHCN", title_vi="Quy chuẩn kỹ thuật quốc gia về thiết bị điện gia đình"),
-    ]
-    index = Index(Path(tmp_path_factory.mktemp("tiny")) / "index")
-    index.rebuild(iter(records), len(records))
-    return Searcher(index, curations=StaticCurations([("ổ cắm", ["QCVN 91:2021/BKHCN"])]))
-
-
-def numbers(searcher: Searcher, q: str) -> list[str]:
-    return [h.number for h in searcher.search(SearchRequest(q=q)).hits]
+# -- the rules inside the searcher, on the tiny SYNTHETIC index of conftest.py -------------------
 
 
 def test_an_old_number_shows_itself_then_its_replacement(tiny: Searcher) -> None:
@@ -170,67 +140,7 @@ def test_an_old_edition_matching_more_words_stays_below_its_replacement(tiny: Se
     assert got.index("TCVN 90005:2015") < got.index("TCVN 90005:2005")
 
 
-def test_a_title_holding_only_the_folded_word_covers_half_of_the_accents_typed(tiny: Searcher) -> None:
-    # "từ" of "ghép từ thanh" folds to the "tu" of "tủ" typed
-    snap = tiny.snapshot()
-    matched, ev, _ = tiny._evaluate(snap, understand("tủ", snap.vocabulary), None)
-    cover = {snap.stored(int(d))["number"]: float(c) for d, c in zip(matched, ev.coverage, strict=True)}
-    assert cover["TCVN 90006:2010"] == pytest.approx(0.5 * cover["TCVN 90007:2012"])
-
-
 def test_a_curated_product_name_finds_the_regulation_whose_title_does_not_say_it(tiny: Searcher) -> None:
     assert numbers(tiny, "ổ cắm phải theo quy chuẩn nào")[0] == "QCVN 91:2021/BKHCN"
     plain = Searcher(tiny.index)
     assert "QCVN 91:2021/BKHCN" not in numbers(plain, "ổ cắm phải theo quy chuẩn nào")
-
-
-def test_a_word_found_only_in_the_scope_covers_three_quarters_of_a_title_match(tiny: Searcher) -> None:
-    snap = tiny.snapshot()
-    matched, ev, _ = tiny._evaluate(snap, understand("cấp nước", snap.vocabulary), None)
-    cover = {snap.stored(int(d))["number"]: float(c) for d, c in zip(matched, ev.coverage, strict=True)}
-    assert cover["TCVN 90002:2015"] == pytest.approx(0.75 * cover["TCVN 90001:2011"])  # scope / title
-
-
-@pytest.fixture(scope="module")
-def questions(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    records = [
-        make_standard("TCVN 90101:2020", title_vi="Thang máy - Yêu cầu an toàn"),
-        make_standard("TCVN 90102:2020", title_vi="Quy trình giám định kiểm dịch thực vật"),
-        make_standard("TCVN 90103:2020", title_vi="Bình chữa cháy xách tay"),
-        make_standard("TCVN 90104:2020", title_vi="Chưa phân loại bình chứa"),
-        make_standard("TCVN 90105:2020", title_vi="Xi măng poóc lăng"),
-        make_standard("TCVN 90106:2020", title_vi="Gạch bê tông"),
-        make_standard("TCVN 90107:2020", title_vi="Gạch ốp lát", scope_vi="Gạch có độ hút nước thấp, dùng ốp tường"),
-    ]
-    index = Index(Path(tmp_path_factory.mktemp("questions")) / "index")
-    index.rebuild(iter(records), len(records))
-    return Searcher(index)
-
-
-def test_the_named_product_outranks_free_words_of_a_question(questions: Searcher) -> None:
-    # "kiem" and "dinh" match the plant-quarantine title word by word; "thang may" is what is asked about
-    q = "kiem dinh thang may theo quy chuan nao"
-    assert numbers(questions, q)[0] == "TCVN 90101:2020"
-    snap = questions.snapshot()
-    matched, ev, _ = questions._evaluate(snap, understand(q, snap.vocabulary), None)
-    pairs = zip(matched, ev.coverage, ev.named, strict=True)
-    got = {snap.stored(int(d))["number"]: (float(c), float(n)) for d, c, n in pairs}
-    assert got["TCVN 90102:2020"][0] > got["TCVN 90101:2020"][0]  # more words: the words rule alone would lose
-    assert got["TCVN 90102:2020"][1] == 0 < got["TCVN 90101:2020"][1]
-
-
-def test_a_phrase_with_one_accent_mistyped_still_covers_whole(questions: Searcher) -> None:
-    snap = questions.snapshot()
-    matched, ev, _ = questions._evaluate(snap, understand("bình chửa cháy", snap.vocabulary), None)
-    cover = {snap.stored(int(d))["number"]: float(c) for d, c in zip(matched, ev.coverage, strict=True)}
-    # "chữa cháy" side by side is the phrase typed; a lone folded word ("chưa", "chứa") is not
-    assert cover["TCVN 90103:2020"] > cover["TCVN 90104:2020"]
-    assert numbers(questions, "bình chửa cháy")[0] == "TCVN 90103:2020"
-
-
-def test_a_named_phrase_counts_only_where_its_words_stand_together(questions: Searcher) -> None:
-    # the scope holds "nước" and "tường" apart; bodies keep no word order, so it is no "nước tương"
-    snap = questions.snapshot()
-    matched, ev, _ = questions._evaluate(snap, understand("nuoc tuong", snap.vocabulary), None)
-    named = {snap.stored(int(d))["number"]: float(n) for d, n in zip(matched, ev.named, strict=True)}
-    assert named.get("TCVN 90107:2020", 0.0) == 0.0

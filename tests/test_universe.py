@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from catalogue.search import searcher as searcher_module
+from catalogue.search import matching
 from catalogue.search.curations import StaticCurations
+from catalogue.search.matching import evaluate
 from catalogue.search.rules import NEWEST_FIRST, RULES, order
 from catalogue.search.searcher import Searcher, SearchRequest
 from catalogue.search.topk import top
@@ -95,15 +96,15 @@ def test_the_sparse_evaluation_equals_the_dense_one(
     dense_share: float,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(searcher_module, "DENSE_BELOW", dense_below)
-    monkeypatch.setattr(searcher_module, "DENSE_SHARE", dense_share)
+    monkeypatch.setattr(matching, "DENSE_BELOW", dense_below)
+    monkeypatch.setattr(matching, "DENSE_SHARE", dense_share)
     snap = searcher.snapshot()
     req = SearchRequest(q=q, status=status)
     allowed = searcher._allowed(snap, req, req.kind)
     u = understand(q, snap.vocabulary)
     curations = searcher.curations.current()
-    dense_docs, dense, dense_info = searcher._evaluate(snap, u, allowed, curations, reference=True)
-    sparse_docs, sparse, sparse_info = searcher._evaluate(snap, u, allowed, curations)
+    dense_docs, dense, dense_info = evaluate(snap, u, allowed, curations, reference=True)
+    sparse_docs, sparse, sparse_info = evaluate(snap, u, allowed, curations)
     assert sparse_docs.tolist() == dense_docs.tolist()
     for name in ("number", "series", "equivalent", "coverage", "title_coverage", "exactness", "relevance", "year"):
         np.testing.assert_allclose(getattr(sparse, name), getattr(dense, name), rtol=1e-6, atol=1e-6, err_msg=name)
@@ -121,7 +122,7 @@ def test_the_sparse_evaluation_equals_the_dense_one(
 def test_searches_page_by_page_list_the_full_ranking(searcher: Searcher) -> None:
     snap = searcher.snapshot()
     u = understand("nuoc mam", snap.vocabulary)
-    docs, ev, _ = searcher._evaluate(snap, u, None, reference=True)
+    docs, ev, _ = evaluate(snap, u, None, reference=True)
     full = [snap.stored(int(d))["number"] for d in docs[order(ev, RULES)]]
     pages = [h.number for p in (1, 2, 3) for h in searcher.search(SearchRequest(q="nuoc mam", page=p, limit=7)).hits]
     assert pages == full[:21]
