@@ -3,6 +3,8 @@
 Layout under ``<data-dir>/index``::
 
     CURRENT          one line: the name of the generation being served
+    NEXT             during a large rebuild: the generation about to be swapped in
+    readers/         the serving processes, and what each has prepared (indexer.readers)
     gen-…/           a complete Whoosh index plus META.json
     WRITE.lock       held (flock) by whoever commits to the served generation or swaps it
     BUILD.lock       held by the one rebuild that may run
@@ -70,6 +72,7 @@ from indexer.analysis import (
     exact_analyzer,
     folded_analyzer,
 )
+from indexer.readers import Readers
 
 __all__ = ["SCHEMA_VERSION", "Index", "document", "make_schema"]
 
@@ -88,7 +91,7 @@ LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process's commit or sw
 UNHASHED = ("META.json", "MAIN_WRITELOCK")  # bookkeeping files the manifest does not cover
 NEXT = "NEXT"  # names the generation a large rebuild is about to swap in, so that servers prepare for it
 PREPARE_FROM = PARALLEL_FROM  # records from which a rebuild announces itself (NEXT) before its swap
-PREPARE_SECONDS = 5.0  # how long it leaves servers to prepare (a 50,000-record snapshot: 1-4 s under load)
+PREPARE_SECONDS = 5.0  # the longest it waits for servers to prepare (a 50,000-record snapshot: 1-4 s under load)
 
 
 def make_schema() -> Schema:
@@ -298,6 +301,7 @@ class Index:
         self._check_mutex = threading.Lock()
         self._checker: threading.Thread | None = None  # the background check for other processes' commits
         self._upcoming: tuple[str, Any] | None = None  # (NEXT's name, a searcher on it)
+        self.readers = Readers(self.root)  # joined once this process serves searches from the index
 
     # -- locating ----------------------------------------------------------------
     @property
@@ -448,7 +452,8 @@ class Index:
             if store is not None:
                 self._apply_changes(tmp_dir, store, meta)  # the long tail, while others still commit
             if announced is not None:  # servers read the new segments now, not after the swap
-                _let_servers_prepare(max(0.0, PREPARE_SECONDS - (time.monotonic() - announced)))
+                left = max(0.0, PREPARE_SECONDS - (time.monotonic() - announced))
+                meta["unprepared_readers"] = len(self.readers.wait_ready(tmp_dir.name, left))
             with self._lock, self._locked():
                 if store is not None:
                     self._apply_changes(tmp_dir, store, meta)  # the rest: nobody can commit now
@@ -605,6 +610,10 @@ class Index:
             if self._searcher is None:
                 self._open_served()
                 self._own = self._searcher
+                try:  # a rebuild waits for this process to prepare its generation (indexer.readers)
+                    self.readers.join()
+                except OSError:  # it then swaps without waiting for us: slower queries, never wrong ones
+                    log.warning("could not register as a reader of %s", self.root, exc_info=True)
             assert self._searcher is not None
             return self._searcher
 
@@ -633,6 +642,13 @@ class Index:
         until this process serves it (or the rebuild gives up); else ``None``.  Never reads a file."""
         held = self._upcoming
         return held[1] if held is not None else None
+
+    def prepared(self, upcoming: Any) -> None:
+        """The caller has prepared what it serves from ``upcoming`` (a searcher :meth:`upcoming` gave):
+        acknowledged to the rebuild, which may swap without waiting longer."""
+        held = self._upcoming
+        if held is not None and held[1] is upcoming:
+            self.readers.acknowledge(held[0])
 
     def _look_ahead(self) -> None:
         try:
@@ -708,11 +724,8 @@ class Index:
                 with contextlib.suppress(Exception):
                     self._searcher.close()
             self._drop_searcher()
-
-
-def _let_servers_prepare(seconds: float) -> None:
-    """Wait while serving processes prepare the announced generation (a seam: tests wait on an event)."""
-    time.sleep(seconds)
+            with contextlib.suppress(OSError):
+                self.readers.leave()
 
 
 def _final(name: str) -> str:

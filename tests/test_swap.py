@@ -7,6 +7,7 @@ queries; every wait has a bound that only a failure would reach.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -151,33 +152,31 @@ def test_a_large_rebuild_is_prepared_for_before_its_swap_and_the_swap_builds_on_
 
     records = [make_standard(f"TCVN {7000 + i}:2015", title_vi=f"Mật ong loại {i}") for i in range(30)]
     Index(tmp_path / "index").rebuild(iter(records), 30)
-    announced, go = threading.Event(), threading.Event()
-
-    def wait_for_the_test(seconds: float) -> None:
-        announced.set()
-        assert go.wait(BOUND), "the test never let the rebuild swap"
-
     monkeypatch.setattr(index_module, "PREPARE_FROM", 10)  # "large": these 31 records
-    monkeypatch.setattr(index_module, "_let_servers_prepare", wait_for_the_test)
+    monkeypatch.setattr(index_module, "PREPARE_SECONDS", 10 * BOUND)  # the rebuild swaps on the acknowledgement
     server = Index(tmp_path / "index")  # the serving process
     gate = Gate()
     searcher = Searcher(server, build=gate, background_from=0)
-    old = searcher.snapshot()
+    old = searcher.snapshot()  # opens the searcher: the server joins the readers
+    assert server.readers.joined
     rebuilt = records + [make_standard("TCVN 7999:2024", title_vi="Nước cốt dừa")]
     with ThreadPoolExecutor(1) as pool:
         rebuild = pool.submit(Index(tmp_path / "index").rebuild, iter(rebuilt), 31, size_hint=31)
-        assert announced.wait(BOUND)
-        server.refresh()
-        assert server.upcoming() is not None
+        deadline = time.monotonic() + BOUND
+        while server.upcoming() is None:  # the rebuild announces NEXT; the server's background check sees it
+            assert not rebuild.done(), "the rebuild swapped without announcing its generation"
+            assert time.monotonic() < deadline, "the rebuild never announced its generation"
+            server.refresh()
         gate.closed = True
         assert _found(searcher, "dừa") == 0  # starts the preparation; served from the old generation meanwhile
         assert gate.entered.wait(BOUND) and searcher.snapshot() is old
+        assert not rebuild.done()  # it waits for the server, which has not prepared yet
         gate.opened.set()
-        assert searcher.swap.settle(BOUND)  # the preparation too
+        assert searcher.swap.settle(BOUND)  # the preparation too: acknowledged, so the rebuild swaps
         prepared = searcher.swap.prepared
         assert prepared is not None and prepared.searcher is server.upcoming()
-        go.set()
-        rebuild.result(timeout=BOUND)
+        meta = rebuild.result(timeout=BOUND)  # well before PREPARE_SECONDS
+    assert meta["unprepared_readers"] == 0
     server.refresh()
     assert _found(searcher, "dừa") in (0, 1)  # notices the swap; built in the background
     assert searcher.swap.settle(BOUND)

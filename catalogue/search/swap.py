@@ -26,6 +26,8 @@ Contracts of :class:`SnapshotSwap`:
   beside and never instead of the builds above, and kept aside; when the swap
   comes, the successor is built on it (the new generation shares its segments),
   so the swap costs what the rebuild's last catch-up wrote, not the catalogue.
+  ``prepared(upcoming)`` is then called (outside the lock): the index tells the
+  rebuild, which swaps without waiting longer (:mod:`indexer.readers`).
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ class SnapshotSwap:
         background_from: int = BACKGROUND_FROM,
         own: Callable[[Any], bool] = lambda searcher: True,
         upcoming: Callable[[], Any] = lambda: None,
+        prepared: Callable[[Any], None] = lambda upcoming: None,
     ) -> None:
         self._source = source
         self._upcoming = upcoming
+        self._announce_prepared = prepared
         self._build = build
         self._background_from = background_from
         self._own = own
@@ -143,6 +147,11 @@ class SnapshotSwap:
                 self._prepared = prepared
             self._preparing = None
             self._changed.notify_all()
+        if prepared is not None:
+            try:
+                self._announce_prepared(upcoming)
+            except Exception:  # the rebuild then waits until its deadline: slower, never wrong
+                log.warning("could not acknowledge the prepared generation", exc_info=True)
 
     def _run(self, searcher: Any, previous: Snapshot | None, in_caller: bool) -> Snapshot | None:
         try:
