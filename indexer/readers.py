@@ -33,12 +33,13 @@ Contracts:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import secrets
 import threading
 import time
 from pathlib import Path
+
+from catalogue.locks import FileLock
 
 __all__ = ["POLL", "Readers"]
 
@@ -52,48 +53,48 @@ class Readers:
         self.folder = Path(root) / "readers"
         self._pid = os.getpid()
         self.name = f"{self._pid}-{secrets.token_hex(4)}"
-        self._fd: int | None = None
+        self._lock: FileLock | None = None  # held on the registration for as long as it lasts
         self._mutex = threading.Lock()
 
     @property
     def joined(self) -> bool:
         self._after_fork()
-        return self._fd is not None
+        return self._lock is not None
 
     def _after_fork(self) -> None:
         """In a forked child the registration (and its descriptor) is the parent's: start unregistered."""
         if self._pid != os.getpid():
-            self._pid, self._fd = os.getpid(), None
+            self._pid, self._lock = os.getpid(), None
             self.name = f"{self._pid}-{secrets.token_hex(4)}"
 
     def join(self) -> None:
         """Register this process as a reader, for as long as it lives or until :meth:`leave`."""
         with self._mutex:
             self._after_fork()
-            if self._fd is not None:
+            if self._lock is not None:
                 return
-            self.folder.mkdir(parents=True, exist_ok=True)
             private = self.folder / f"{self.name}.joining"
-            fd = os.open(private, os.O_RDWR | os.O_CREAT, 0o644)
+            lock = FileLock(private)  # the lock stays with the open file once renamed
+            if not lock.acquire(timeout=0, note="serving"):  # a fresh name: nobody else can hold it
+                raise OSError(f"{private} is held by another process")
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a fresh file: nobody else holds it
                 os.replace(private, self.folder / f"{self.name}.lock")
             except BaseException:
-                os.close(fd)
+                lock.release()
                 private.unlink(missing_ok=True)
                 raise
-            self._fd = fd
+            self._lock = lock
 
     def leave(self) -> None:
         """Unregister (idempotent)."""
         with self._mutex:
             self._after_fork()
-            if self._fd is None:
+            if self._lock is None:
                 return
             for suffix in (".ready", ".lock"):
                 (self.folder / f"{self.name}{suffix}").unlink(missing_ok=True)
-            os.close(self._fd)  # releases the flock
-            self._fd = None
+            self._lock.release()
+            self._lock = None
 
     def acknowledge(self, generation: str) -> None:
         """Record that this reader has prepared ``generation`` (a no-op when it has not joined)."""
@@ -144,15 +145,13 @@ class Readers:
 
 
 def _held(path: Path) -> bool:
-    """Whether some open file description holds ``path``'s flock (ours included: a second open is another)."""
+    """Whether some open file description holds ``path``'s lock (ours included: a second open is another).
+    A file swept meanwhile, or left, is not held (the probe recreates it; the caller sweeps it)."""
+    probe = FileLock(path)
     try:
-        fd = os.open(path, os.O_RDWR)
+        if not probe.acquire(shared=True, timeout=0):  # shared: the probe writes nothing into the file
+            return True
     except OSError:
-        return False  # swept meanwhile, or left
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # also drops the lock just taken
+        return False
+    probe.release()
     return False
