@@ -92,6 +92,7 @@ class Lexicon:
     _learnt: dict[str, list[tuple[Phrase, float]]] = field(default_factory=dict)
     _formal: dict[Phrase, frozenset[Phrase]] = field(default_factory=dict)  # one-way groups: everyday -> head
     _glossary_spellings: dict[Phrase, frozenset[str]] = field(default_factory=dict)  # the glossary's Vietnamese
+    _glossary_heads: frozenset[str] = frozenset()  # the first words of the glossary's phrases
 
     # -- Vietnamese ---------------------------------------------------------------
     def is_function(self, exact: str, accented: bool) -> bool:
@@ -179,7 +180,7 @@ class Lexicon:
             word in self.function_en
             or (word,) in self._glossary
             or _stem(word) in self._learnt
-            or any(k[0] == word for k in self._glossary)
+            or word in self._glossary_heads
         )
 
 
@@ -239,6 +240,7 @@ def load() -> Lexicon:
         learnt,
         {k: frozenset(v) for k, v in formal.items()},
         {k: frozenset(v) for k, v in glossary_spellings.items()},
+        frozenset(k[0] for k in glossary),
     )
 
 

@@ -55,9 +55,8 @@ def chain(snap: Snapshot, start: np.ndarray) -> np.ndarray:
 
 def superseded(snap: Snapshot, docnums: list[int]) -> np.ndarray:
     """Whether each document names a replacement or has a status saying it was superseded."""
-    labels = np.array(snap.labels["status"], dtype=object)
-    status = labels[snap.codes["status"][docnums]]
-    return snap.replaced[docnums] | np.isin(status, ("replaced", "withdrawn"))
+    gone = np.array([label in ("replaced", "withdrawn") for label in snap.labels["status"]], dtype=bool)
+    return snap.replaced[docnums] | gone[snap.codes["status"][docnums]]
 
 
 def successors(snap: Snapshot, docnum: int) -> list[int]:

@@ -34,13 +34,15 @@ from whoosh.util.numeric import byte_to_length
 
 from catalogue.text import fold
 
-__all__ = ["FACET_COLUMNS", "SCORED_FIELDS", "SegmentArrays", "read_postings", "segment_key"]
+__all__ = ["FACET_COLUMNS", "SCORED_FIELDS", "SegmentArrays", "doc_frequency", "read_postings", "segment_key"]
 
 SCORED_FIELDS = ("title", "title_f", "title_c", "title_bi", "title_en", "body_f", "body_en")
 FACET_COLUMNS = ("kind", "status", "ministry", "decade", "replaced", "edition")
 # a length byte -> the lossy length Whoosh's doc_field_length returns (byte 0: None, which numpy reads as NaN)
 _LENGTHS = np.array([np.nan] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float32)
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+FREQUENCIES = 200_000  # document frequencies kept per segment
+STORED_DOCS = 5000  # stored fields kept per segment (unpickling them costs ~70 µs a hit)
 
 
 def segment_key(reader: Any) -> tuple[str, int]:
@@ -116,6 +118,8 @@ class SegmentArrays:
         self._reading = threading.Lock()  # the segment's files
         self._spelling: dict[str, tuple[str, ...]] | None = None
         self._deletions: dict[str, tuple[str, ...]] | None = None
+        self._frequencies: dict[tuple[str, str], int] = {}
+        self._stored: OrderedDict[int, dict[str, Any]] = OrderedDict()
         threshold = max(64, int(self.size * preload_fraction))
         for field in ("title_f", "title_en"):  # the slow, frequent title words, loaded now
             for term, info in reader.iter_field(field):
@@ -154,6 +158,33 @@ class SegmentArrays:
                 self._cache.popitem(last=False)
         return value
 
+    def doc_frequency(self, reader: Any, field: str, term: str) -> int:
+        """How many of this segment's documents hold ``term`` in ``field``, deleted ones included (as
+        Whoosh counts); kept, so a snapshot sharing the segment asks Whoosh only about its new ones."""
+        key = (field, term)
+        hit = self._frequencies.get(key)
+        if hit is None:
+            hit = reader.doc_frequency(field, term)
+            if len(self._frequencies) < FREQUENCIES:
+                self._frequencies[key] = hit
+        return hit
+
+    def stored(self, reader: Any, local: int) -> dict[str, Any]:
+        """The stored fields of document ``local`` of this segment, kept in a bounded LRU shared by the
+        snapshots holding the segment (callers must not modify them; lists come as tuples, which the
+        garbage collector stops tracking)."""
+        with self._lock:
+            hit = self._stored.get(local)
+            if hit is not None:
+                self._stored.move_to_end(local)
+                return hit
+        hit = {k: tuple(v) if type(v) is list else v for k, v in reader.stored_fields(local).items()}
+        with self._lock:
+            self._stored[local] = hit
+            if len(self._stored) > STORED_DOCS:
+                self._stored.popitem(last=False)
+        return hit
+
     def spellings(self, reader: Any) -> dict[str, tuple[str, ...]]:
         """Folded title word -> its accented spellings in this segment (built on first use)."""
         with self._lock, self._reading:
@@ -190,3 +221,9 @@ def _untracked(index: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
 def deletions(word: str) -> set[str]:
     """``word`` with each one of its letters removed."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def doc_frequency(leaves: list[tuple[SegmentArrays, Any, int]], field: str, term: str) -> int:
+    """Whoosh's ``doc_frequency`` over ``(arrays, reader, offset)`` leaves: the sum of theirs (deleted
+    documents included, as Whoosh counts), each from its segment's kept counts."""
+    return sum(arrays.doc_frequency(leaf, field, term) for arrays, leaf, _ in leaves)

@@ -22,23 +22,32 @@ Contracts:
 
 from __future__ import annotations
 
+import bisect
+import math
 import threading
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
-from catalogue.search.segments import FACET_COLUMNS, SCORED_FIELDS, SegmentArrays, deletions, segment_key
+from catalogue.search.segments import (
+    FACET_COLUMNS,
+    SCORED_FIELDS,
+    SegmentArrays,
+    deletions,
+    doc_frequency,
+    segment_key,
+)
 
 __all__ = ["IndexVocabulary", "Lru", "Snapshot"]
 
 B, K1 = 0.75, 1.2
 CACHE_WORDS = 200_000  # vocabulary look-ups kept per snapshot
-STORED_DOCS = 5000  # stored fields kept per snapshot (unpickling them costs ~70 µs a hit)
 # columns whose codes only group documents (the editions of one number): their labels need no order, so a
 # successor extends its predecessor's table instead of sorting every label of the catalogue again
 GROUP_COLUMNS = frozenset({"edition"})
 RESULTS = 2048  # search results kept per snapshot (a page costs ~1 ms to compute, µs to copy)
+RENDERED = 1024  # response bodies kept per snapshot (~4 KB of JSON, ~10 KB of HTML each)
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
@@ -61,6 +70,7 @@ class Snapshot:
             arrays = known.get(segment_key(leaf)) or SegmentArrays(leaf, cache_terms, preload_fraction)
             self.leaves.append((arrays, leaf, offset))
         self.segments = {arrays.key: arrays for arrays, _, _ in self.leaves}
+        self._offsets = [offset for _, _, offset in self.leaves]
         self.size = reader.doc_count_all()
         self.doc_count = searcher.doc_count()
         self.alive = np.ones(self.size, dtype=bool)
@@ -109,16 +119,18 @@ class Snapshot:
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_terms = cache_terms
         self._scores: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._stored: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
         #: whole search results, by request: a snapshot never changes, so neither do they
         self.results = Lru(RESULTS)
         #: query understandings, by query text (pure given the vocabulary; the searcher never modifies them)
         self.understood = Lru(RESULTS)
+        #: response bodies made over this snapshot, by the caller's key (the web layer's JSON and HTML):
+        #: dropped with the snapshot, so never served once a newer generation is
+        self.rendered = Lru(RENDERED)
         # the helpers get the leaves, not the snapshot: no reference cycle, so a snapshot swapped out is freed,
         # caches and all, as soon as its last query ends (by reference counting, not by a full collection)
-        self.spelling = Spelling(self.leaves, reader)
-        self.vocabulary = IndexVocabulary(self.leaves, reader, self.spelling)
+        self.spelling = Spelling(self.leaves)
+        self.vocabulary = IndexVocabulary(self.leaves, self.spelling)
 
     def _grouped(self, name: str, previous: Snapshot | None) -> tuple[list[str], np.ndarray]:
         """Labels and codes of a group column, extending the previous snapshot's table: a segment both hold
@@ -183,7 +195,9 @@ class Snapshot:
         docnums, tf = self.postings(field, term)
         if docnums.size == 0:
             return docnums, tf
-        idf = self.searcher.idf(field, term)
+        # Whoosh's idf (``WeightingModel.idf``), from the segments' kept counts: a new snapshot asks
+        # Whoosh only about its new segments
+        idf = math.log(self.searcher.doc_count_all() / (doc_frequency(self.leaves, field, term) + 1)) + 1
         norm = K1 * ((1 - B) + B * self.lengths[field][docnums] / self.avg_length[field])
         value = (docnums, (idf * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
         with self._lock:
@@ -200,16 +214,10 @@ class Snapshot:
         return self.codes[column] == labels.index(value)
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        """The stored fields of ``docnum``, kept in a bounded LRU (shared: callers must not modify them;
-        lists come as tuples, which the garbage collector stops tracking)."""
-        hit = self._stored.get(docnum)
-        if hit is None:
-            hit = {k: tuple(v) if type(v) is list else v for k, v in self.searcher.stored_fields(docnum).items()}
-            with self._lock:
-                self._stored[docnum] = hit
-                if len(self._stored) > STORED_DOCS:
-                    self._stored.popitem(last=False)
-        return hit
+        """The stored fields of ``docnum``, kept by its segment (:meth:`SegmentArrays.stored`: shared by the
+        snapshots holding it; callers must not modify them)."""
+        arrays, leaf, offset = self.leaves[bisect.bisect_right(self._offsets, docnum) - 1]
+        return arrays.stored(leaf, docnum - offset)
 
 
 class Lru:
@@ -248,15 +256,14 @@ class Spelling:
     and the generation's frequencies (ties: the first spelling in term order).
     """
 
-    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]], reader: Any) -> None:
+    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]]) -> None:
         self._leaves = leaves
-        self._reader = reader
 
     def get(self, folded: str, default: Any = None) -> Any:
         words = {w for arrays, leaf, _ in self._leaves for w in arrays.spellings(leaf).get(folded, ())}
         best: tuple[int, str] | None = None
         for word in sorted(words):
-            n = self._reader.doc_frequency("title", word)
+            n = doc_frequency(self._leaves, "title", word)
             if n > (best[0] if best else 0):
                 best = (n, word)
         return best if best is not None else default
@@ -271,9 +278,8 @@ class IndexVocabulary:
     look-up costs a few dictionary probes whatever the vocabulary size.
     """
 
-    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]], reader: Any, spelling: Spelling) -> None:
+    def __init__(self, leaves: list[tuple[SegmentArrays, Any, int]], spelling: Spelling) -> None:
         self._leaves = leaves
-        self._reader = reader
         self._spelling = spelling
         self._frequencies: dict[str, int] = {}  # words and "left_right" pairs; a snapshot never changes
         from indexer.analysis import english_analyzer, terms  # the index's own English chain
@@ -284,21 +290,26 @@ class IndexVocabulary:
     def frequency(self, folded: str) -> int:
         hit = self._frequencies.get(folded)
         if hit is None:
-            r = self._reader
-            hit = max(r.doc_frequency("title_f", folded), r.doc_frequency("body_f", folded))
+            hit = max(doc_frequency(self._leaves, "title_f", folded), doc_frequency(self._leaves, "body_f", folded))
             if len(self._frequencies) < CACHE_WORDS:
                 self._frequencies[folded] = hit
         return hit
 
     def english_frequency(self, word: str) -> int:
-        stems = self._terms(self._english, word)
-        return self._reader.doc_frequency("title_en", stems[0]) if len(stems) == 1 else 0
+        key = f"en {word}"  # a space: no folded word or bigram holds one
+        hit = self._frequencies.get(key)
+        if hit is None:
+            stems = self._terms(self._english, word)
+            hit = doc_frequency(self._leaves, "title_en", stems[0]) if len(stems) == 1 else 0
+            if len(self._frequencies) < CACHE_WORDS:
+                self._frequencies[key] = hit
+        return hit
 
     def phrase_frequency(self, left: str, right: str) -> int:
         key = f"{left}_{right}"
         hit = self._frequencies.get(key)
         if hit is None:
-            hit = self._reader.doc_frequency("title_bi", key)
+            hit = doc_frequency(self._leaves, "title_bi", key)
             if len(self._frequencies) < CACHE_WORDS:
                 self._frequencies[key] = hit
         return hit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import fields
 from xml.sax.saxutils import escape, quoteattr
 
 from starlette.requests import Request
@@ -28,8 +29,10 @@ FEED_SIZE = 50
 
 
 async def api_search(site: Site, request: Request) -> Response:
-    result = await site.run(site.engine.search, search_request(request, site.settings.page_size))
-    return with_etag(request, JSONResponse(result.to_dict()))
+    req = search_request(request, site.settings.page_size)
+    key = ("api/search", *(getattr(req, f.name) for f in fields(req)))
+    body = await site.run(site.rendered, key, lambda: JSONResponse(site.engine.search(req).to_dict()).body)
+    return with_etag(request, Response(body, media_type="application/json"))
 
 
 async def api_standard(site: Site, request: Request) -> Response:

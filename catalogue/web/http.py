@@ -226,6 +226,10 @@ class Site:
         return self._coverage[1]
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(self.render_text(request, name, **context), status_code=status)
+
+    def render_text(self, request: Request, name: str, **context: Any) -> str:
+        """The page ``name`` for ``request`` with ``context`` and what every page shows (language, coverage)."""
         lang = self.lang(request)
         msg, held = messenger(lang), self.coverage()
         context.update(
@@ -242,7 +246,24 @@ class Site:
             status_names={k: v[0 if lang == "vi" else 1] for k, v in STATUS_LABELS.items()},
         )
         env = self._jinja.get(lang, self.jinja)
-        return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+        return env.get_template(name).render(**context)
+
+    def rendered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()``, kept with the served snapshot under ``key`` (blocking: run it in the pool).
+
+        For what depends on nothing but the served snapshot, the curations and ``key``: ``key`` must
+        hold everything else (the request's fields, the language, the store's sequence when the
+        body shows store data).  What is kept with a snapshot was made from it or from a later
+        one, never an earlier: it is never staler than the snapshot it is served with.
+        """
+        searcher = self.engine.searcher
+        snap = searcher.snapshot()
+        full = (searcher.curations.current().version, *key)
+        found = snap.rendered.get(full)
+        if found is None:
+            found = make()
+            snap.rendered.put(full, found)
+        return found
 
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """``func(*args)`` in the thread pool: the event loop never waits on SQLite, argon2 or Whoosh."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from catalogue import editions, provenance
 from catalogue.coverage import official_search_url
@@ -75,10 +75,22 @@ def titled_first(hits: list[Hit]) -> list[Hit]:
 
 async def search_page(site: Site, request: Request) -> Response:
     req = search_request(request, site.settings.page_size)
-    page = await site.run(results_page, site, req, site.lang(request))  # one trip to the thread pool, not five
-    if isinstance(page, str):
-        return RedirectResponse(page, status_code=303)
-    return site.render(request, "search.html", params=dict(request.query_params), **page)
+    lang, params = site.lang(request), dict(request.query_params)
+
+    def made() -> tuple[str, str]:  # ("redirect", url) or ("page", html)
+        page = results_page(site, req, lang)
+        if isinstance(page, str):
+            return "redirect", page
+        return "page", site.render_text(request, "search.html", params=params, **page)
+
+    def kept() -> tuple[str, str]:  # the page shows the store's coverage and product boxes: its sequence too
+        key = ("search.html", lang, site.engine.store.seq, request.url.path, request.url.query)
+        return site.rendered(key, made)
+
+    kind, text = await site.run(kept)  # one trip to the thread pool, not five
+    if kind == "redirect":
+        return RedirectResponse(text, status_code=303)
+    return HTMLResponse(text)
 
 
 def results_page(site: Site, req: SearchRequest, lang: str) -> dict[str, Any] | str:
