@@ -154,3 +154,30 @@ def test_404_in_site_style_and_json(http: httpx.Client) -> None:
     r = http.get("/api/nothing-here")
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_compute_runs_at_most_compute_threads_at_once(tmp_path, threads: int) -> None:
+    site = Site(Settings.load({"data_dir": str(tmp_path), "compute_threads": threads}, environ={}), None)
+    running, most, lock = [0], [0], threading.Lock()
+    release = threading.Event()
+
+    def work() -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(2)  # bounded: the test never hangs
+        with lock:
+            running[0] -= 1
+
+    async def main() -> None:
+        tasks = [asyncio.ensure_future(site.compute(work)) for _ in range(4)]
+        while most[0] < threads:  # the allowed ones have started …
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # … and no other starts beside them
+        assert most[0] == threads
+        release.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(asyncio.wait_for(main(), 10))
+    assert most[0] == threads

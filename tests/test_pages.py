@@ -263,3 +263,30 @@ def test_the_search_notices_are_worded_in_the_page_language_one_by_one(http: htt
     assert http.get("/api/search", params={"q": long}).json()["notices"][0] == "truncated"
     page = http.get("/search", params={"q": "khongcogica zzz"}).text
     assert '<p class="message">Nothing found: try removing filters, other words, or browsing by ICS.</p>' in page
+
+
+def test_kept_pages_and_json_never_outlive_the_snapshot_or_the_language(writable_engine) -> None:
+    """The results page and /api/search bodies are kept with the served snapshot (Site.rendered): a save
+    makes a new one, so the next request shows the change; the language cookie keys its own page."""
+    from catalogue.editing import Editor
+    from catalogue.web.app import create_app
+    from tests.conftest import asgi
+
+    client = asgi(create_app(writable_engine.settings, writable_engine))
+    params = {"q": "pho mat tuoi"}
+    before = client.get("/search", params=params).text
+    api_before = client.get("/api/search", params=params).json()
+    assert client.get("/search", params=params).text == before  # kept: the same body
+    snap = writable_engine.searcher.snapshot()
+    assert len(snap.rendered) >= 2
+    record = writable_engine.store.get("TCVN 8430:2010")
+    record.title_vi = "Phô mát tươi SYNTHETIC đã sửa"
+    Editor(writable_engine).save(record, "synthetic", expected_version=record.version)
+    after = client.get("/search", params=params).text
+    assert "SYNTHETIC" in after and "SYNTHETIC" not in before
+    titles = [h["title_vi"] for h in client.get("/api/search", params=params).json()["hits"]]
+    assert "Phô mát tươi SYNTHETIC đã sửa" in titles
+    assert "Phô mát tươi SYNTHETIC đã sửa" not in [h["title_vi"] for h in api_before["hits"]]
+    client.cookies.set("lang", "en")
+    english = client.get("/search", params=params).text
+    assert '<html lang="en">' in english and '<html lang="vi">' in after

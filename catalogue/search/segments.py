@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length
 
 from catalogue.text import fold
@@ -43,6 +44,9 @@ _LENGTHS = np.array([np.nan] + [byte_to_length(b) for b in range(1, 256)], dtype
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 FREQUENCIES = 200_000  # document frequencies kept per segment
 STORED_DOCS = 5000  # stored fields kept per segment (unpickling them costs ~70 µs a hit)
+# a segment this small (a save's) keeps its whole term list: a term it lacks costs a set test, not a
+# look-up in Whoosh's term table (~15 µs), and a query asks every segment for every term
+TERM_SET_BELOW = 1000
 
 
 def segment_key(reader: Any) -> tuple[str, int]:
@@ -119,6 +123,10 @@ class SegmentArrays:
         self._spelling: dict[str, tuple[str, ...]] | None = None
         self._deletions: dict[str, tuple[str, ...]] | None = None
         self._frequencies: dict[tuple[str, str], int] = {}
+        self._terms: frozenset[tuple[str, str]] | None = None
+        if self.size < TERM_SET_BELOW:
+            textual = {name for name, f in reader.schema.items() if not isinstance(f, NUMERIC)}
+            self._terms = frozenset((name, _text(t)) for name, t in reader.all_terms() if name in textual)
         self._stored: OrderedDict[int, dict[str, Any]] = OrderedDict()
         threshold = max(64, int(self.size * preload_fraction))
         for field in ("title_f", "title_en"):  # the slow, frequent title words, loaded now
@@ -150,6 +158,8 @@ class SegmentArrays:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
+        if self._terms is not None and (field, term) not in self._terms:
+            return _EMPTY
         with self._reading:
             value = read_postings(reader, field, term)
         with self._lock:
@@ -164,7 +174,7 @@ class SegmentArrays:
         key = (field, term)
         hit = self._frequencies.get(key)
         if hit is None:
-            hit = reader.doc_frequency(field, term)
+            hit = reader.doc_frequency(field, term) if self._terms is None or (field, term) in self._terms else 0
             if len(self._frequencies) < FREQUENCIES:
                 self._frequencies[key] = hit
         return hit

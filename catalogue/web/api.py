@@ -31,7 +31,7 @@ FEED_SIZE = 50
 async def api_search(site: Site, request: Request) -> Response:
     req = search_request(request, site.settings.page_size)
     key = ("api/search", *(getattr(req, f.name) for f in fields(req)))
-    body = await site.run(site.rendered, key, lambda: JSONResponse(site.engine.search(req).to_dict()).body)
+    body = await site.compute(site.rendered, key, lambda: JSONResponse(site.engine.search(req).to_dict()).body)
     return with_etag(request, Response(body, media_type="application/json"))
 
 
@@ -47,7 +47,7 @@ async def api_standard(site: Site, request: Request) -> Response:
 
 async def api_suggest(site: Site, request: Request) -> Response:
     q = request.query_params.get("q", "")
-    suggestions = await site.run(site.engine.searcher.suggest, q) if q.strip() else []
+    suggestions = await site.compute(site.engine.searcher.suggest, q) if q.strip() else []
     return JSONResponse({"query": q, "suggestions": suggestions})
 
 
@@ -72,7 +72,7 @@ async def api_recommend(site: Site, request: Request) -> Response:
     product = request.query_params.get("product", "")
     hs = request.query_params.get("hs") or None
     withdrawn = request.query_params.get("include_withdrawn", "").lower() in ("1", "true", "yes")
-    result = await site.run(site.engine.recommender.recommend, product, hs, withdrawn)
+    result = await site.compute(site.engine.recommender.recommend, product, hs, withdrawn)
     return JSONResponse(result.to_dict())
 
 
@@ -81,7 +81,7 @@ async def _checklist(site: Site, request: Request):  # type: ignore[no-untyped-d
     from catalogue.web.pages import recommend_query
 
     product, hs = recommend_query(request)
-    result = await site.run(site.engine.recommender.recommend, product, hs)
+    result = await site.compute(site.engine.recommender.recommend, product, hs)
     return build(result, site.lang(request))
 
 

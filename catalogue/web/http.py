@@ -22,6 +22,7 @@ Contracts:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote_plus
 
+import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -172,6 +174,7 @@ class Site:
         self.jinja = self._jinja["vi"]
         self._coverage: tuple[int, dict[str, int]] | None = None
         self._references: dict[str, dict[str, Any]] | None = None
+        self._compute: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
 
     def _environment(self, lang: str) -> Environment:
         env = Environment(
@@ -268,6 +271,14 @@ class Site:
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """``func(*args)`` in the thread pool: the event loop never waits on SQLite, argon2 or Whoosh."""
         return await run_in_threadpool(func, *args)
+
+    async def compute(self, func: Callable[..., T], *args: Any) -> T:
+        """``func(*args)`` in the thread pool, at most :attr:`Settings.compute_threads` at once: for searches,
+        recommendations and result pages, Python that holds the GIL (:meth:`run` is for waiting on I/O)."""
+        loop = asyncio.get_running_loop()
+        if self._compute is None or self._compute[0] is not loop:  # a limiter belongs to one event loop
+            self._compute = (loop, anyio.CapacityLimiter(self.settings.compute_threads))
+        return await anyio.to_thread.run_sync(func, *args, limiter=self._compute[1])
 
 
 def with_etag(request: Request, response: Response, last_modified: str | None = None) -> Response:

@@ -87,7 +87,7 @@ async def search_page(site: Site, request: Request) -> Response:
         key = ("search.html", lang, site.engine.store.seq, request.url.path, request.url.query)
         return site.rendered(key, made)
 
-    kind, text = await site.run(kept)  # one trip to the thread pool, not five
+    kind, text = await site.compute(kept)  # one trip to the thread pool, not five
     if kind == "redirect":
         return RedirectResponse(text, status_code=303)
     return HTMLResponse(text)
@@ -229,7 +229,7 @@ async def recommend_page(site: Site, request: Request) -> Response:
     result, error = None, None
     if product.strip() or hs:
         try:
-            result = await site.run(site.engine.recommender.recommend, product, hs)
+            result = await site.compute(site.engine.recommender.recommend, product, hs)
         except InvalidInput as exc:  # shown beside the form, which keeps what was typed
             error = exc.message
     status = 400 if error else 200
@@ -243,7 +243,7 @@ async def checklist_page(site: Site, request: Request) -> Response:
     from catalogue.recommend.checklist import COLUMNS, build
 
     product, hs = recommend_query(request)
-    result = await site.run(site.engine.recommender.recommend, product, hs)
+    result = await site.compute(site.engine.recommender.recommend, product, hs)
     checklist = build(result, site.lang(request))
     query = {"product": product, "hs": hs or ""}
     return site.render(request, "checklist.html", checklist=checklist, COLUMNS=COLUMNS, query=query)
