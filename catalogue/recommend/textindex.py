@@ -28,6 +28,9 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
 
 from catalogue.recommend.products import Reading, Token, phrase_tokens, stem
 from catalogue.text import fold, normalize, syllables
@@ -153,6 +156,18 @@ class PhraseBook:
 
 
 @dataclass(frozen=True)
+class _Arrays:
+    """A frozen :class:`TextIndex` as numbers: documents by position, and per word (or pair) the
+    positions of the documents holding it."""
+
+    docs: list[Hashable]
+    own: dict[str, np.ndarray]
+    ctx: dict[str, np.ndarray]
+    exact: dict[str, np.ndarray]  # accented words, as typed
+    pairs: dict[tuple[str, str], np.ndarray]
+
+
+@dataclass(frozen=True)
 class DocHit:
     doc: Hashable
     score: float
@@ -201,11 +216,29 @@ class TextIndex:
         self._idf = {}
 
     def freeze(self) -> None:
-        """Compute the word weights once all documents are in (else done on first use)."""
+        """Compute the word weights and the per-word document arrays once all documents are in (else done
+        on first use)."""
         words = set(self._own) | set(self._ctx)
         self._idf = {
             w: math.log(1 + self._n / (1 + len(self._own.get(w, ())) + len(self._ctx.get(w, ())))) for w in words
         }
+        docs = list(self._exact)
+        ids = {doc: i for i, doc in enumerate(docs)}
+        exact: dict[str, list[int]] = defaultdict(list)
+        for doc, words_of in self._exact.items():
+            for word in words_of:
+                exact[word].append(ids[doc])
+
+        def arrays(table: dict[Any, set[Hashable]]) -> dict[Any, np.ndarray]:
+            return {k: np.array(sorted(ids[d] for d in v), dtype=np.int32) for k, v in table.items()}
+
+        self._arrays = _Arrays(
+            docs,
+            arrays(self._own),
+            arrays(self._ctx),
+            {w: np.array(v, dtype=np.int32) for w, v in exact.items()},
+            arrays(self._by_pair),
+        )
 
     def idf(self, word: str) -> float:
         if not self._idf:
@@ -213,7 +246,10 @@ class TextIndex:
         return self._idf.get(word, math.log(1 + self._n))
 
     def match(self, reading: Reading, min_score: float = 0.5, limit: int = 50) -> list[DocHit]:
-        """Documents holding the head word, best first, scoring at least ``min_score``."""
+        """Documents holding the head word, best first, scoring at least ``min_score``.
+
+        Scored over every document at once (numpy masks, one per word), each document's sum added up
+        word by word in reading order."""
         english, strict = reading.english, reading.accented
         content = reading.content
         head = reading.head
@@ -221,46 +257,53 @@ class TextIndex:
             return []
         keys = {p: key(reading.tokens[p], english) for p in content}
         head_key = keys[head]
-        candidates = self._own.get(head_key, set()) | self._ctx.get(head_key, set())
-        if not candidates:
+        if head_key not in self._own and head_key not in self._ctx:
             return []
-        weights = {p: self.idf(k) for p, k in keys.items()}
+        weights = {p: self.idf(k) for p, k in keys.items()}  # freezes: the arrays are built
+        a = self._arrays
+        size = len(a.docs)
+
+        def mask(*tables_and_key: tuple[dict[Any, np.ndarray], Any]) -> np.ndarray:
+            out = np.zeros(size, dtype=bool)
+            for table, k in tables_and_key:
+                found = table.get(k)
+                if found is not None:
+                    out[found] = True
+            return out
+
+        candidates = mask((a.own, head_key), (a.ctx, head_key))
         total = sum(weights.values()) or 1.0
         if weights[head] / total + ADJACENT_BONUS < min_score:
             # the head alone cannot reach the bar: only documents holding another word can
-            others: set[Hashable] = set()
-            for k in keys.values():
-                if k != head_key:
-                    others |= self._own.get(k, set()) | self._ctx.get(k, set())
-            candidates = candidates & others
-        pairs = [(keys[a], keys[b]) for a, b in itertools.pairwise(content) if b == a + 1]
-        if pairs and len(candidates) > PAIR_PRUNE:
+            others = mask(*((t, k) for k in keys.values() if k != head_key for t in (a.own, a.ctx)))
+            candidates &= others
+        pairs = [(keys[x], keys[y]) for x, y in itertools.pairwise(content) if y == x + 1]
+        if pairs and int(candidates.sum()) > PAIR_PRUNE:
             # many documents hold the head: those holding two of the reading's words side by side come first
-            paired = set().union(*(self._by_pair.get(pair, set()) for pair in pairs)) & candidates
-            if paired:
+            paired = mask(*((a.pairs, pair) for pair in pairs)) & candidates
+            if paired.any():
                 candidates = paired
-        hits = []
-        for doc in candidates:
-            exact = self._exact[doc]
-            score = 0.0
-            matched = set()
-            for p, k in keys.items():
-                token = reading.tokens[p]
-                if strict and token.exact not in exact:
-                    continue  # typed with accents: "gà" must not find "ga"
-                factor = 1.0 if strict or english or token.exact in exact else FOLDED_ONLY
-                if doc in self._own.get(k, ()):
-                    score += weights[p] * factor
-                elif doc in self._ctx.get(k, ()):
-                    score += weights[p] * CONTEXT_WEIGHT * factor
-                else:
-                    continue
-                matched.add(p)
-            if head not in matched:
-                continue
-            score /= total
-            score += ADJACENT_BONUS * sum(pair in self._pairs[doc] for pair in pairs)
-            if score >= min_score:
-                hits.append(DocHit(doc, round(min(score, 1.2), 4), frozenset(matched)))
+        score = np.zeros(size, dtype=np.float64)
+        found: dict[int, np.ndarray] = {}
+        for p, k in keys.items():
+            token = reading.tokens[p]
+            own = mask((a.own, k)) & candidates
+            context = mask((a.ctx, k)) & candidates & ~own
+            typed = mask((a.exact, token.exact))
+            if strict:  # typed with accents: "gà" must not find "ga"
+                own &= typed
+                context &= typed
+            factor = 1.0 if strict or english else np.where(typed, 1.0, FOLDED_ONLY)
+            score += np.where(own, weights[p] * factor, np.where(context, weights[p] * CONTEXT_WEIGHT * factor, 0.0))
+            found[p] = own | context
+        bonus = np.zeros(size, dtype=np.int64)
+        for pair in pairs:
+            bonus += mask((a.pairs, pair))
+        final = score / total + ADJACENT_BONUS * bonus
+        keep = np.flatnonzero(found[head] & (final >= min_score))
+        hits = [
+            DocHit(a.docs[i], round(min(float(final[i]), 1.2), 4), frozenset(p for p in keys if found[p][i]))
+            for i in keep.tolist()
+        ]
         hits.sort(key=lambda h: (-h.score, str(h.doc)))
         return hits[:limit]
