@@ -85,9 +85,7 @@ _CITED_FOR = (("energy efficiency", "hiệu suất năng lượng"),)
 # 5: untitled records indexed (title words included) by the products their sources say they cover;
 # 4: title_bi (folded bigrams), body_en, replaces, replaced, edition; current, confirmed_by stored
 SCHEMA_VERSION = 5
-# seconds between checks for commits by other processes: a check costs ~45 µs, a change found costs a reopen
-# and a snapshot (so changes are batched over this long); 0.5 s made edit-to-visible miss 1 s under load
-FRESHNESS = 0.25
+FRESHNESS = 0.5  # seconds between checks for commits made by other processes
 PARALLEL_FROM = 5000  # below this, starting worker processes costs more than it saves
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process's commit or swap
 UNHASHED = ("META.json", "MAIN_WRITELOCK")  # bookkeeping files the manifest does not cover
