@@ -247,3 +247,37 @@ def test_what_a_snapshot_keeps_is_not_walked_by_the_garbage_collector(index: Ind
     gc.collect()
     assert all(type(v) is not list for f in stored for v in f.values())
     assert sum(_tracked_containers(f) for f in stored) == 0
+
+
+def test_frequencies_idf_and_stored_fields_kept_per_segment_equal_whooshs(index: Index) -> None:
+    """A composed snapshot's document frequencies, BM25 idf and stored fields equal Whoosh's over every
+    segment (small ones answer from their term list); the segment both snapshots hold is not asked again."""
+    from catalogue.search.segments import doc_frequency
+
+    records = _records(N)
+    snap = Snapshot(index.searcher())
+    snap.vocabulary.frequency("nuoc")
+    big = max(snap.segments.values(), key=lambda a: a.size)
+    for seq, at in enumerate([3, 40], start=400):
+        _edit(index, records, at, seq)
+        snap = Snapshot(index.searcher(), snap)
+    assert len(snap.leaves) >= 2 and any(a._terms is not None for a, _, _ in snap.leaves)
+    searcher = snap.searcher
+    reader = searcher.reader()
+    for field in ("title_f", "body_f", "title_en", "title_bi", "title", "numkey"):
+        terms = [t.decode() if isinstance(t, bytes) else t for t, _ in reader.iter_field(field)] + ["khongco"]
+        for term in terms:
+            assert doc_frequency(snap.leaves, field, term) == reader.doc_frequency(field, term), (field, term)
+            docnums, scores = snap.bm25(field, term) if field != "numkey" else (np.zeros(0), None)
+            if docnums.size:  # scored with Whoosh's own idf for this term
+                _, tf = snap.postings(field, term)
+                b, k1 = snapshot_module.B, snapshot_module.K1
+                norm = k1 * ((1 - b) + b * snap.lengths[field][docnums] / snap.avg_length[field])
+                whoosh = (searcher.idf(field, term) * (tf * (k1 + 1)) / (tf + norm)).astype(np.float32)
+                assert np.array_equal(scores, whoosh), (field, term)
+    assert snap.vocabulary.frequency("nuoc") == max(reader.doc_frequency(f, "nuoc") for f in ("title_f", "body_f"))
+    for docnum in range(snap.size):
+        expected = {k: tuple(v) if isinstance(v, list) else v for k, v in searcher.stored_fields(docnum).items()}
+        assert snap.stored(docnum) == expected
+    assert big._frequencies  # the counts the first snapshot read stay with its segment
+    assert big.key in snap.segments and snap.segments[big.key] is big
