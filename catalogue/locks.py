@@ -66,6 +66,21 @@ class FileLock:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def taken(self) -> bool:
+        """Whether an open file description other than this object's holds the lock exclusively. Only
+        looks: takes nothing, and never creates the file (a missing file is not taken)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # the last descriptor of this open: its shared lock goes with it
+        return False
+
     def holder(self) -> str:
         """What the last exclusive holder wrote (``"<pid> <note>"``), for messages."""
         try:

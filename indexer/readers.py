@@ -146,12 +146,8 @@ class Readers:
 
 def _held(path: Path) -> bool:
     """Whether some open file description holds ``path``'s lock (ours included: a second open is another).
-    A file swept meanwhile, or left, is not held (the probe recreates it; the caller sweeps it)."""
-    probe = FileLock(path)
+    A file swept meanwhile, or left, is not held (the probe creates nothing; the caller sweeps it)."""
     try:
-        if not probe.acquire(shared=True, timeout=0):  # shared: the probe writes nothing into the file
-            return True
+        return FileLock(path).taken()
     except OSError:
         return False
-    probe.release()
-    return False

@@ -68,3 +68,17 @@ def test_a_sigkilled_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     with lock.hold(timeout=5) as got:
         assert got and lock.held
     assert not lock.held
+
+
+def test_taken_looks_without_taking_or_creating(tmp_path: Path) -> None:
+    path = tmp_path / "t.lock"
+    assert not FileLock(path).taken() and not path.exists()  # a missing file is not taken, and stays missing
+    holder = FileLock(path)
+    assert holder.acquire(timeout=0)
+    try:
+        assert FileLock(path).taken()  # another open file description holds it
+        assert FileLock(path).taken()  # and looking took nothing
+    finally:
+        holder.release()
+    assert not FileLock(path).taken()
+    assert FileLock(path).acquire(timeout=0)  # looking left nothing behind either
