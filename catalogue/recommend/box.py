@@ -14,12 +14,11 @@ Contracts:
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from catalogue.errors import TieuchuanError
+from catalogue.search.lru import Lru
 from catalogue.search.query import parse_query
 
 if TYPE_CHECKING:
@@ -31,6 +30,7 @@ __all__ = ["CACHE_SIZE", "MAX_CHARS", "MAX_MANDATORY", "ProductBox", "ProductBox
 MAX_CHARS = 160  # longer text is a question for search, not a product name
 MAX_MANDATORY = 3
 CACHE_SIZE = 2048  # as many as a snapshot keeps search results (snapshot.RESULTS): a results page repeats both
+_NO_BOX = object()  # kept for a query that gets no box
 
 
 @dataclass
@@ -47,25 +47,20 @@ class ProductBoxes:
 
     def __init__(self, recommender: Recommender) -> None:
         self.recommender = recommender
-        self._cache: OrderedDict[tuple[int, str], ProductBox | None] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = Lru(CACHE_SIZE)  # (store sequence, query) -> box, or _NO_BOX
 
     def for_query(self, query: str) -> ProductBox | None:
         text = " ".join((query or "").split())
         if not text or len(text) > MAX_CHARS:
             return None
         key = (self.recommender.store.seq, text.lower())
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+        hit = self._cache.get(key)
+        if hit is not None:
+            return None if hit is _NO_BOX else hit
         pq = parse_query(text)
         wanted = pq.words and not pq.only_number and not (pq.international and len(pq.words) < 2)
-        box = self._build(text) if wanted else None  # a None is kept too: the query is not parsed again
-        with self._lock:
-            self._cache[key] = box
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+        box = self._build(text) if wanted else None
+        self._cache.put(key, _NO_BOX if box is None else box)  # no box is kept too: not parsed again
         return box
 
     def _build(self, text: str) -> ProductBox | None:

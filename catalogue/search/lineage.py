@@ -18,6 +18,7 @@ from catalogue.identifiers import parse_loose
 from catalogue.search.rules import replacements_first
 from catalogue.search.snapshot import Snapshot
 
+GONE = frozenset({"replaced", "withdrawn"})  # statuses saying a record was superseded
 CHAIN_HOPS = 6
 
 
@@ -55,7 +56,7 @@ def chain(snap: Snapshot, start: np.ndarray) -> np.ndarray:
 
 def superseded(snap: Snapshot, docnums: list[int]) -> np.ndarray:
     """Whether each document names a replacement or has a status saying it was superseded."""
-    gone = np.array([label in ("replaced", "withdrawn") for label in snap.labels["status"]], dtype=bool)
+    gone = snap.label_in("status", GONE)
     return snap.replaced[docnums] | gone[snap.codes["status"][docnums]]
 
 

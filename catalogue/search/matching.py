@@ -29,6 +29,7 @@ from catalogue.search.understand import Alternative, Concept, Understanding
 from catalogue.search.universe import Universe
 from indexer.analysis import compounds, english_analyzer, terms
 
+IN_FORCE = frozenset({"active", "unknown"})  # statuses a current edition may have
 MIN_SHARE = 0.34  # a word match must cover a third of what the best record covers, and a word that is not weak
 BODY_FACTOR = 0.5  # a word found only in the scope scores half
 BODY_COVERAGE = 0.75  # … and covers three quarters of what it covers in a title
@@ -145,11 +146,11 @@ def evaluate(
     hit_mask = np.ones(m, dtype=bool) if u.is_empty else (number > 0) | series | (equivalent > 0) | by_words
     positions = np.flatnonzero(hit_mask)
     matched = uni.docs[positions]
-    status_labels = np.array(snap.labels["status"], dtype=object)
-    kind_labels = np.array(snap.labels["kind"], dtype=object)
+    status_labels = snap.label_array("status")
+    kind_labels = snap.label_array("kind")
     status_codes = snap.codes["status"][matched]
     status = status_labels[status_codes]
-    in_force = np.array([label in ("active", "unknown") for label in snap.labels["status"]], dtype=bool)
+    in_force = snap.label_in("status", IN_FORCE)
     is_current = in_force[status_codes] & ~snap.replaced[matched]
     is_current &= _latest(snap.codes["edition"][matched], snap.year[matched])
     is_method = np.zeros(matched.size, dtype=bool)

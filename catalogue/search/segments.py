@@ -25,7 +25,6 @@ Contracts:
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length
 
+from catalogue.search.lru import Lru
 from catalogue.text import fold
 
 __all__ = ["FACET_COLUMNS", "SCORED_FIELDS", "SegmentArrays", "doc_frequency", "read_postings", "segment_key"]
@@ -116,9 +116,8 @@ class SegmentArrays:
         for i, code in enumerate(self.ics_fields):
             self.ics_rows[i, rows[code]] = True
         self.lengths = {f: self._lengths(reader, f) for f in SCORED_FIELDS}
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_terms = cache_terms
-        self._lock = threading.Lock()  # the caches
+        self._cache = Lru(cache_terms)  # (field, term) -> (docnums, tf)
+        self._lock = threading.Lock()  # spellings and deletions, built once
         self._reading = threading.Lock()  # the segment's files
         self._spelling: dict[str, tuple[str, ...]] | None = None
         self._deletions: dict[str, tuple[str, ...]] | None = None
@@ -127,7 +126,7 @@ class SegmentArrays:
         if self.size < TERM_SET_BELOW:
             textual = {name for name, f in reader.schema.items() if not isinstance(f, NUMERIC)}
             self._terms = frozenset((name, _text(t)) for name, t in reader.all_terms() if name in textual)
-        self._stored: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._stored = Lru(STORED_DOCS)  # local docnum -> stored fields
         threshold = max(64, int(self.size * preload_fraction))
         for field in ("title_f", "title_en"):  # the slow, frequent title words, loaded now
             for term, info in reader.iter_field(field):
@@ -153,19 +152,14 @@ class SegmentArrays:
 
     def postings(self, reader: Any, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         key = (field, term)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
-        if self._terms is not None and (field, term) not in self._terms:
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        if self._terms is not None and key not in self._terms:
             return _EMPTY
         with self._reading:
             value = read_postings(reader, field, term)
-        with self._lock:
-            self._cache[key] = value
-            if len(self._cache) > self._cache_terms:
-                self._cache.popitem(last=False)
+        self._cache.put(key, value)
         return value
 
     def doc_frequency(self, reader: Any, field: str, term: str) -> int:
@@ -183,16 +177,10 @@ class SegmentArrays:
         """The stored fields of document ``local`` of this segment, kept in a bounded LRU shared by the
         snapshots holding the segment (callers must not modify them; lists come as tuples, which the
         garbage collector stops tracking)."""
-        with self._lock:
-            hit = self._stored.get(local)
-            if hit is not None:
-                self._stored.move_to_end(local)
-                return hit
-        hit = {k: tuple(v) if type(v) is list else v for k, v in reader.stored_fields(local).items()}
-        with self._lock:
-            self._stored[local] = hit
-            if len(self._stored) > STORED_DOCS:
-                self._stored.popitem(last=False)
+        hit = self._stored.get(local)
+        if hit is None:
+            hit = {k: tuple(v) if type(v) is list else v for k, v in reader.stored_fields(local).items()}
+            self._stored.put(local, hit)
         return hit
 
     def spellings(self, reader: Any) -> dict[str, tuple[str, ...]]:

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import bisect
 import math
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
+from catalogue.search.lru import Lru
 from catalogue.search.segments import (
     FACET_COLUMNS,
     SCORED_FIELDS,
@@ -39,7 +38,7 @@ from catalogue.search.segments import (
     segment_key,
 )
 
-__all__ = ["IndexVocabulary", "Lru", "Snapshot"]
+__all__ = ["IndexVocabulary", "Snapshot"]
 
 B, K1 = 0.75, 1.2
 CACHE_WORDS = 200_000  # vocabulary look-ups kept per snapshot
@@ -116,10 +115,9 @@ class Snapshot:
             f: self._concat([arrays.lengths[f] for arrays, _, _ in self.leaves], np.float32) for f in SCORED_FIELDS
         }
         self.avg_length = {f: max(searcher.avg_field_length(f), 1e-9) for f in SCORED_FIELDS}
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_terms = cache_terms
-        self._scores: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = Lru(cache_terms)  # (field, term) -> (docnums, tf)
+        self._scores = Lru(cache_terms)  # (field, term) -> (docnums, BM25 scores)
+        self._tables: dict[Any, np.ndarray] = {}  # per-code tables over group labels (a handful)
         #: whole search results, by request: a snapshot never changes, so neither do they
         self.results = Lru(RESULTS)
         #: query understandings, by query text (pure given the vocabulary; the searcher never modifies them)
@@ -158,11 +156,9 @@ class Snapshot:
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers and term frequencies of ``term`` in ``field``."""
         key = (field, term)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         parts = [
             (docnums + offset if offset else docnums, tf)
             for arrays, leaf, offset in self.leaves
@@ -176,10 +172,7 @@ class Snapshot:
             tf = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
             keep = self.alive[docnums]
             value = (docnums[keep], tf[keep]) if not keep.all() else (docnums, tf)
-        with self._lock:
-            self._cache[key] = value
-            if len(self._cache) > self._cache_terms:
-                self._cache.popitem(last=False)
+        self._cache.put(key, value)
         return value
 
     def docs(self, field: str, term: str) -> np.ndarray:
@@ -188,8 +181,7 @@ class Snapshot:
     def bm25(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """``(docnums, scores)`` for one term, scored as Whoosh's BM25F would (kept, like postings)."""
         key = (field, term)
-        with self._lock:
-            hit = self._scores.get(key)
+        hit = self._scores.get(key)
         if hit is not None:
             return hit
         docnums, tf = self.postings(field, term)
@@ -200,10 +192,7 @@ class Snapshot:
         idf = math.log(self.searcher.doc_count_all() / (doc_frequency(self.leaves, field, term) + 1)) + 1
         norm = K1 * ((1 - B) + B * self.lengths[field][docnums] / self.avg_length[field])
         value = (docnums, (idf * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
-        with self._lock:
-            self._scores[key] = value
-            if len(self._scores) > self._cache_terms:
-                self._scores.popitem(last=False)
+        self._scores.put(key, value)
         return value
 
     # -- columns -----------------------------------------------------------------
@@ -213,40 +202,28 @@ class Snapshot:
             return np.zeros(self.size, dtype=bool)
         return self.codes[column] == labels.index(value)
 
+    def label_array(self, column: str) -> np.ndarray:
+        """The labels of a group column as an object array, indexed by code (made once per snapshot)."""
+        key = ("labels", column)
+        hit = self._tables.get(key)
+        if hit is None:
+            hit = self._tables.setdefault(key, np.array(self.labels[column], dtype=object))
+        return hit
+
+    def label_in(self, column: str, values: frozenset[str]) -> np.ndarray:
+        """Per code of a group column, whether its label is one of ``values`` (made once per snapshot)."""
+        key = (column, values)
+        hit = self._tables.get(key)
+        if hit is None:
+            table = np.array([label in values for label in self.labels[column]], dtype=bool)
+            hit = self._tables.setdefault(key, table)
+        return hit
+
     def stored(self, docnum: int) -> dict[str, Any]:
         """The stored fields of ``docnum``, kept by its segment (:meth:`SegmentArrays.stored`: shared by the
         snapshots holding it; callers must not modify them)."""
         arrays, leaf, offset = self.leaves[bisect.bisect_right(self._offsets, docnum) - 1]
         return arrays.stored(leaf, docnum - offset)
-
-
-class Lru:
-    """A bounded, thread-safe least-recently-used map."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 class Spelling:
