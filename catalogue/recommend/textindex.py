@@ -301,9 +301,22 @@ class TextIndex:
             bonus += mask((a.pairs, pair))
         final = score / total + ADJACENT_BONUS * bonus
         keep = np.flatnonzero(found[head] & (final >= min_score))
+        if keep.size > limit:
+            # only documents that can reach the first ``limit`` get a DocHit: rounding to 4 places moves a
+            # score by 0.5e-4 at most, so one 1e-4 below the limit-th best never ranks above it
+            capped = np.minimum(final[keep], 1.2)
+            bar = np.partition(capped, keep.size - limit)[keep.size - limit]
+            keep = keep[capped >= bar - 1e-4]
+        words = list(keys)
+        flags = zip(*(found[p][keep].tolist() for p in words), strict=True)  # per document, which words it holds
+        held: dict[tuple[bool, ...], frozenset[int]] = {}  # documents share a handful of patterns
         hits = [
-            DocHit(a.docs[i], round(min(float(final[i]), 1.2), 4), frozenset(p for p in keys if found[p][i]))
-            for i in keep.tolist()
+            DocHit(
+                a.docs[i],
+                round(f, 4),
+                held.get(fl) or held.setdefault(fl, frozenset(p for p, has in zip(words, fl, strict=True) if has)),
+            )
+            for i, f, fl in zip(keep.tolist(), np.minimum(final[keep], 1.2).tolist(), flags, strict=True)
         ]
         hits.sort(key=lambda h: (-h.score, str(h.doc)))
         return hits[:limit]
