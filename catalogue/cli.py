@@ -35,6 +35,7 @@ SETTING_FLAGS = {
     "port": "port",
     "workers": "workers",
     "threads": "threads",
+    "compute_threads": "compute_threads",
     "nice": "rebuild_nice",
     "delay": "crawl_delay",
     "concurrency": "crawl_concurrency",
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     _setting_flag(p, "--port", "port")
     _setting_flag(p, "--workers", "workers")
     _setting_flag(p, "--threads", "threads")
+    _setting_flag(p, "--compute-threads", "compute_threads")
 
     p = sub.add_parser("recommend", parents=[common], help="standards that apply to a product")
     p.add_argument("text", nargs="*", help="the product, in Vietnamese or English")

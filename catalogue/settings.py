@@ -90,6 +90,11 @@ class Settings:
         " the first and with the event loop (in the load bench 1 served about 1.6 times the requests of 4).",
         minimum=1,
     )
+    shared_bodies: bool = _declare(
+        True,
+        "Keep result pages and API answers in <data_dir>/cache/bodies.sqlite3, shared by the web server's"
+        " processes: a query one worker answered is not computed again by the others while the index is unchanged.",
+    )
     rebuild_nice: int = _declare(
         10,
         "How far `tieuchuan index` (a rebuild, and its build processes) lowers its CPU priority, as nice"
@@ -166,6 +171,11 @@ class Settings:
     @property
     def index_path(self) -> Path:
         return self.data_path / "index"
+
+    @property
+    def bodies_path(self) -> Path:
+        """The response bodies the web server's processes share (disposable: :mod:`catalogue.store.bodies`)."""
+        return self.data_path / "cache" / "bodies.sqlite3"
 
     @property
     def worker_count(self) -> int:

@@ -281,3 +281,21 @@ def test_frequencies_idf_and_stored_fields_kept_per_segment_equal_whooshs(index:
         assert snap.stored(docnum) == expected
     assert big._frequencies  # the counts the first snapshot read stay with its segment
     assert big.key in snap.segments and snap.segments[big.key] is big
+
+
+def test_identity_names_what_a_snapshot_reads_in_any_process(index: Index, tmp_path: Path) -> None:
+    """Two processes' snapshots of one commit share an identity (catalogue.store.bodies serves one's bodies
+    to the other); a commit, even one that only re-indexes, and a rebuild of the same records change it."""
+    first = Snapshot(index.searcher())
+    other_process = Index(tmp_path / "index")
+    assert Snapshot(other_process.searcher()).identity == first.identity
+    records = _records(N)
+    _edit(index, records, 3, 1)
+    edited = Snapshot(index.searcher(), first)
+    assert edited.identity != first.identity
+    index.update([records[7]], 2)  # another commit: another identity
+    again = Snapshot(index.searcher(), edited)
+    assert again.identity not in (first.identity, edited.identity)
+    rebuilt = Index(tmp_path / "elsewhere")
+    rebuilt.rebuild(iter(records), N)
+    assert Snapshot(rebuilt.searcher()).identity != first.identity

@@ -18,11 +18,15 @@ Contracts:
   B=0.75, K1=1.2), so rankings match what Whoosh's collector would produce.
 * Posting lists of title terms frequent enough to be slow are loaded with their
   segment; others are loaded on first use and kept in a bounded LRU.
+* :attr:`identity` names what the snapshot reads (commit, segments, live
+  documents): two processes' snapshots with one identity answer alike, so what
+  one made from its snapshot may be served from the other's.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 from typing import Any
 
@@ -69,6 +73,11 @@ class Snapshot:
             arrays = known.get(segment_key(leaf)) or SegmentArrays(leaf, cache_terms, preload_fraction)
             self.leaves.append((arrays, leaf, offset))
         self.segments = {arrays.key: arrays for arrays, _, _ in self.leaves}
+        #: what this snapshot reads, the same in every process that opens it: the commit (Whoosh's TOC
+        #: generation), then each segment and how many of its documents are alive
+        self.identity = hashlib.sha256(
+            repr((reader.generation(), [(arrays.key, leaf.doc_count()) for arrays, leaf, _ in self.leaves])).encode()
+        ).hexdigest()[:32]
         self._offsets = [offset for _, _, offset in self.leaves]
         self.size = reader.doc_count_all()
         self.doc_count = searcher.doc_count()

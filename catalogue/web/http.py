@@ -47,6 +47,7 @@ from catalogue.model import DEGREES, STATUS_LABELS
 from catalogue.recommend.hs import classify
 from catalogue.seed import bundled_references
 from catalogue.settings import Settings
+from catalogue.store.bodies import SharedBodies, code_version
 from catalogue.web import present
 from catalogue.web.assets import Assets
 from catalogue.web.i18n import (
@@ -175,6 +176,10 @@ class Site:
         self._coverage: tuple[int, dict[str, int]] | None = None
         self._references: dict[str, dict[str, Any]] | None = None
         self._compute: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
+        #: bodies shared by the server's processes (setting shared_bodies), or None
+        self.bodies: SharedBodies | None = None
+        if settings.shared_bodies:
+            self.bodies = SharedBodies(settings.bodies_path, _code() + _digest(settings.values))
 
     def _environment(self, lang: str) -> Environment:
         env = Environment(
@@ -251,8 +256,9 @@ class Site:
         env = self._jinja.get(lang, self.jinja)
         return env.get_template(name).render(**context)
 
-    def rendered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        """``make()``, kept with the served snapshot under ``key`` (blocking: run it in the pool).
+    def rendered(self, key: tuple[Any, ...], make: Callable[[], bytes]) -> bytes:
+        """``make()``, kept with the served snapshot under ``key`` (blocking: run it in the pool), and in
+        the body cache the server's processes share (:attr:`bodies`) under the snapshot's identity.
 
         For what depends on nothing but the served snapshot, the curations and ``key``: ``key`` must
         hold everything else (the request's fields, the language, the store's sequence when the
@@ -264,7 +270,12 @@ class Site:
         full = (searcher.curations.current().version, *key)
         found = snap.rendered.get(full)
         if found is None:
-            found = make()
+            shared = self.bodies
+            found = shared.get(snap.identity, full) if shared is not None else None
+            if found is None:
+                found = make()
+                if shared is not None:
+                    shared.put(snap.identity, full, found)
             snap.rendered.put(full, found)
         return found
 
@@ -279,6 +290,20 @@ class Site:
         if self._compute is None or self._compute[0] is not loop:  # a limiter belongs to one event loop
             self._compute = (loop, anyio.CapacityLimiter(self.settings.compute_threads))
         return await anyio.to_thread.run_sync(func, *args, limiter=self._compute[1])
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """The version of what makes a body: this code, the templates, the bundled data (once per process)."""
+    import catalogue
+    import indexer
+
+    return code_version(Path(catalogue.__file__).parent, Path(indexer.__file__).parent, TEMPLATES)
+
+
+def _digest(values: dict[str, Any]) -> str:
+    """The settings a body may show (page size, origin, …), as a key: other settings, other bodies."""
+    return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
 
 
 def with_etag(request: Request, response: Response, last_modified: str | None = None) -> Response:

@@ -77,20 +77,20 @@ async def search_page(site: Site, request: Request) -> Response:
     req = search_request(request, site.settings.page_size)
     lang, params = site.lang(request), dict(request.query_params)
 
-    def made() -> tuple[str, str]:  # ("redirect", url) or ("page", html)
+    def made() -> bytes:  # b"redirect " + url, or b"page " + html
         page = results_page(site, req, lang)
         if isinstance(page, str):
-            return "redirect", page
-        return "page", site.render_text(request, "search.html", params=params, **page)
+            return b"redirect " + page.encode("utf-8")
+        return b"page " + site.render_text(request, "search.html", params=params, **page).encode("utf-8")
 
-    def kept() -> tuple[str, str]:  # the page shows the store's coverage and product boxes: its sequence too
+    def kept() -> bytes:  # the page shows the store's coverage and product boxes: its sequence too
         key = ("search.html", lang, site.engine.store.seq, request.url.path, request.url.query)
         return site.rendered(key, made)
 
-    kind, text = await site.compute(kept)  # one trip to the thread pool, not five
-    if kind == "redirect":
-        return RedirectResponse(text, status_code=303)
-    return HTMLResponse(text)
+    kind, _, body = (await site.compute(kept)).partition(b" ")  # one trip to the thread pool, not five
+    if kind == b"redirect":
+        return RedirectResponse(body.decode("utf-8"), status_code=303)
+    return HTMLResponse(body)
 
 
 def results_page(site: Site, req: SearchRequest, lang: str) -> dict[str, Any] | str:
