@@ -102,3 +102,22 @@ def test_workers_share_pages_only_over_the_same_index_state(writable_engine) -> 
         assert made == ["pho mat tuoi"]
     finally:
         second_engine.close()
+
+
+def test_a_file_damaged_under_it_is_dropped_and_made_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bodies, "OFF_FOR", 0.0)
+    path = tmp_path / "b.sqlite3"
+    first = SharedBodies(path)
+    for i in range(50):
+        first.put("s", ("k", i), bytes(range(256)) * 20)
+    first.close()
+    sqlite3.connect(path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    with path.open("r+b") as f:  # pages after the header torn
+        f.seek(4096)
+        f.write(b"\xff" * 16384)
+    cache = SharedBodies(path)
+    answers = [cache.get("s", ("k", i)) for i in range(50)]  # no error reaches the caller
+    assert all(a is None or a == bytes(range(256)) * 20 for a in answers)
+    cache.put("s", ("new",), b"body")
+    cache.put("s", ("new",), b"body")  # once more: the first may have found the file damaged
+    assert cache.get("s", ("new",)) == b"body"

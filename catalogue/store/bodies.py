@@ -25,6 +25,7 @@ Contracts of :class:`SharedBodies`:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -37,7 +38,7 @@ from typing import Any
 
 __all__ = ["MAX_ROWS", "OFF_FOR", "SharedBodies", "code_version"]
 
-log = logging.getLogger("tieuchuan.web")
+log = logging.getLogger("tieuchuan.store")
 MAX_ROWS = 5000  # ~6 KB a compressed results page: ~30 MB on disk at most
 PRUNE_EVERY = 256  # puts between two prunes (a prune is one DELETE by rowid)
 OFF_FOR = 30.0  # seconds the cache stays off after an error
@@ -122,11 +123,14 @@ class SharedBodies:
             db.execute(_SCHEMA)
             db.execute("SELECT 1 FROM bodies LIMIT 1").fetchall()
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):  # another worker is creating it: wait a little
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                db.close()
+                raise
+            try:  # another worker is creating it: wait a little
                 db.execute("PRAGMA busy_timeout=1000")
                 db.execute(_SCHEMA)
                 db.execute("PRAGMA busy_timeout=0")
-            else:
+            except BaseException:
                 db.close()
                 raise
         except BaseException:
@@ -136,7 +140,11 @@ class SharedBodies:
 
     def _fail(self, exc: BaseException) -> None:
         self._off_until = time.monotonic() + OFF_FOR
-        self._local.db = None
+        self.close()
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            for suffix in ("", "-wal", "-shm"):  # damaged ("malformed"): made afresh when the cache is back
+                with contextlib.suppress(OSError):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         if not self._warned:
             self._warned = True
             log.warning("shared body cache %s off for %.0f s: %s", self.path, OFF_FOR, exc)
