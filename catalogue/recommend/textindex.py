@@ -301,22 +301,18 @@ class TextIndex:
             bonus += mask((a.pairs, pair))
         final = score / total + ADJACENT_BONUS * bonus
         keep = np.flatnonzero(found[head] & (final >= min_score))
+        capped = np.minimum(final[keep], 1.2)
         if keep.size > limit:
             # only documents that can reach the first ``limit`` get a DocHit: rounding to 4 places moves a
             # score by 0.5e-4 at most, so one 1e-4 below the limit-th best never ranks above it
-            capped = np.minimum(final[keep], 1.2)
-            bar = np.partition(capped, keep.size - limit)[keep.size - limit]
-            keep = keep[capped >= bar - 1e-4]
+            near = capped >= np.partition(capped, keep.size - limit)[keep.size - limit] - 1e-4
+            keep, capped = keep[near], capped[near]
         words = list(keys)
-        flags = zip(*(found[p][keep].tolist() for p in words), strict=True)  # per document, which words it holds
-        held: dict[tuple[bool, ...], frozenset[int]] = {}  # documents share a handful of patterns
+        flags = list(zip(*(found[p][keep].tolist() for p in words), strict=True))  # per document: words held
+        held = {fl: frozenset(p for p, has in zip(words, fl, strict=True) if has) for fl in set(flags)}
         hits = [
-            DocHit(
-                a.docs[i],
-                round(f, 4),
-                held.get(fl) or held.setdefault(fl, frozenset(p for p, has in zip(words, fl, strict=True) if has)),
-            )
-            for i, f, fl in zip(keep.tolist(), np.minimum(final[keep], 1.2).tolist(), flags, strict=True)
+            DocHit(a.docs[i], round(f, 4), held[fl])
+            for i, f, fl in zip(keep.tolist(), capped.tolist(), flags, strict=True)
         ]
         hits.sort(key=lambda h: (-h.score, str(h.doc)))
         return hits[:limit]

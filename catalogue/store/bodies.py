@@ -104,8 +104,7 @@ class SharedBodies:
         except sqlite3.DatabaseError as exc:  # not a database (a torn file): it is disposable
             log.warning("shared body cache %s unreadable (%s): made afresh", self.path, exc)
             try:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self._remove()
                 db = self._open()
             except (sqlite3.Error, OSError) as again:
                 self._fail(again)
@@ -115,36 +114,30 @@ class SharedBodies:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
+        # another worker may be creating the file: wait up to 1 s for it here, never on a read or write
+        db = sqlite3.connect(self.path, timeout=1.0, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA synchronous=OFF")
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute(_SCHEMA)
             db.execute("SELECT 1 FROM bodies LIMIT 1").fetchall()
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                db.close()
-                raise
-            try:  # another worker is creating it: wait a little
-                db.execute("PRAGMA busy_timeout=1000")
-                db.execute(_SCHEMA)
-                db.execute("PRAGMA busy_timeout=0")
-            except BaseException:
-                db.close()
-                raise
+            db.execute("PRAGMA busy_timeout=0")
         except BaseException:
             db.close()
             raise
         return db
 
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
     def _fail(self, exc: BaseException) -> None:
         self._off_until = time.monotonic() + OFF_FOR
         self.close()
         if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
-            for suffix in ("", "-wal", "-shm"):  # damaged ("malformed"): made afresh when the cache is back
-                with contextlib.suppress(OSError):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._remove()  # damaged ("malformed"): made afresh when the cache is back
         if not self._warned:
             self._warned = True
             log.warning("shared body cache %s off for %.0f s: %s", self.path, OFF_FOR, exc)
