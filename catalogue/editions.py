@@ -77,12 +77,19 @@ class Holdings(Protocol):
 
 
 class MemoryHoldings:
-    """:class:`Holdings` over a dict of records (the bundle builder's and the tests' double)."""
+    """:class:`Holdings` over the records given (an index build's, the bundle builder's and the tests' double).
+
+    The set of records is fixed when made (their fields may change); records of
+    one edition key come newest first, then in the order given, as the store's do.
+    """
 
     def __init__(self, records: Iterable[Standard] = ()) -> None:
         self.records: dict[str, Standard] = {}
         for record in records:
             self.records[record.key] = record
+        self._editions: dict[str, list[Standard]] = {}
+        for record in self.records.values():
+            self._editions.setdefault(record.ident.edition_key, []).append(record)
 
     def get(self, number: str) -> Standard:
         ident = parse_loose(number)
@@ -92,8 +99,7 @@ class MemoryHoldings:
         return record
 
     def editions(self, edition_key: str) -> list[Standard]:
-        found = [r for r in self.records.values() if r.ident.edition_key == edition_key]
-        return sorted(found, key=lambda r: -(r.year or 0))
+        return sorted(self._editions.get(edition_key, ()), key=lambda r: -(r.year or 0))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ _MODIFIERS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô)
 _VOWELS = set("aeiouy")
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WORD_SPLIT = re.compile(r"(\w+)", re.UNICODE)  # words at odd positions
 _FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 
@@ -86,7 +87,11 @@ def _retone_word(word: str) -> str:
 
 def normalize_tones(text: str) -> str:
     """Place tone marks by one rule so that equivalent spellings compare equal."""
-    return _WORD.sub(lambda m: _retone_word(m.group(0)), text)
+    if text.isascii():
+        return text  # no tone marks, combining or precomposed
+    parts = _WORD_SPLIT.split(text)
+    parts[1::2] = map(_retone_word, parts[1::2])  # one call per word, without a match object each
+    return "".join(parts)
 
 
 def normalize(text: str) -> str:

@@ -42,6 +42,7 @@ Contracts:
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
@@ -436,8 +437,12 @@ class Index:
         try:
             tmp_dir.mkdir()
             ix = whoosh_index.create_in(str(tmp_dir), make_schema())
-            pairs = ((r, self._current(r)) for r in records)  # current editions read here, not in workers
-            count = bulk.write(ix, pairs, _pair_document, procs, progress)  # on failure the folder goes, below
+            held = None
+            if self.holdings is not None:  # current editions from the records in hand: no query per record,
+                records = list(records)  # and forked build processes can read them
+                held = editions.MemoryHoldings(records)
+            making = functools.partial(_built_document, held)
+            count = bulk.write(ix, records, making, procs, progress)  # on failure the folder goes, below
             del ix
             announced = self._announce(tmp_dir) if size_hint >= PREPARE_FROM else None
             meta: dict[str, Any] = {
@@ -567,14 +572,8 @@ class Index:
             gc.collect(1)  # Whoosh writers and readers hold reference cycles; free them now, not later
             return len(records)
 
-    def _current(self, record: Standard) -> str | None:
-        """The number of ``record``'s current edition (:mod:`catalogue.editions`), stored on its document."""
-        if self.holdings is None:
-            return record.number if record.status == "active" else None
-        return editions.current_number(self.holdings, record)
-
     def _document(self, record: Standard) -> dict[str, Any]:
-        return document(record, self._current(record))
+        return _built_document(self.holdings, record)
 
     def _with_editions(self, records: list[Standard]) -> list[Standard]:
         """``records`` and the held records their current edition depends on (same number, replacements)."""
@@ -733,6 +732,13 @@ def _final(name: str) -> str:
     return name.removesuffix(".building")
 
 
-def _pair_document(pair: tuple[Standard, str | None]) -> dict[str, Any]:
-    """:func:`document` of a ``(record, current edition's number)`` pair (what a build's workers receive)."""
-    return document(*pair)
+def _built_document(holdings: editions.Holdings | None, record: Standard) -> dict[str, Any]:
+    """:func:`document` of ``record`` with its current edition's number (:mod:`catalogue.editions`) in ``holdings``.
+
+    Without holdings, an active record is its own current edition and any other has none.
+    """
+    if holdings is None:
+        current = record.number if record.status == "active" else None
+    else:
+        current = editions.current_number(holdings, record)
+    return document(record, current)

@@ -178,6 +178,33 @@ def test_document_keys() -> None:
     assert "iso 9001" in doc["equiv"].split(",")
 
 
+def test_a_parallel_build_finds_current_editions_across_its_processes(tmp_path: Path, monkeypatch) -> None:
+    """Two build processes, each with half the records: an old edition's current one is in the other half."""
+    import indexer.index as index_module
+    from catalogue.search.searcher import Searcher
+
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(index_module.os, "cpu_count", lambda: 2)
+    store = Store(tmp_path / "s.sqlite3")
+    old = make_standard("TCVN 1000:2001", title_vi="Mật ong", status="replaced", replaced_by=["TCVN 1000:2010"])
+    filler = [make_standard(f"TCVN {2000 + i}:2020", title_vi=f"Sữa bột {i}", status="active") for i in range(4)]
+    new = make_standard("TCVN 1000:2010", title_vi="Mật ong", status="active", replaces=["TCVN 1000:2001"])
+    again = make_standard("TCVN 3000:2005", title_vi="Chè xanh", status="active")  # newer edition first
+    store.upsert_many([old, *filler, make_standard("TCVN 3000:2015", title_vi="Chè xanh", status="active"), again, new])
+    index = Index(tmp_path / "index", holdings=store)
+    meta = index.rebuild(store.all(), store.seq, size_hint=store.count())
+    assert meta["processes"] == 2
+
+    def current(number: str) -> str | None:
+        hits = Searcher(index).search(SearchRequest(q=number)).hits
+        return next(h.current for h in hits if h.number == number)
+
+    assert current("TCVN 1000:2001") == "TCVN 1000:2010"  # first process; its current edition in the second
+    assert current("TCVN 3000:2005") == "TCVN 3000:2015"  # the newest edition of the same subject
+    assert current("TCVN 2000:2020") == "TCVN 2000:2020"
+    store.close()
+
+
 def test_documents_store_the_current_edition_and_writes_refresh_older_editions(tmp_path: Path) -> None:
     """Mechanics on a test store: a new edition moves the older edition's ``current``."""
     from catalogue.search.searcher import Searcher
