@@ -86,7 +86,7 @@ def test_a_searchers_cache_holds_frozen_results(engine: Engine) -> None:
     req = SearchRequest(q="nước mắm", limit=5)
     first = engine.search(req)
     snap = engine.searcher.snapshot()
-    cached = [v for v in snap.results._items.values() if thaw(v, SearchResult, Hit) == first]
+    cached = [v for v, _ in snap.results._items.values() if thaw(v, SearchResult, Hit) == first]
     assert cached and all(_atoms_only(v) for v in cached)
     first.hits.clear()  # the caller's result, not the cache's
     assert engine.search(req).hits

@@ -4,7 +4,8 @@ Contracts:
 
 * :meth:`get` answers the value or ``None`` (so ``None`` is never stored) and marks
   the key as most recently used; :meth:`put` adds or replaces it and drops the
-  least recently used key once more than ``size`` are held.
+  least recently used key once more than ``size`` are held; :meth:`items` copies
+  the pairs, least recently used first.
 * Every method takes the map's own lock, so threads may share one map; a value
   two threads compute at once is simply put twice.
 """
@@ -38,6 +39,11 @@ class Lru:
             self._items[key] = value
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+    def items(self) -> list[tuple[Any, Any]]:
+        """A copy of the pairs held, least recently used first (marks nothing as used)."""
+        with self._lock:
+            return list(self._items.items())
 
     def clear(self) -> None:
         with self._lock:

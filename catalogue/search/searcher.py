@@ -35,6 +35,7 @@ from catalogue import lexicon
 from catalogue.errors import InvalidInput
 from catalogue.identifiers import KINDS
 from catalogue.model import STATUSES, YEAR_MAX, YEAR_MIN
+from catalogue.search import carry
 from catalogue.search.curations import Curations, CurationSource, StaticCurations
 from catalogue.search.frozen import freeze, thaw
 from catalogue.search.highlight import highlight, snippet
@@ -200,21 +201,24 @@ class Searcher:
         snap = self.snapshot()
         curations = self.curations.current()
         key = (curations.version, *(getattr(req, f.name) for f in fields(SearchRequest)))
-        frozen = snap.results.get(key)
-        if frozen is not None:
-            return thaw(frozen, SearchResult, Hit)
-        result = self._search(snap, req, curations)
-        snap.results.put(key, freeze(result))  # tuples: nothing for the garbage collector to walk
+        kept = snap.results.get(key)
+        if kept is not None:
+            return thaw(kept[0], SearchResult, Hit)
+        with carry.recording() as reads:  # what it read decides whether the next snapshot may keep it
+            result = self._search(snap, req, curations)
+        snap.results.put(key, (freeze(result), carry.sealed(reads)))  # tuples: nothing for the gc to walk
         return result
 
     def _search(self, snap: Snapshot, req: SearchRequest, curations: Curations | None = None) -> SearchResult:
         curations = self.curations.current() if curations is None else curations
         kept = snap.understood.get(req.q)  # pure given the snapshot's vocabulary: kept per query text, pickled
         if kept is not None:  # (bytes: nothing for the garbage collector to walk)
-            u = pickle.loads(kept)
+            u = pickle.loads(kept[0])
+            carry.note_reads(kept[1])  # what understanding it read, this search depends on too
         else:
-            u = understand(req.q, snap.vocabulary)
-            snap.understood.put(req.q, pickle.dumps(u, pickle.HIGHEST_PROTOCOL))
+            with carry.recording() as reads:
+                u = understand(req.q, snap.vocabulary)
+            snap.understood.put(req.q, (pickle.dumps(u, pickle.HIGHEST_PROTOCOL), carry.sealed(reads)))
         pq = u.parsed
         result = SearchResult(query=pq.text, total=0, page=req.page, limit=req.limit, filters=req.filters)
         messages = []
@@ -225,6 +229,8 @@ class Searcher:
             result.notices.append("simplified")
             messages.append("Truy vấn đã được rút gọn / The query was simplified: only its main words were searched.")
         allowed = self._allowed(snap, req, req.kind)
+        if u.is_empty:
+            carry.note_everything()  # browsing lists every allowed document: any edit may change it
         if u.is_empty and allowed is None:
             result.message = "Nhập từ khóa hoặc số hiệu tiêu chuẩn / Type words or a standard number."
             result.notices = ["type"]

@@ -18,6 +18,9 @@ Contracts:
   B=0.75, K1=1.2), so rankings match what Whoosh's collector would produce.
 * Posting lists of title terms frequent enough to be slow are loaded with their
   segment; others are loaded on first use and kept in a bounded LRU.
+* Built from ``previous`` by a small edit, it starts with the cached results and
+  understandings the edit cannot change (:mod:`catalogue.search.carry`); every
+  read of postings, frequencies and typo candidates is noted for that.
 * :attr:`identity` names what the snapshot reads (commit, segments, live
   documents): two processes' snapshots with one identity answer alike, so what
   one made from its snapshot may be served from the other's.
@@ -32,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from catalogue.search import carry
 from catalogue.search.lru import Lru
 from catalogue.search.segments import (
     FACET_COLUMNS,
@@ -127,9 +131,10 @@ class Snapshot:
         self._cache = Lru(cache_terms)  # (field, term) -> (docnums, tf)
         self._scores = Lru(cache_terms)  # (field, term) -> (docnums, BM25 scores)
         self._tables: dict[Any, np.ndarray] = {}  # per-code tables over group labels (a handful)
-        #: whole search results, by request: a snapshot never changes, so neither do they
+        #: whole search results, by request, each with its :class:`~catalogue.search.carry.Reads`: a
+        #: snapshot never changes, so neither do they
         self.results = Lru(RESULTS)
-        #: query understandings, by query text (pure given the vocabulary; the searcher never modifies them)
+        #: query understandings (pure given the vocabulary; never modified), by query text, with their reads
         self.understood = Lru(RESULTS)
         #: response bodies made over this snapshot, by the caller's key (the web layer's JSON and HTML):
         #: dropped with the snapshot, so never served once a newer generation is
@@ -138,6 +143,8 @@ class Snapshot:
         # caches and all, as soon as its last query ends (by reference counting, not by a full collection)
         self.spelling = Spelling(self.leaves)
         self.vocabulary = IndexVocabulary(self.leaves, self.spelling)
+        #: how many cached entries came from ``previous`` (:func:`catalogue.search.carry.carry`)
+        self.carried = carry.carry(previous, self) if previous is not None else 0
 
     def _grouped(self, name: str, previous: Snapshot | None) -> tuple[list[str], np.ndarray]:
         """Labels and codes of a group column, extending the previous snapshot's table: a segment both hold
@@ -165,6 +172,7 @@ class Snapshot:
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers and term frequencies of ``term`` in ``field``."""
         key = (field, term)
+        carry.note(("p", field, term))
         hit = self._cache.get(key)
         if hit is not None:
             return hit
@@ -190,6 +198,7 @@ class Snapshot:
     def bm25(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """``(docnums, scores)`` for one term, scored as Whoosh's BM25F would (kept, like postings)."""
         key = (field, term)
+        carry.note(("p", field, term))
         hit = self._scores.get(key)
         if hit is not None:
             return hit
@@ -246,6 +255,7 @@ class Spelling:
         self._leaves = leaves
 
     def get(self, folded: str, default: Any = None) -> Any:
+        carry.note(("f", "title_f", folded))  # a title word folding to ``folded`` holds it in title_f
         words = {w for arrays, leaf, _ in self._leaves for w in arrays.spellings(leaf).get(folded, ())}
         best: tuple[int, str] | None = None
         for word in sorted(words):
@@ -268,12 +278,15 @@ class IndexVocabulary:
         self._leaves = leaves
         self._spelling = spelling
         self._frequencies: dict[str, int] = {}  # words and "left_right" pairs; a snapshot never changes
+        self._stems: dict[str, str | None] = {}  # English word -> its one stem (None: not one)
         from indexer.analysis import english_analyzer, terms  # the index's own English chain
 
         self._english = english_analyzer()
         self._terms = terms
 
     def frequency(self, folded: str) -> int:
+        carry.note(("f", "title_f", folded))
+        carry.note(("f", "body_f", folded))
         hit = self._frequencies.get(folded)
         if hit is None:
             hit = max(doc_frequency(self._leaves, "title_f", folded), doc_frequency(self._leaves, "body_f", folded))
@@ -282,17 +295,26 @@ class IndexVocabulary:
         return hit
 
     def english_frequency(self, word: str) -> int:
-        key = f"en {word}"  # a space: no folded word or bigram holds one
+        stem = self._stems.get(word, "")
+        if stem == "":
+            stems = self._terms(self._english, word)
+            stem = stems[0] if len(stems) == 1 else None
+            if len(self._stems) < CACHE_WORDS:
+                self._stems[word] = stem
+        if stem is None:
+            return 0
+        carry.note(("f", "title_en", stem))
+        key = f"en {stem}"  # a space: no folded word or bigram holds one
         hit = self._frequencies.get(key)
         if hit is None:
-            stems = self._terms(self._english, word)
-            hit = doc_frequency(self._leaves, "title_en", stems[0]) if len(stems) == 1 else 0
+            hit = doc_frequency(self._leaves, "title_en", stem)
             if len(self._frequencies) < CACHE_WORDS:
                 self._frequencies[key] = hit
         return hit
 
     def phrase_frequency(self, left: str, right: str) -> int:
         key = f"{left}_{right}"
+        carry.note(("f", "title_bi", key))
         hit = self._frequencies.get(key)
         if hit is None:
             hit = doc_frequency(self._leaves, "title_bi", key)
@@ -306,6 +328,9 @@ class IndexVocabulary:
 
     def near(self, folded: str) -> list[str]:
         variants = deletions(folded)
+        carry.note(("near", folded))
+        for variant in variants:
+            carry.note(("near", variant))
         found: set[str] = set(variants)  # the typed word may have one letter too many
         for arrays, leaf, _ in self._leaves:
             index = arrays.deletion_index(leaf)
