@@ -9,7 +9,10 @@ scenario, against a real `tieuchuan serve --workers N` on 127.0.0.1.  Scenarios,
   and generated ones, whole questions included;
 * ``html_search`` /search, the results page, on the same mix;
 * ``recommend``   /api/recommend on the evaluation products (tests/eval/recommend_cases.jsonl);
-* ``saving``      the search mix while another process saves a record every 100 ms;
+* ``saving``      the search mix while another process saves a record every 100 ms (new
+  SYNTHETIC records, then edits of them: words no query shares);
+* ``saving_real`` the same, editing real records instead (their title gains a SYNTHETIC token):
+  an edit now touches words the queries use, so fewer cached answers survive it;
 * ``rebuild``     the search mix on a 50,000-record catalogue while `tieuchuan index --rebuild`
   rebuilds it, from its start until 5 s after the new generation is served.
 
@@ -19,7 +22,8 @@ the save returning to /api/search (on a fresh connection, any worker) finding it
 THE 50,000-RECORD CATALOGUE IS SYNTHETIC (tests/bench/search.py builds it from the
 real titles' words; numbers TCVN 900000+ / QCVN 9000+ do not exist), and so are
 the records saved during the run (numbers TCVN 990000+, "SYNTHETIC" in every
-title).  Everything lives in a temp dir.
+title) and the tokens ``saving_real`` appends to real titles.  Everything lives in a
+temp dir, a copy of the catalogue.
 
 The machine's core count and load average are printed with the figures: on a
 shared machine the figures move with the neighbours' load.
@@ -202,14 +206,22 @@ def _token(i: int) -> str:
     return "zq" + letters
 
 
-def saver(data_dir: str, port: int, interval: float, seconds: float, out: str, stop: threading.Event) -> None:
+def saver(
+    data_dir: str, port: int, interval: float, seconds: float, out: str, stop: threading.Event, real: bool = False
+) -> None:
     """Save a SYNTHETIC record every ``interval`` s for ``seconds`` (or until ``stop``); measure when each
-    becomes searchable."""
+    becomes searchable.  ``real``: edit real records instead, appending a SYNTHETIC token to the title."""
+    import dataclasses
+    import random
+
     from catalogue.engine import Engine
     from catalogue.model import Standard
     from catalogue.settings import Settings
 
     engine = Engine(Settings.load({"data_dir": data_dir}, environ={}))
+    originals = [r for r in engine.store.all() if r.title_vi] if real else []
+    random.Random(5).shuffle(originals)
+    originals = originals[:SAVED_NUMBERS]
     from indexer.analysis import compounds
 
     compounds("khởi động")  # load pyvi, then freeze as the web app does: index writes end with a gc.collect()
@@ -255,13 +267,18 @@ def saver(data_dir: str, port: int, interval: float, seconds: float, out: str, s
         token = _token(i)
         # new records first, then edits of them; 400 numbers: at 10 saves/s an edit is not overwritten by the
         # next edit of its record before its 30 s verdict (an overwritten edit can never show up)
-        number = f"TCVN {990000 + i % SAVED_NUMBERS}:2024"
-        record = Standard(
-            number=number,
-            title_vi=f"SYNTHETIC bench edit {token}",
-            sources=[{"ref": "SYNTHETIC benchmark record", "kind": "synthetic"}],
-            notes=["SYNTHETIC: saved by tests/bench/load.py; not a real standard"],
-        )
+        if real:
+            original = originals[i % len(originals)]
+            number = original.number
+            record = dataclasses.replace(original, title_vi=f"{original.title_vi} {token}")
+        else:
+            number = f"TCVN {990000 + i % SAVED_NUMBERS}:2024"
+            record = Standard(
+                number=number,
+                title_vi=f"SYNTHETIC bench edit {token}",
+                sources=[{"ref": "SYNTHETIC benchmark record", "kind": "synthetic"}],
+                notes=["SYNTHETIC: saved by tests/bench/load.py; not a real standard"],
+            )
         t = time.perf_counter()
         engine.save([record])
         saves.append(time.perf_counter() - t)
@@ -287,8 +304,9 @@ def saver(data_dir: str, port: int, interval: float, seconds: float, out: str, s
     Path(out).write_text(json.dumps(result))
 
 
-def _start_saver(data_dir: Path, port: int, seconds: float, out: Path) -> subprocess.Popen:
-    cmd = [sys.executable, __file__, "--saver", str(data_dir), str(port), "0.1", str(seconds), str(out)]
+def _start_saver(data_dir: Path, port: int, seconds: float, out: Path, real: bool = False) -> subprocess.Popen:
+    mode = "real" if real else "new"
+    cmd = [sys.executable, __file__, "--saver", str(data_dir), str(port), "0.1", str(seconds), str(out), mode]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=out.with_suffix(".log").open("wb"))
 
@@ -327,7 +345,7 @@ def _machine() -> str:
 def _line(name: str, r: dict) -> str:
     extra = f"  errors {r['errors']}" if r["errors"] else ""
     return (
-        f"  {name:<12} {r['rps']:>6} req/s   p50 {r['p50_ms']:>7} ms   p99 {r['p99_ms']:>7} ms"
+        f"  {name:<13} {r['rps']:>6} req/s   p50 {r['p50_ms']:>7} ms   p99 {r['p99_ms']:>7} ms"
         f"   max {r['max_ms']:>7} ms   ({r['requests']} in {r['seconds']} s; status {r['status']}){extra}"
     )
 
@@ -357,6 +375,12 @@ def bundled_scenarios(tmp: Path, workers: int, report: dict) -> None:
         out["saving_edits"] = _saver_result(proc, result)
         print(_line("saving", out["saving"]), flush=True)
         print(f"    edits while saving: {out['saving_edits']}", flush=True)
+        result = tmp / f"saver-real-{workers}.json"
+        proc = _start_saver(data, server.port, SECONDS, result, real=True)
+        out["saving_real"] = load(server.port, api)
+        out["saving_real_edits"] = _saver_result(proc, result)
+        print(_line("saving_real", out["saving_real"]), flush=True)
+        print(f"    edits of real records: {out['saving_real_edits']}", flush=True)
         out["machine_after"] = _machine()
     finally:
         server.stop()
@@ -470,13 +494,13 @@ def main() -> int:
         default="auto",
         help="the load generator: wrk when installed (auto), else the Python one",
     )
-    parser.add_argument("--saver", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--saver", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.saver:
-        data_dir, port, interval, seconds, out = args.saver
+        data_dir, port, interval, seconds, out, mode = args.saver
         stop = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: stop.set())
-        saver(data_dir, int(port), float(interval), float(seconds), out, stop)
+        saver(data_dir, int(port), float(interval), float(seconds), out, stop, real=mode == "real")
         return 0
     workers = [int(w) for w in args.workers.split(",")]
     global GENERATOR
