@@ -156,5 +156,5 @@ def test_recordings_nest_and_notes_outside_one_are_dropped() -> None:
 def test_an_added_document_touches_its_terms_and_their_typo_neighbours(small) -> None:
     index, _, held = small
     snap = _save(index, held, make_standard("TCVN 1006:2021", title_vi="Ong", status="active"))
-    keys = carry.edit_keys(snap.leaves[-1:])  # the new segment
+    keys = carry.edit_keys(snap.leaves[-1][1].all_terms())  # the new segment
     assert {("p", "title_f", "ong"), ("f", "title_f", "ong"), ("near", "ong"), ("near", "on")} <= keys

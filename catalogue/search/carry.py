@@ -2,9 +2,10 @@
 
 Why: each save makes a new snapshot, whose result cache used to start empty.  Under
 ten saves a second every query was computed again, so the saving scenario of the
-load bench ran at the uncached rate.  A search records the index keys it reads
-(:func:`recording`, :func:`note`); a snapshot made from its predecessor by a small
-edit keeps each cached entry whose keys the edit did not touch (:func:`carry`).
+load bench ran at the uncached rate.  A search records the index keys it reads and
+the documents it matched (:func:`recording`, :func:`note`, :func:`note_matched`); a
+snapshot made from its predecessor by a small edit keeps each cached entry the edit
+did not touch (:func:`carry`).
 
 Keys (tuples):
 
@@ -14,29 +15,34 @@ Keys (tuples):
 
 Contracts:
 
-* An added document touches ``("p" | "f", field, term)`` for each of its terms, and
-  ``("near", w)`` and ``("near", d)`` for each folded word ``w`` and each of its
-  one-letter deletions ``d``.  A deleted document touches the ``("p", …)`` keys of the
-  posting lists holding it; frequencies count deleted documents until a merge (as
-  Whoosh counts), so those and the typo candidates do not move.
-* :func:`carry` acts only on a small edit: at most :data:`CARRY_DOCS` documents in
-  the segments added (a merge of small segments adds one) and as many deleted or
-  merged away.  Cached entries hold no document numbers, so a merge that moves
-  documents changes nothing else.  It keeps an entry when its keys and
-  the edit's are disjoint, it read no whole-collection set (:func:`note_everything`),
-  and it is younger than :data:`CARRY_SECONDS`.
+* An edit is small when the segments it adds hold at most :data:`CARRY_DOCS`
+  documents, and the segments it merges away (replaces) are small too.  Anything
+  else carries nothing.
+* The segments added and replaced touch ``("p" | "f", field, term)`` for each of
+  their terms, and ``("near", w)`` and ``("near", d)`` for each folded word ``w`` and
+  each of its one-letter deletions ``d``: so a merged segment's documents, and the
+  deleted ones a merge purges from the frequencies, count as edited.
+* A document deleted from a kept segment changes no frequency or typo candidate
+  (Whoosh counts deleted documents until a merge), only the answers that matched
+  it; documents of a kept segment whose place (offset) moved count as deleted, so
+  a carried entry's document numbers stay true.
+* An entry is kept when its keys and the edit's are disjoint, none of the documents
+  it matched (the search's and its suggestion's) was deleted, it read no
+  whole-collection set (:func:`note_everything`) and it is younger than
+  :data:`CARRY_SECONDS`.  An entry matching more than :data:`MATCHED_MAX`
+  documents is kept only across edits that delete nothing.
 * A carried entry is the previous snapshot's answer.  The edit touched none of the
-  documents it matched or the words it looked up, so its documents, counts and facets
-  are the new snapshot's too; only its order may differ, through the collection
-  statistics the edit moved (document count, average field lengths in BM25), and
-  :data:`CARRY_SECONDS` bounds for how long.
+  documents it matched or the words it looked up, so its documents, counts and
+  facets are the new snapshot's too; only its order may differ, through the
+  collection statistics the edit moved (document count, average field lengths in
+  BM25), and :data:`CARRY_SECONDS` bounds for how long.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -45,35 +51,54 @@ import numpy as np
 
 from catalogue.search.segments import deletions
 
-__all__ = ["CARRY_DOCS", "CARRY_SECONDS", "Reads", "carry", "edit_keys", "note", "note_everything", "recording"]
+__all__ = [
+    "CARRY_DOCS",
+    "CARRY_SECONDS",
+    "Reads",
+    "carry",
+    "edit_keys",
+    "note",
+    "note_everything",
+    "note_matched",
+    "note_reads",
+    "recording",
+    "sealed",
+]
 
 CARRY_DOCS = 64  # an edit adding or deleting more documents than this carries nothing (a bulk import, a merge)
 CARRY_SECONDS = 60.0  # an entry is computed afresh at least this often, however many edits it outlives
+MATCHED_MAX = 4096  # matched documents kept per entry (16 KB); a broader entry survives additions only
 NEAR_FIELDS = ("title_f", "body_f")  # the fields of the typo-candidate index (SegmentArrays.deletion_index)
 
 _local = threading.local()
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)
 class Reads:
-    """What one cached computation read: its keys, whether it read the whole collection, when it was made."""
+    """What one cached computation read and matched, and when it was made.
+
+    ``matched``: the document numbers it matched, ascending (``None``: more than
+    :data:`MATCHED_MAX`)."""
 
     keys: frozenset[tuple[str, ...]]
     everything: bool
     born: float
+    matched: np.ndarray | None
 
 
 class _Recorder:
-    __slots__ = ("everything", "keys")
+    __slots__ = ("everything", "keys", "matched")
 
     def __init__(self) -> None:
         self.keys: set[tuple[str, ...]] = set()
         self.everything = False
+        self.matched: list[np.ndarray | None] = []
 
 
 @contextmanager
 def recording() -> Iterator[_Recorder]:
-    """Record the keys this thread notes inside the block; an enclosing recording gets them too."""
+    """Record what this thread notes inside the block; an enclosing recording gets it too."""
     outer = getattr(_local, "recorder", None)
     recorder = _Recorder()
     _local.recorder = recorder
@@ -84,11 +109,17 @@ def recording() -> Iterator[_Recorder]:
         if outer is not None:
             outer.keys |= recorder.keys
             outer.everything |= recorder.everything
+            outer.matched.extend(recorder.matched)
 
 
 def sealed(recorder: _Recorder) -> Reads:
     """The recorder's reads, frozen, born now."""
-    return Reads(frozenset(recorder.keys), recorder.everything, time.monotonic())
+    matched: np.ndarray | None = _NONE
+    if any(m is None for m in recorder.matched) or sum(m.size for m in recorder.matched) > MATCHED_MAX:
+        matched = None
+    elif recorder.matched:
+        matched = np.unique(np.concatenate(recorder.matched)).astype(np.int32)
+    return Reads(frozenset(recorder.keys), recorder.everything, time.monotonic(), matched)
 
 
 def note(key: tuple[str, ...]) -> None:
@@ -98,12 +129,21 @@ def note(key: tuple[str, ...]) -> None:
         recorder.keys.add(key)
 
 
+def note_matched(docnums: np.ndarray) -> None:
+    """Record the documents an evaluation matched (ascending document numbers)."""
+    recorder = getattr(_local, "recorder", None)
+    if recorder is not None:
+        recorder.matched.append(docnums if docnums.size <= MATCHED_MAX else None)
+
+
 def note_reads(reads: Reads) -> None:
     """Record what a cached computation read, when its value is used in this thread's recording."""
     recorder = getattr(_local, "recorder", None)
     if recorder is not None:
         recorder.keys |= reads.keys
         recorder.everything |= reads.everything
+        if reads.matched is None or reads.matched.size:
+            recorder.matched.append(reads.matched)
 
 
 def note_everything() -> None:
@@ -113,46 +153,58 @@ def note_everything() -> None:
         recorder.everything = True
 
 
-def edit_keys(leaves: list[tuple[Any, Any, int]]) -> set[tuple[str, ...]]:
-    """The keys that the documents of ``leaves`` (added segments' ``(arrays, reader, offset)``) touch."""
+def edit_keys(terms: Iterable[tuple[str, Any]]) -> set[tuple[str, ...]]:
+    """The keys that documents holding ``terms`` (``(field, term)`` pairs of a segment) touch."""
     keys: set[tuple[str, ...]] = set()
-    for _, leaf, _ in leaves:
-        for field, term in leaf.all_terms():
-            text = term.decode("utf-8", "surrogateescape") if isinstance(term, bytes) else str(term)
-            keys.add(("p", field, text))
-            keys.add(("f", field, text))
-            if field in NEAR_FIELDS:
-                keys.add(("near", text))
-                keys.update(("near", d) for d in deletions(text))
+    for field, term in terms:
+        text = term.decode("utf-8", "surrogateescape") if isinstance(term, bytes) else str(term)
+        keys.add(("p", field, text))
+        keys.add(("f", field, text))
+        if field in NEAR_FIELDS:
+            keys.add(("near", text))
+            keys.update(("near", d) for d in deletions(text))
     return keys
 
 
-def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], np.ndarray] | None:
-    """(keys the added segments' documents touch, ``previous``'s numbers of the documents it no longer
-    holds where they were) when ``snap`` is ``previous`` plus a small edit; ``None`` otherwise.
+def _terms(arrays: Any, leaf: Any) -> Iterable[tuple[str, Any]] | None:
+    """A small segment's terms: kept by its arrays, else read from its reader (``None``: not small)."""
+    if arrays is not None and arrays._terms is not None:
+        return arrays._terms
+    if leaf is not None and leaf.doc_count_all() <= CARRY_DOCS:
+        return leaf.all_terms()
+    return None
+
+
+def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], np.ndarray | None] | None:
+    """(keys the edit touches, a mask over ``previous``'s documents of those deleted or moved, ``None`` when
+    there are none) when ``snap`` is ``previous`` plus a small edit; ``None`` otherwise.
 
     Segments are matched by key, not place: a merge of small segments replaces them by one that holds
-    their documents again, so the merged segment counts as added (all its terms are touched) and the
-    documents of the segments it replaced as deleted.
+    their live documents again, so both count as edited.
     """
-    old = {arrays.key: (leaf, offset) for arrays, leaf, offset in previous.leaves}
-    new = {arrays.key: leaf for arrays, leaf, _ in snap.leaves}
-    added = [(None, leaf, 0) for key, leaf in new.items() if key not in old]
-    if sum(leaf.doc_count_all() for _, leaf, _ in added) > CARRY_DOCS:
+    old = {arrays.key: (arrays, leaf, offset) for arrays, leaf, offset in previous.leaves}
+    new = {arrays.key: (arrays, leaf, offset) for arrays, leaf, offset in snap.leaves}
+    edited = [(arrays, leaf) for key, (arrays, leaf, _) in new.items() if key not in old]
+    if sum(leaf.doc_count_all() for _, leaf in edited) > CARRY_DOCS:
         return None
-    gone: list[np.ndarray] = []
-    for key, (leaf, offset) in old.items():
-        alive = previous.alive[offset : offset + leaf.doc_count_all()]
-        if key in new:  # kept: the documents it deletes now and did not before
-            dead = np.zeros(alive.size, dtype=bool)
-            dead[np.asarray(type(previous.segments[key]).deleted(new[key]), dtype=np.int64)] = True
-            gone.append(np.flatnonzero(alive & dead) + offset)
-        else:  # replaced (merged away): every document it held
-            gone.append(np.flatnonzero(alive) + offset)
-    deleted = np.concatenate(gone) if gone else np.zeros(0, dtype=np.int64)
-    if deleted.size > CARRY_DOCS:
-        return None
-    return edit_keys(added), np.sort(deleted)
+    edited += [(arrays, None) for key, (arrays, _, _) in old.items() if key not in new]
+    touched: set[tuple[str, ...]] = set()
+    for arrays, leaf in edited:
+        terms = _terms(arrays, leaf)
+        if terms is None:
+            return None
+        touched |= edit_keys(terms)
+    bad = np.zeros(previous.size, dtype=bool)
+    for key, (arrays, _, offset) in old.items():
+        span = slice(offset, offset + arrays.size)
+        kept = new.get(key)
+        if kept is None or kept[2] != offset:  # merged away, or moved: its document numbers are no more
+            bad[span] = True
+        else:  # kept in place: the documents it deletes now and did not before
+            dead = np.zeros(arrays.size, dtype=bool)
+            dead[np.asarray(type(arrays).deleted(kept[1]), dtype=np.int64)] = True
+            bad[span] |= previous.alive[span] & dead
+    return touched, (bad if bad.any() else None)
 
 
 def carry(previous: Any, snap: Any, now: float | None = None) -> int:
@@ -161,21 +213,8 @@ def carry(previous: Any, snap: Any, now: float | None = None) -> int:
     edit = _small_edit(previous, snap)
     if edit is None:
         return 0
-    touched, deleted = edit
+    touched, bad = edit
     now = time.monotonic() if now is None else now
-    holds: dict[tuple[str, ...], bool] = {}
-
-    def holds_deleted(key: tuple[str, ...]) -> bool:  # does this posting list hold a deleted document?
-        hit = holds.get(key)
-        if hit is None:
-            docnums = previous.postings(key[1], key[2])[0]  # ascending
-            hit = False
-            if docnums.size:
-                at = np.minimum(np.searchsorted(docnums, deleted), docnums.size - 1)
-                hit = bool((docnums[at] == deleted).any())
-            holds[key] = hit
-        return hit
-
     kept = 0
     for name in ("results", "understood"):
         source, target = getattr(previous, name), getattr(snap, name)
@@ -183,7 +222,7 @@ def carry(previous: Any, snap: Any, now: float | None = None) -> int:
             reads = entry[1]
             if reads.everything or now - reads.born > CARRY_SECONDS or not reads.keys.isdisjoint(touched):
                 continue
-            if deleted.size and any(holds_deleted(k) for k in reads.keys if k[0] == "p"):
+            if bad is not None and (reads.matched is None or bad[reads.matched].any()):
                 continue
             target.put(key, entry)
             kept += 1
