@@ -158,3 +158,23 @@ def test_an_added_document_touches_its_terms_and_their_typo_neighbours(small) ->
     snap = _save(index, held, make_standard("TCVN 1006:2021", title_vi="Ong", status="active"))
     keys = carry.edit_keys(snap.leaves[-1][1].all_terms())  # the new segment
     assert {("p", "title_f", "ong"), ("f", "title_f", "ong"), ("near", "ong"), ("near", "on")} <= keys
+
+
+def test_entries_outlive_merges_of_the_edited_segments(tmp_path: Path) -> None:
+    """Each save adds a segment and Whoosh merges the small ones now and then (not the 300-record base): a
+    merged segment's documents count as edited, the rest is kept."""
+    records = [make_standard("TCVN 1001:2020", title_vi="Nước mắm", status="active")]
+    records += [make_standard(f"TCVN {5000 + i}:2020", title_vi=f"Thép loại {i}", status="active") for i in range(300)]
+    index = Index(tmp_path / "index")
+    index.rebuild(iter(records), len(records))
+    searcher = Searcher(index)
+    held = _pinned(searcher, Snapshot(index.searcher()))
+    searcher.search(SearchRequest(q="nước mắm"))
+    merges = 0
+    for i in range(12):
+        before = set(held[0].segments)
+        snap = _save(index, held, make_standard(f"TCVN {3000 + i}:2021", title_vi=f"Gạch {i}", status="active"))
+        merges += not before <= set(snap.segments)
+        assert snap.carried >= 2, i  # the result and understanding of "nước mắm"
+    assert merges >= 1
+    assert searcher.search(SearchRequest(q="gạch")).total == 12

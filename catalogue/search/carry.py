@@ -16,8 +16,8 @@ Keys (tuples):
 Contracts:
 
 * An edit is small when the segments it adds hold at most :data:`CARRY_DOCS`
-  documents, and the segments it merges away (replaces) are small too.  Anything
-  else carries nothing.
+  documents and every segment it adds or merges away (replaces) keeps its term set
+  (:data:`~catalogue.search.segments.TERM_SET_BELOW`).  Anything else carries nothing.
 * The segments added and replaced touch ``("p" | "f", field, term)`` for each of
   their terms, and ``("near", w)`` and ``("near", d)`` for each folded word ``w`` and
   each of its one-letter deletions ``d``: so a merged segment's documents, and the
@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from catalogue.search.lru import Lru
 from catalogue.search.segments import deletions
 
 __all__ = [
@@ -65,7 +66,7 @@ __all__ = [
     "sealed",
 ]
 
-CARRY_DOCS = 64  # an edit adding or deleting more documents than this carries nothing (a bulk import, a merge)
+CARRY_DOCS = 1000  # added segments holding more documents than this carry nothing (a bulk import, a big merge)
 CARRY_SECONDS = 60.0  # an entry is computed afresh at least this often, however many edits it outlives
 MATCHED_MAX = 4096  # matched documents kept per entry (16 KB); a broader entry survives additions only
 NEAR_FIELDS = ("title_f", "body_f")  # the fields of the typo-candidate index (SegmentArrays.deletion_index)
@@ -166,13 +167,18 @@ def edit_keys(terms: Iterable[tuple[str, Any]]) -> set[tuple[str, ...]]:
     return keys
 
 
-def _terms(arrays: Any, leaf: Any) -> Iterable[tuple[str, Any]] | None:
-    """A small segment's terms: kept by its arrays, else read from its reader (``None``: not small)."""
-    if arrays is not None and arrays._terms is not None:
-        return arrays._terms
-    if leaf is not None and leaf.doc_count_all() <= CARRY_DOCS:
-        return leaf.all_terms()
-    return None
+_SEGMENT_KEYS = Lru(64)  # segment key -> the keys its documents touch (a segment never changes)
+
+
+def _segment_keys(arrays: Any) -> frozenset[tuple[str, ...]] | None:
+    """The keys a small segment's documents touch, from the terms its arrays keep (``None``: not small)."""
+    if arrays._terms is None:
+        return None
+    keys = _SEGMENT_KEYS.get(arrays.key)
+    if keys is None:
+        keys = frozenset(edit_keys(arrays._terms))
+        _SEGMENT_KEYS.put(arrays.key, keys)
+    return keys
 
 
 def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], np.ndarray | None] | None:
@@ -184,16 +190,15 @@ def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], np.ndar
     """
     old = {arrays.key: (arrays, leaf, offset) for arrays, leaf, offset in previous.leaves}
     new = {arrays.key: (arrays, leaf, offset) for arrays, leaf, offset in snap.leaves}
-    edited = [(arrays, leaf) for key, (arrays, leaf, _) in new.items() if key not in old]
-    if sum(leaf.doc_count_all() for _, leaf in edited) > CARRY_DOCS:
+    added = [arrays for key, (arrays, _, _) in new.items() if key not in old]
+    if sum(arrays.size for arrays in added) > CARRY_DOCS:
         return None
-    edited += [(arrays, None) for key, (arrays, _, _) in old.items() if key not in new]
     touched: set[tuple[str, ...]] = set()
-    for arrays, leaf in edited:
-        terms = _terms(arrays, leaf)
-        if terms is None:
+    for arrays in added + [arrays for key, (arrays, _, _) in old.items() if key not in new]:
+        keys = _segment_keys(arrays)
+        if keys is None:
             return None
-        touched |= edit_keys(terms)
+        touched |= keys
     bad = np.zeros(previous.size, dtype=bool)
     for key, (arrays, _, offset) in old.items():
         span = slice(offset, offset + arrays.size)
