@@ -11,11 +11,13 @@ Exit codes: 0 success, 1 an error of ours (store, index, network), 2 bad argumen
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from catalogue.accounts import ROLES
@@ -192,18 +194,31 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def lower_priority(step: int) -> int:
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_priority(step: int, autogroup: Path = AUTOGROUP) -> int:
     """Lower this process's CPU priority by ``step`` (at most to nice 19; processes it starts inherit it);
-    returns its niceness.  Where priorities cannot be changed, nothing changes."""
+    returns its niceness.  Where priorities cannot be changed, nothing changes.
+
+    Under Linux's autogroup scheduling a nice value ranks a process only against its own session's: a
+    rebuild in another session than the server would still take half the cores.  So a process leading
+    its own session (``setsid``, or started as a new session) also lowers the session's autogroup; one
+    sharing a terminal's session leaves the terminal's other processes alone.
+    """
     if not hasattr(os, "nice"):
         return 0
     current = os.nice(0)
     if step <= 0 or current >= 19:
         return current
     try:
-        return os.nice(min(step, 19 - current))
+        current = os.nice(min(step, 19 - current))
     except OSError:
         return current
+    if os.getsid(0) == os.getpid():
+        with contextlib.suppress(OSError):  # no autogroups here (another OS, or a kernel without them)
+            autogroup.write_text(str(current))
+    return current
 
 
 def cmd_index(args: argparse.Namespace) -> int:

@@ -126,3 +126,30 @@ def test_every_serve_flag_reaches_its_setting() -> None:
     assert (settings.worker_count, settings.threads, settings.port, settings.host) == (1, 3, 8123, "127.0.0.2")
     unset = cli._settings(cli.build_parser().parse_args(["serve"]))
     assert unset.worker_count == (os.cpu_count() or 1)  # 0: one per core
+
+
+def _lowered(tmp_path: Path, new_session: bool) -> tuple[int, str]:
+    """(niceness gained, what the autogroup file holds) in a child that lowers its priority by 5."""
+    group = tmp_path / f"autogroup-{new_session}"
+    group.write_text("untouched")
+    code = (
+        "import os, sys; from pathlib import Path; from catalogue.cli import lower_priority;"
+        f"before = os.nice(0); print(lower_priority(5, Path({str(group)!r})) - before)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        start_new_session=new_session,
+    ).stdout
+    return int(out.strip()), group.read_text()
+
+
+def test_a_rebuild_leading_its_session_lowers_its_autogroup_too(tmp_path: Path) -> None:
+    if os.nice(0) > 14:
+        pytest.skip("already at the lowest priority")
+    assert _lowered(tmp_path, new_session=True) == (5, str(os.nice(0) + 5))
+    assert _lowered(tmp_path, new_session=False) == (5, "untouched")  # a terminal's session: left alone
