@@ -98,7 +98,9 @@ class Settings:
     rebuild_nice: int = _declare(
         10,
         "How far `tieuchuan index` (a rebuild, and its build processes) lowers its CPU priority, as nice"
-        " (0-19): serving keeps the cores on a small machine; 0: the caller's priority.",
+        " (0-19): serving keeps the cores on a small machine; 0: the caller's priority. Under Linux's"
+        " autogroups nice ranks a process only within its session: run it as its own session"
+        " (`setsid tieuchuan index --rebuild`) and it lowers its session's autogroup too.",
         minimum=0,
     )
     crawl_contact: str = _declare("", "Contact (e-mail or URL) the crawler puts in its User-Agent.")
