@@ -24,13 +24,12 @@ Contracts:
   deleted ones a merge purges from the frequencies, count as edited.
 * A document deleted from a kept segment changes no frequency or typo candidate
   (Whoosh counts deleted documents until a merge), only the answers that matched
-  it; documents of a kept segment whose place (offset) moved count as deleted, so
-  a carried entry's document numbers stay true.
+  it.  Matched documents are kept per segment (its key and local numbers, or a
+  bitmap when denser), so a segment that moves (a merge before it) keeps them true.
 * An entry is kept when its keys and the edit's are disjoint, none of the documents
-  it matched (the search's and its suggestion's) was deleted, it read no
-  whole-collection set (:func:`note_everything`) and it is younger than
-  :data:`CARRY_SECONDS`.  An entry matching more than :data:`MATCHED_MAX`
-  documents is kept only across edits that delete nothing.
+  it matched (the search's and its suggestion's) was deleted or merged away, it read
+  no whole-collection set (:func:`note_everything`) and it is younger than
+  :data:`CARRY_SECONDS`.
 * A carried entry is the previous snapshot's answer.  The edit touched none of the
   documents it matched or the words it looked up, so its documents, counts and
   facets are the new snapshot's too; only its order may differ, through the
@@ -68,24 +67,23 @@ __all__ = [
 
 CARRY_DOCS = 1000  # added segments holding more documents than this carry nothing (a bulk import, a big merge)
 CARRY_SECONDS = 60.0  # an entry is computed afresh at least this often, however many edits it outlives
-MATCHED_MAX = 4096  # matched documents kept per entry (16 KB); a broader entry survives additions only
 NEAR_FIELDS = ("title_f", "body_f")  # the fields of the typo-candidate index (SegmentArrays.deletion_index)
 
 _local = threading.local()
-_NONE = np.zeros(0, dtype=np.int32)
+Matched = tuple[tuple[Any, bool, np.ndarray], ...]  # (segment key, is a bitmap, local numbers or packed bits)
 
 
 @dataclass(frozen=True)
 class Reads:
     """What one cached computation read and matched, and when it was made.
 
-    ``matched``: the document numbers it matched, ascending (``None``: more than
-    :data:`MATCHED_MAX`)."""
+    ``matched``: per segment holding some, the documents it matched: ``(segment key, False, local
+    numbers ascending)``, or ``(segment key, True, np.packbits of a mask)`` where that is smaller."""
 
     keys: frozenset[tuple[str, ...]]
     everything: bool
     born: float
-    matched: np.ndarray | None
+    matched: Matched
 
 
 class _Recorder:
@@ -94,7 +92,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.keys: set[tuple[str, ...]] = set()
         self.everything = False
-        self.matched: list[np.ndarray | None] = []
+        self.matched: list[tuple[Any, bool, np.ndarray]] = []
 
 
 @contextmanager
@@ -115,12 +113,7 @@ def recording() -> Iterator[_Recorder]:
 
 def sealed(recorder: _Recorder) -> Reads:
     """The recorder's reads, frozen, born now."""
-    matched: np.ndarray | None = _NONE
-    if any(m is None for m in recorder.matched) or sum(m.size for m in recorder.matched) > MATCHED_MAX:
-        matched = None
-    elif recorder.matched:
-        matched = np.unique(np.concatenate(recorder.matched)).astype(np.int32)
-    return Reads(frozenset(recorder.keys), recorder.everything, time.monotonic(), matched)
+    return Reads(frozenset(recorder.keys), recorder.everything, time.monotonic(), tuple(recorder.matched))
 
 
 def note(key: tuple[str, ...]) -> None:
@@ -130,11 +123,21 @@ def note(key: tuple[str, ...]) -> None:
         recorder.keys.add(key)
 
 
-def note_matched(docnums: np.ndarray) -> None:
-    """Record the documents an evaluation matched (ascending document numbers)."""
+def note_matched(leaves: list[tuple[Any, Any, int]], docnums: np.ndarray) -> None:
+    """Record the documents an evaluation matched (ascending numbers over ``leaves``, a snapshot's)."""
     recorder = getattr(_local, "recorder", None)
-    if recorder is not None:
-        recorder.matched.append(docnums if docnums.size <= MATCHED_MAX else None)
+    if recorder is None or not docnums.size:
+        return
+    for arrays, _, offset in leaves:
+        lo, hi = np.searchsorted(docnums, (offset, offset + arrays.size))
+        if hi > lo:
+            local = (docnums[lo:hi] - offset).astype(np.int32)
+            if local.size * 32 > arrays.size:  # a bitmap is smaller
+                mask = np.zeros(arrays.size, dtype=bool)
+                mask[local] = True
+                recorder.matched.append((arrays.key, True, np.packbits(mask)))
+            else:
+                recorder.matched.append((arrays.key, False, local))
 
 
 def note_reads(reads: Reads) -> None:
@@ -143,8 +146,7 @@ def note_reads(reads: Reads) -> None:
     if recorder is not None:
         recorder.keys |= reads.keys
         recorder.everything |= reads.everything
-        if reads.matched is None or reads.matched.size:
-            recorder.matched.append(reads.matched)
+        recorder.matched.extend(reads.matched)
 
 
 def note_everything() -> None:
@@ -181,16 +183,16 @@ def _segment_keys(arrays: Any) -> frozenset[tuple[str, ...]] | None:
     return keys
 
 
-def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], np.ndarray | None] | None:
-    """(keys the edit touches, a mask over ``previous``'s documents of those deleted or moved, ``None`` when
-    there are none) when ``snap`` is ``previous`` plus a small edit; ``None`` otherwise.
+def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], dict[Any, np.ndarray | None]] | None:
+    """(keys the edit touches, per segment of ``previous`` that lost documents: their local numbers, or
+    ``None`` when merged away) when ``snap`` is ``previous`` plus a small edit; ``None`` otherwise.
 
     Segments are matched by key, not place: a merge of small segments replaces them by one that holds
     their live documents again, so both count as edited.
     """
     old = {arrays.key: (arrays, leaf, offset) for arrays, leaf, offset in previous.leaves}
-    new = {arrays.key: (arrays, leaf, offset) for arrays, leaf, offset in snap.leaves}
-    added = [arrays for key, (arrays, _, _) in new.items() if key not in old]
+    new = {arrays.key: (arrays, leaf) for arrays, leaf, _ in snap.leaves}
+    added = [arrays for key, (arrays, _) in new.items() if key not in old]
     if sum(arrays.size for arrays in added) > CARRY_DOCS:
         return None
     touched: set[tuple[str, ...]] = set()
@@ -199,17 +201,34 @@ def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], np.ndar
         if keys is None:
             return None
         touched |= keys
-    bad = np.zeros(previous.size, dtype=bool)
+    lost: dict[Any, np.ndarray | None] = {}
     for key, (arrays, _, offset) in old.items():
-        span = slice(offset, offset + arrays.size)
-        kept = new.get(key)
-        if kept is None or kept[2] != offset:  # merged away, or moved: its document numbers are no more
-            bad[span] = True
-        else:  # kept in place: the documents it deletes now and did not before
-            dead = np.zeros(arrays.size, dtype=bool)
-            dead[np.asarray(type(arrays).deleted(kept[1]), dtype=np.int64)] = True
-            bad[span] |= previous.alive[span] & dead
-    return touched, (bad if bad.any() else None)
+        if key not in new:
+            lost[key] = None  # merged away: every document it held
+            continue
+        dead = np.asarray(type(arrays).deleted(new[key][1]), dtype=np.int64)
+        if dead.size:  # the documents it deletes now and did not before
+            dead = dead[previous.alive[dead + offset]]
+            if dead.size:
+                lost[key] = np.sort(dead)
+    return touched, lost
+
+
+def _lost(matched: Matched, lost: dict[Any, np.ndarray | None]) -> bool:
+    """Whether any matched document is among the ``lost`` ones."""
+    for key, bitmap, data in matched:
+        if key not in lost:
+            continue
+        gone = lost[key]
+        if gone is None:
+            return True
+        if bitmap:
+            gone = gone[gone < data.size * 8]
+            if ((data[gone >> 3] >> (7 - (gone & 7))) & 1).any():
+                return True
+        elif data.size and (data[np.minimum(np.searchsorted(data, gone), data.size - 1)] == gone).any():
+            return True
+    return False
 
 
 def carry(previous: Any, snap: Any, now: float | None = None) -> int:
@@ -218,7 +237,7 @@ def carry(previous: Any, snap: Any, now: float | None = None) -> int:
     edit = _small_edit(previous, snap)
     if edit is None:
         return 0
-    touched, bad = edit
+    touched, lost = edit
     now = time.monotonic() if now is None else now
     kept = 0
     for name in ("results", "understood"):
@@ -227,7 +246,7 @@ def carry(previous: Any, snap: Any, now: float | None = None) -> int:
             reads = entry[1]
             if reads.everything or now - reads.born > CARRY_SECONDS or not reads.keys.isdisjoint(touched):
                 continue
-            if bad is not None and (reads.matched is None or bad[reads.matched].any()):
+            if lost and _lost(reads.matched, lost):
                 continue
             target.put(key, entry)
             kept += 1

@@ -236,7 +236,7 @@ class Searcher:
             result.notices = ["type"]
             return result
         matched, ev, info = evaluate(snap, u, allowed, curations)
-        carry.note_matched(matched)  # an edit deleting none of them cannot change this answer's documents
+        carry.note_matched(snap.leaves, matched)  # an edit deleting none of them cannot change this answer's documents
         result.total = int(matched.size)
         docset = np.zeros(snap.size, dtype=bool)
         docset[matched] = True
@@ -306,7 +306,7 @@ class Searcher:
             intents=u.intents,
         )
         typed = evaluate(snap, strict, allowed)[0]
-        carry.note_matched(typed)  # the suggestion depends on these too
+        carry.note_matched(snap.leaves, typed)  # the suggestion depends on these too
         typed_total = int(typed.size)
         return suggestion if total > typed_total else None
 
