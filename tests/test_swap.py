@@ -159,6 +159,7 @@ def test_a_large_rebuild_is_prepared_for_before_its_swap_and_the_swap_builds_on_
     searcher = Searcher(server, build=gate, background_from=0)
     old = searcher.snapshot()  # opens the searcher: the server joins the readers
     assert server.readers.joined
+    assert _found(searcher, "mật ong loại 7") >= 1  # a recent request: answered on the upcoming one too
     rebuilt = records + [make_standard("TCVN 7999:2024", title_vi="Nước cốt dừa")]
     with ThreadPoolExecutor(1) as pool:
         rebuild = pool.submit(Index(tmp_path / "index").rebuild, iter(rebuilt), 31, size_hint=31)
@@ -175,6 +176,7 @@ def test_a_large_rebuild_is_prepared_for_before_its_swap_and_the_swap_builds_on_
         assert searcher.swap.settle(BOUND)  # the preparation too: acknowledged, so the rebuild swaps
         prepared = searcher.swap.prepared
         assert prepared is not None and prepared.searcher is server.upcoming()
+        assert len(prepared.results) == len(old.results) >= 2  # warmed: "mật ong loại 7" and "dừa"
         meta = rebuild.result(timeout=BOUND)  # well before PREPARE_SECONDS
     assert meta["unprepared_readers"] == 0
     server.refresh()
@@ -182,5 +184,9 @@ def test_a_large_rebuild_is_prepared_for_before_its_swap_and_the_swap_builds_on_
     assert searcher.swap.settle(BOUND)
     assert _found(searcher, "dừa") == 1 and server.upcoming() is None
     served = searcher.snapshot()
+    assert served.carried >= 1  # the warmed answers, carried from the prepared snapshot over the last edit
+    fresh = Searcher(server)
+    for q in ("mật ong loại 7", "dừa"):
+        assert searcher.search(SearchRequest(q=q)) == fresh.search(SearchRequest(q=q))
     shared = [a for a, _, _ in served.leaves if a.key in prepared.segments]
     assert shared and all(a is prepared.segments[a.key] for a in shared)  # read once, before the swap

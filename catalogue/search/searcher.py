@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import time
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -56,6 +57,8 @@ __all__ = ["Hit", "SearchRequest", "SearchResult", "Searcher"]
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
 SORTS = ("relevance", "newest")
+WARM = 1024  # recent requests answered on an upcoming generation before its swap
+WARM_SECONDS = 2.0  # and for at most this long: the rebuild waits 5 s for its servers
 
 
 @dataclass
@@ -182,6 +185,7 @@ class Searcher:
             index.own,
             index.upcoming,
             index.prepared,
+            self._warm,
         )
 
     def warm_up(self) -> None:
@@ -204,10 +208,30 @@ class Searcher:
         kept = snap.results.get(key)
         if kept is not None:
             return thaw(kept[0], SearchResult, Hit)
+        return self._answer(snap, key, req, curations)
+
+    def _answer(self, snap: Snapshot, key: tuple, req: SearchRequest, curations: Curations) -> SearchResult:
+        """``req`` evaluated on ``snap`` and kept in its results under ``key``."""
         with carry.recording() as reads:  # what it read decides whether the next snapshot may keep it
             result = self._search(snap, req, curations)
         snap.results.put(key, (freeze(result), carry.sealed(reads)))  # tuples: nothing for the gc to walk
         return result
+
+    def _warm(self, snap: Snapshot, served: Snapshot | None) -> None:
+        """Answer on ``snap`` (an upcoming generation's) the requests ``served`` answered most recently, at
+        most :data:`WARM` of them and for at most :data:`WARM_SECONDS`: the swap then serves them from its
+        cache, not a cold one (Solr's autowarming)."""
+        if served is None:
+            return
+        curations = self.curations.current()
+        names = [f.name for f in fields(SearchRequest)]
+        deadline = time.monotonic() + WARM_SECONDS
+        for key, _ in served.results.items()[-WARM:]:  # oldest of them first: the newest end most recent
+            if key[0] != curations.version or snap.results.get(key) is not None:
+                continue
+            self._answer(snap, key, SearchRequest(**dict(zip(names, key[1:], strict=True))), curations)
+            if time.monotonic() > deadline:
+                break
 
     def _search(self, snap: Snapshot, req: SearchRequest, curations: Curations | None = None) -> SearchResult:
         curations = self.curations.current() if curations is None else curations

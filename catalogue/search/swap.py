@@ -62,10 +62,12 @@ class SnapshotSwap:
         own: Callable[[Any], bool] = lambda searcher: True,
         upcoming: Callable[[], Any] = lambda: None,
         prepared: Callable[[Any], None] = lambda upcoming: None,
+        warm: Callable[[Snapshot, Snapshot | None], None] = lambda snapshot, served: None,
     ) -> None:
         self._source = source
         self._upcoming = upcoming
         self._announce_prepared = prepared
+        self._warm = warm
         self._build = build
         self._background_from = background_from
         self._own = own
@@ -140,6 +142,11 @@ class SnapshotSwap:
             prepared = self._build(upcoming, base)
         except BaseException:  # the swap builds as it would have without it
             log.warning("could not prepare the upcoming generation's snapshot", exc_info=True)
+        if prepared is not None:
+            try:  # answer the served snapshot's recent requests on it: the swap serves them warm
+                self._warm(prepared, self._current)
+            except Exception:  # a cold swap: slower first queries, never wrong ones
+                log.warning("could not warm the upcoming generation's snapshot", exc_info=True)
         with self._lock:
             if prepared is None:
                 self._prepare_failed = upcoming
