@@ -174,11 +174,11 @@ _SEGMENT_KEYS = Lru(64)  # segment key -> the keys its documents touch (a segmen
 
 def _segment_keys(arrays: Any) -> frozenset[tuple[str, ...]] | None:
     """The keys a small segment's documents touch, from the terms its arrays keep (``None``: not small)."""
-    if arrays._terms is None:
+    if arrays.terms is None:
         return None
     keys = _SEGMENT_KEYS.get(arrays.key)
     if keys is None:
-        keys = frozenset(edit_keys(arrays._terms))
+        keys = frozenset(edit_keys(arrays.terms))
         _SEGMENT_KEYS.put(arrays.key, keys)
     return keys
 
@@ -206,7 +206,7 @@ def _small_edit(previous: Any, snap: Any) -> tuple[set[tuple[str, ...]], dict[An
         if key not in new:
             lost[key] = None  # merged away: every document it held
             continue
-        dead = np.asarray(type(arrays).deleted(new[key][1]), dtype=np.int64)
+        dead = np.asarray(arrays.deleted(new[key][1]), dtype=np.int64)
         if dead.size:  # the documents it deletes now and did not before
             dead = dead[previous.alive[dead + offset]]
             if dead.size:

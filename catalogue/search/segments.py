@@ -144,6 +144,12 @@ class SegmentArrays:
         raw[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
         return _LENGTHS[raw]
 
+    @property
+    def terms(self) -> frozenset[tuple[str, str]] | None:
+        """Every ``(field, term)`` of a small segment (below :data:`TERM_SET_BELOW` documents, numeric fields
+        aside); ``None`` for a larger one."""
+        return self._terms
+
     @staticmethod
     def deleted(reader: Any) -> list[int]:
         """Local numbers of the documents ``reader``'s generation deletes."""
