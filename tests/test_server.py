@@ -1,12 +1,15 @@
-"""The HTTP server's configuration and GuardedH11Protocol, on a real uvicorn with a tiny app."""
+"""The HTTP server's configuration and GuardedProtocol, on a real uvicorn with a tiny app."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -14,6 +17,8 @@ import uvicorn
 from catalogue.settings import Settings
 from catalogue.web import server
 from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 async def hello(scope, receive, send) -> None:
@@ -61,10 +66,18 @@ def _exchange(port: int, data: bytes, wait: float = 5) -> tuple[bytes, float]:
 def test_config_sets_every_timeout_and_limit_from_the_settings() -> None:
     settings = Settings.load({"keep_alive": 7, "max_connections": 9, "max_header_bytes": 5000}, environ={})
     config = server.config(hello, settings)
-    assert (config.timeout_keep_alive, config.limit_concurrency, config.h11_max_incomplete_event_size) == (7, 9, 5000)
-    assert issubclass(config.http, server.GuardedH11Protocol)
+    assert (config.timeout_keep_alive, config.limit_concurrency, config.http.max_header_bytes) == (7, 9, 5000)
+    assert issubclass(config.http, server.GuardedProtocol)
     assert config.http.header_timeout == settings.header_timeout
     assert config.proxy_headers is False
+
+
+def test_workers_protocol_reads_its_limits_from_the_environment() -> None:
+    env = {"TIEUCHUAN_HEADER_TIMEOUT": "3", "TIEUCHUAN_MAX_HEADER_BYTES": "2048", "PATH": ""}
+    code = "from catalogue.web.server import SettingsGuardedProtocol as p; print(p.header_timeout, p.max_header_bytes)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["3.0", "2048"]
+    assert server.options(Settings.load(environ={}), importable=True)["http"].endswith(":SettingsGuardedProtocol")
 
 
 def test_a_partial_head_gets_408_when_the_deadline_passes(port: int) -> None:
@@ -77,6 +90,27 @@ def test_a_head_over_the_limit_gets_400_even_in_one_piece(port: int) -> None:
     assert _exchange(port, big)[0].startswith(b"HTTP/1.1 400")
     small = b"GET / HTTP/1.1\r\nHost: x\r\nX-Small: " + b"a" * 1000 + b"\r\nConnection: close\r\n\r\n"
     assert _exchange(port, small)[0].startswith(b"HTTP/1.1 200")
+
+
+def test_a_head_over_the_limit_in_many_pieces_gets_400(port: int) -> None:
+    with contextlib.closing(socket.create_connection(("127.0.0.1", port), timeout=5)) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        for i in range(6):  # six headers of 1,000 bytes: each piece is small, the head is not
+            sock.sendall(b"X-Part-%d: " % i + b"a" * 1000 + b"\r\n")
+            time.sleep(0.01)
+        sock.sendall(b"\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 400")
+
+
+def test_a_second_request_on_a_kept_alive_connection_gets_its_own_deadline(port: int) -> None:
+    with contextlib.closing(socket.create_connection(("127.0.0.1", port), timeout=5)) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x")  # half a head, then nothing
+        started, received = time.monotonic(), b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        assert received.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 3
 
 
 def test_pipelined_requests_are_answered_then_the_idle_connection_closes(port: int) -> None:

@@ -1,13 +1,13 @@
 """The HTTP server: uvicorn with every timeout and limit set explicitly from the settings.
 
 uvicorn itself offers a keep-alive timeout (``keep_alive``) and a concurrency
-limit (``max_connections``: beyond it, 503).  Through h11 it limits the size of a
-request head only while the head is incomplete: a large head arriving in one
-piece passes.  It has no timeout for *reading* a request head: a client that
+limit (``max_connections``: beyond it, 503).  It has no limit on the size of a
+request head through httptools, and no timeout for *reading* one: a client that
 connects and sends half a request line holds the connection for ever
-(slowloris).  :class:`GuardedH11Protocol` adds both.
+(slowloris).  :class:`GuardedProtocol` adds both to uvicorn's httptools
+protocol (llhttp, in C: about 30% more requests a second than h11 here).
 
-Contracts of :class:`GuardedH11Protocol`:
+Contracts of :class:`GuardedProtocol`:
 
 * from the moment a connection opens, or a response completes on a kept-alive
   connection, the client has ``header_timeout`` seconds to deliver a complete
@@ -24,13 +24,12 @@ import asyncio
 import os
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from catalogue.settings import Settings
+from catalogue.settings import SETTINGS, Settings
 
-__all__ = ["GuardedH11Protocol", "config"]
+__all__ = ["GuardedProtocol", "config"]
 
 _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
@@ -38,38 +37,26 @@ _TIMEOUT_RESPONSE = (
 )
 
 
-def _head_size(event: h11.Request) -> int:
-    return len(event.method) + len(event.target) + 12 + sum(len(k) + len(v) + 4 for k, v in event.headers)
+class _HeadTooLarge(Exception):
+    """Raised from a parser callback: httptools turns it into ``HttpParserError``, which uvicorn answers with 400."""
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for each request head."""
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline and a size limit for each request head."""
 
     header_timeout: float = 10.0
+    max_header_bytes: int = 16384
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_bytes = 0
         super().connection_made(transport)
-        limit = self.config.h11_max_incomplete_event_size or h11.DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
-        next_event = self.conn.next_event
-
-        def next_event_within_limit() -> Any:  # uvicorn answers RemoteProtocolError with 400 and closes
-            event = next_event()
-            if isinstance(event, h11.Request) and _head_size(event) > limit:
-                raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
-            return event
-
-        self.conn.next_event = next_event_within_limit  # type: ignore[method-assign]
         self._arm()
 
     def _arm(self) -> None:
         self._disarm()
         self._head_started = False
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
-
-    def data_received(self, data: bytes) -> None:
-        self._head_started = True
-        super().data_received(data)
 
     def _disarm(self) -> None:
         if self._head_timer is not None:
@@ -83,15 +70,36 @@ class GuardedH11Protocol(H11Protocol):
                 self.transport.write(_TIMEOUT_RESPONSE)
             self.transport.close()
 
-    def handle_events(self) -> None:
-        cycle = self.cycle
-        super().handle_events()
-        if self.cycle is not cycle:  # a complete request head arrived
-            self._disarm()
+    def data_received(self, data: bytes) -> None:
+        self._head_started = True
+        super().data_received(data)
+
+    def _count(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > self.max_header_bytes:
+            raise _HeadTooLarge
+
+    def on_message_begin(self) -> None:
+        self._head_bytes = 0
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url) + 12)  # with the method and " HTTP/1.1\r\n"
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
 
     def on_response_complete(self) -> None:
-        self._arm()  # the next request's head must arrive in time (a pipelined one disarms at once)
+        pipelined = bool(self.pipeline)  # its head is complete already: no deadline for it
         super().on_response_complete()
+        if not pipelined and not self.transport.is_closing():
+            self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -111,16 +119,16 @@ def options(settings: Settings, *, importable: bool = False, **overrides: Any) -
     deadline from the settings the workers load.
     """
     if importable:
-        protocol: Any = "catalogue.web.server:SettingsGuardedH11Protocol"
+        protocol: Any = "catalogue.web.server:SettingsGuardedProtocol"
     else:
-        protocol = type("GuardedH11Protocol", (GuardedH11Protocol,), {"header_timeout": float(settings.header_timeout)})
+        limits = {"header_timeout": float(settings.header_timeout), "max_header_bytes": int(settings.max_header_bytes)}
+        protocol = type("GuardedProtocol", (GuardedProtocol,), limits)
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "http": protocol,
         "timeout_keep_alive": int(settings.keep_alive),
         "limit_concurrency": int(settings.max_connections),
-        "h11_max_incomplete_event_size": int(settings.max_header_bytes),
         "timeout_graceful_shutdown": 10,
         "proxy_headers": False,  # forwarded headers are trusted in the app, from configured proxies only
         "server_header": False,
@@ -131,7 +139,12 @@ def options(settings: Settings, *, importable: bool = False, **overrides: Any) -
     return options
 
 
-class SettingsGuardedH11Protocol(GuardedH11Protocol):
-    """:class:`GuardedH11Protocol` whose deadline is ``header_timeout`` of the environment's settings."""
+def _environment(name: str) -> str | None:
+    return os.environ.get(next(s.env for s in SETTINGS if s.name == name))
 
-    header_timeout = float(os.environ.get("TIEUCHUAN_HEADER_TIMEOUT") or GuardedH11Protocol.header_timeout)
+
+class SettingsGuardedProtocol(GuardedProtocol):
+    """:class:`GuardedProtocol` with ``header_timeout`` and ``max_header_bytes`` from the environment's settings."""
+
+    header_timeout = float(_environment("header_timeout") or GuardedProtocol.header_timeout)
+    max_header_bytes = int(_environment("max_header_bytes") or GuardedProtocol.max_header_bytes)
