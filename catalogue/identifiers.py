@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from catalogue.errors import InvalidIdentifier
 from catalogue.text import fold
@@ -192,17 +192,17 @@ class Identifier:
             text = f"sd {self.amendment[0]}:{self.amendment[1]} {text}"
         return text
 
-    @property
+    @cached_property  # identifiers are frozen; a build asks each for its keys many times
     def key(self) -> str:
         """Comparison key: padding, case and accents are not significant."""
         return self._key()
 
-    @property
+    @cached_property
     def edition_key(self) -> str:
         """Key of the number without its year: every edition of one standard shares it."""
         return replace(self, year=None, amendment=None)._key()
 
-    @property
+    @cached_property
     def series_key(self) -> str | None:
         """``tcvn 5699`` for ``TCVN 5699-1:2010``; ``None`` when there is no part."""
         if not self.part:

@@ -162,13 +162,15 @@ class Standard:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Standard:
-        known = {f.name for f in fields(cls)}
+        known = _FIELD_NAMES.get(cls) or _FIELD_NAMES.setdefault(cls, frozenset(f.name for f in fields(cls)))
         values = {k: v for k, v in data.items() if k in known}
         values["equivalents"] = [
             e if isinstance(e, Equivalence) else Equivalence(**e) for e in values.get("equivalents") or []
         ]
         return cls(**values)
 
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 _GENERIC = frozenset(
     "quy chuan ky thuat quoc gia ve doi voi cac va cho trong tieu viet nam phan yeu cau chung an toan".split()

@@ -41,6 +41,7 @@ from indexer.analysis import BigramFilter, CompoundTokenizer, FoldFilter, Syllab
 __all__ = ["BulkWriter", "write"]
 
 Items = list[tuple[bytes, int, float, bytes]]
+COMPRESS_FROM = 16  # postings in a block; below it the block is stored uncompressed
 _PACKED = [pack_uint(n) for n in range(256)]
 
 
@@ -174,10 +175,13 @@ class BulkWriter(SegmentWriter):
             fw.start_field(name, self.schema[name])
             lossy = self._lossy.get(name, {})
             terms = self._terms[name]
+            pw = fw._postwriter
+            level = pw._compression
             for btext in sorted(terms):
                 fw.start_term(btext)
-                _add_postings(fw._postwriter, *terms[btext], lossy)
+                _add_postings(pw, *terms[btext], lossy, level)
                 fw.finish_term()
+            pw._compression = level
             fw.finish_field()
         fw.close()
         self._terms.clear()
@@ -186,13 +190,22 @@ class BulkWriter(SegmentWriter):
         return list(self.segments)  # a fresh index: nothing to merge
 
 
-def _add_postings(pw: Any, ids: list[int], weights: list[float], values: list[bytes], lossy: dict[int, int]) -> None:
-    """What ``W3PostingsWriter.add_posting`` does once per posting, a block at a time."""
+def _add_postings(
+    pw: Any, ids: list[int], weights: list[float], values: list[bytes], lossy: dict[int, int], level: int
+) -> None:
+    """What ``W3PostingsWriter.add_posting`` does once per posting, a block at a time.
+
+    A block of fewer than :data:`COMPRESS_FROM` postings is written uncompressed
+    (compression level 0 in its header, which Whoosh's reader honours): zlib makes
+    such pickles no smaller and cost more than the rest of writing them.  The last
+    block is written by the caller's ``finish_term``, with the level set here.
+    """
     limit = pw._blocklimit
     for start in range(0, len(ids), limit):
         if start:
             pw._write_block()
         block = ids[start : start + limit]
+        pw._compression = level if len(block) >= COMPRESS_FROM else 0
         w = weights[start : start + limit]
         pw._ids.extend(block)
         pw._weights.extend(w)

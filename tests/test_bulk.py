@@ -112,6 +112,19 @@ def test_the_bulk_segment_equals_whooshs(tmp_path: Path) -> None:
     assert any(len(v) > 1 for k, v in want.items() if k.endswith(":blocks"))
 
 
+def test_only_blocks_of_many_postings_are_compressed(tmp_path: Path) -> None:
+    ix = _build(tmp_path / "bulk", _records(400), bulk_procs=1)
+    seen: dict[bool, set[int]] = {True: set(), False: set()}
+    with ix.searcher() as s:
+        r = s.reader()
+        for term in r.lexicon("title_f"):
+            m = r.postings("title_f", term)
+            while hasattr(m, "_blocklength") and m.is_active():
+                seen[m._blocklength >= bulk.COMPRESS_FROM].add(m._compression)
+                m._next_block()
+    assert seen == {True: {3}, False: {0}}
+
+
 def test_parallel_bulk_keeps_the_records_order_and_content(tmp_path: Path) -> None:
     records = _records(300)
     want = _view(_build(tmp_path / "whoosh", records, bulk_procs=None), blocks=False)

@@ -371,7 +371,8 @@ class Store:
     def _row_to_record(self, row: sqlite3.Row) -> Standard:
         data: dict[str, Any] = {k: row[k] for k in _COLUMNS}
         for k in _JSON_FIELDS:
-            data[k] = json.loads(data[k])
+            text = data[k]
+            data[k] = [] if text == "[]" else {} if text == "{}" else json.loads(text)  # most are empty
         data["updated_at"] = row["updated_at"]
         data["version"] = row["version"]
         return Standard.from_dict(data)
