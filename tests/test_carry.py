@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import time
 from pathlib import Path
 
@@ -126,6 +127,21 @@ def test_browsing_and_old_entries_are_never_carried(small) -> None:
     later = Snapshot(index.searcher(), snap)
     assert carry.carry(snap, later) >= 2  # "nước mắm" (result, understanding) and the understanding of ""
     assert carry.carry(snap, later, now=time.monotonic() + carry.CARRY_SECONDS + 1) == 0
+
+
+def test_entries_made_together_expire_spread_over_the_lifetimes(small, monkeypatch: pytest.MonkeyPatch) -> None:
+    index, searcher, _ = small
+    monkeypatch.setattr(carry, "random", random.Random(7))  # the spread is random: fix it
+    for q in ("nước mắm", "gạch", "xi măng", "thép", "sữa", "gạo", "ống nhựa", "thang máy"):
+        searcher.search(SearchRequest(q=q))
+    snap = searcher.snapshot()
+    entries = [entry[1] for _, entry in snap.results.items()]
+    low = carry.CARRY_SECONDS * (1 - carry.CARRY_SPREAD)
+    assert all(low <= r.lifetime <= carry.CARRY_SECONDS for r in entries)
+    assert len({round(r.lifetime, 3) for r in entries}) > len(entries) // 2  # not in step
+    born = min(r.born for r in entries)
+    kept = [carry.carry(snap, Snapshot(index.searcher(), snap), now=born + t) for t in (low - 1, 45.0, 61.0)]
+    assert kept[0] == len(snap.results) + len(snap.understood) and 0 < kept[1] < kept[0] and kept[2] == 0
 
 
 def test_a_large_edit_carries_nothing(small, monkeypatch: pytest.MonkeyPatch) -> None:

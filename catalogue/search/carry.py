@@ -28,8 +28,10 @@ Contracts:
   bitmap when denser), so a segment that moves (a merge before it) keeps them true.
 * An entry is kept when its keys and the edit's are disjoint, none of the documents
   it matched (the search's and its suggestion's) was deleted or merged away, it read
-  no whole-collection set (:func:`note_everything`) and it is younger than
-  :data:`CARRY_SECONDS`.
+  no whole-collection set (:func:`note_everything`) and it has not reached its
+  lifetime: :data:`CARRY_SECONDS` shortened by a random share of at most
+  :data:`CARRY_SPREAD`, so entries made together (a warm-up, a swap) are not all
+  computed afresh in the same second.
 * A carried entry is the previous snapshot's answer.  The edit touched none of the
   documents it matched or the words it looked up, so its documents, counts and
   facets are the new snapshot's too; only its order may differ, through the
@@ -39,6 +41,7 @@ Contracts:
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -54,6 +57,7 @@ from catalogue.search.segments import deletions
 __all__ = [
     "CARRY_DOCS",
     "CARRY_SECONDS",
+    "CARRY_SPREAD",
     "Reads",
     "carry",
     "edit_keys",
@@ -67,6 +71,7 @@ __all__ = [
 
 CARRY_DOCS = 1000  # added segments holding more documents than this carry nothing (a bulk import, a big merge)
 CARRY_SECONDS = 60.0  # an entry is computed afresh at least this often, however many edits it outlives
+CARRY_SPREAD = 0.5  # each entry's lifetime is CARRY_SECONDS * (1 - up to this): expiries spread, not in step
 NEAR_FIELDS = ("title_f", "body_f")  # the fields of the typo-candidate index (SegmentArrays.deletion_index)
 
 _local = threading.local()
@@ -84,6 +89,7 @@ class Reads:
     everything: bool
     born: float
     matched: Matched
+    lifetime: float = CARRY_SECONDS
 
 
 class _Recorder:
@@ -112,8 +118,9 @@ def recording() -> Iterator[_Recorder]:
 
 
 def sealed(recorder: _Recorder) -> Reads:
-    """The recorder's reads, frozen, born now."""
-    return Reads(frozenset(recorder.keys), recorder.everything, time.monotonic(), tuple(recorder.matched))
+    """The recorder's reads, frozen, born now, with a lifetime drawn in the spread below :data:`CARRY_SECONDS`."""
+    lifetime = CARRY_SECONDS * (1.0 - CARRY_SPREAD * random.random())
+    return Reads(frozenset(recorder.keys), recorder.everything, time.monotonic(), tuple(recorder.matched), lifetime)
 
 
 def note(key: tuple[str, ...]) -> None:
@@ -244,7 +251,7 @@ def carry(previous: Any, snap: Any, now: float | None = None) -> int:
         source, target = getattr(previous, name), getattr(snap, name)
         for key, entry in source.items():  # oldest first: the new map keeps their order
             reads = entry[1]
-            if reads.everything or now - reads.born > CARRY_SECONDS or not reads.keys.isdisjoint(touched):
+            if reads.everything or now - reads.born > reads.lifetime or not reads.keys.isdisjoint(touched):
                 continue
             if lost and _lost(reads.matched, lost):
                 continue
