@@ -220,3 +220,40 @@ def test_fuzz_standard_lookup(http: httpx.Client, number: str) -> None:
     assert r.status_code in (200, 404, 400), r.status_code
     schema = _schema("/api/standards/{number}", "200") if r.status_code == 200 else {"required": ["error"]}
     jsonschema.validate(r.json(), schema)
+
+
+def test_a_kept_answer_does_not_queue_behind_a_running_search(bundle_dir) -> None:
+    """With the one compute slot held, a kept search is answered at once; one to compute waits for the slot."""
+    import threading
+
+    from catalogue.settings import Settings
+    from tests.conftest import asgi
+
+    app = create_app(Settings.load({"data_dir": str(bundle_dir), "compute_threads": 1}, environ={}))
+    with asgi(app) as client:
+        first = client.get("/api/search?q=nước mắm")
+        assert first.status_code == 200  # now kept with the snapshot
+        release, held = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            held.set()
+            release.wait(10)  # bounded: the test never hangs
+
+        blocker = client.portal.start_task_soon(app.state.site.compute, hold)
+        got: dict[str, httpx.Response] = {}
+        try:
+            assert held.wait(10)
+            asks = {
+                name: threading.Thread(target=lambda n=name, q=q: got.__setitem__(n, client.get(f"/api/search?q={q}")))
+                for name, q in (("kept", "nước mắm"), ("new", "ống thép hàn xoắn"))
+            }
+            for t in asks.values():
+                t.start()
+            asks["kept"].join(5)
+            assert "kept" in got and "new" not in got  # the kept one is back; the other waits for the slot
+            assert got["kept"].json() == first.json()
+        finally:
+            release.set()
+            blocker.result(10)
+        asks["new"].join(10)
+        assert got["new"].status_code == 200

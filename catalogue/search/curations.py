@@ -78,6 +78,10 @@ class CurationSource(Protocol):
 
     def current(self) -> Curations: ...
 
+    def known(self) -> Curations | None:
+        """What :meth:`current` would answer without reading anything (no check due); else ``None``."""
+        ...
+
 
 class StaticCurations:
     """The same curations for ever: the test double, and ``StaticCurations()`` for none at all."""
@@ -86,4 +90,7 @@ class StaticCurations:
         self._curations = Curations(pairs)
 
     def current(self) -> Curations:
+        return self._curations
+
+    def known(self) -> Curations:
         return self._curations
