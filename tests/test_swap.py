@@ -168,11 +168,9 @@ def test_a_large_rebuild_is_prepared_for_before_its_swap_and_the_swap_builds_on_
             assert not rebuild.done(), "the rebuild swapped without announcing its generation"
             assert time.monotonic() < deadline, "the rebuild never announced its generation"
             server.refresh()
-        assert searcher.swap.fresh() is None  # an upcoming generation to prepare: only get() starts that
         gate.closed = True
         assert _found(searcher, "dừa") == 0  # starts the preparation; served from the old generation meanwhile
         assert gate.entered.wait(BOUND) and searcher.snapshot() is old
-        assert searcher.swap.fresh() is old  # being prepared: the old one's kept answers are served meanwhile
         assert not rebuild.done()  # it waits for the server, which has not prepared yet
         gate.opened.set()
         assert searcher.swap.settle(BOUND)  # the preparation too: acknowledged, so the rebuild swaps
@@ -192,16 +190,3 @@ def test_a_large_rebuild_is_prepared_for_before_its_swap_and_the_swap_builds_on_
         assert searcher.search(SearchRequest(q=q)) == fresh.search(SearchRequest(q=q))
     shared = [a for a, _, _ in served.leaves if a.key in prepared.segments]
     assert shared and all(a is prepared.segments[a.key] for a in shared)  # read once, before the swap
-
-
-def test_fresh_is_the_served_snapshot_only_while_it_reads_the_index_searcher(index: Index) -> None:
-    searcher = Searcher(index)
-    assert searcher.swap.fresh() is None  # nothing built yet: fresh() never builds
-    served = searcher.snapshot()
-    assert searcher.swap.fresh() is served
-    _add_dua(index)  # a new searcher: the served snapshot no longer reads it
-    assert searcher.swap.fresh() is None and searcher.swap.current is served
-    assert searcher.kept(SearchRequest(q="mật ong")) is None  # nor is its cache answered from
-    assert _found(searcher, "dừa") == 1  # get() builds the successor …
-    assert searcher.swap.fresh() is searcher.snapshot() is not served  # … which is fresh
-    assert searcher.kept(SearchRequest(q="dừa")).total == 1 and searcher.kept(SearchRequest(q="gạo")) is None

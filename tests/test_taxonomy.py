@@ -155,13 +155,3 @@ def test_curations_name_covered_products_whole_groups_and_legal_rows(taxonomy: T
     source._checked = 0.0
     assert [n for _, _, n in source.current().spans(name_words("mũ thử nghiệm"))] == [("QCVN 2:2021/BKHCN",)]
     assert source.current().version != curations.version
-
-
-def test_known_curations_read_nothing_and_step_aside_when_a_check_is_due(taxonomy: Taxonomy) -> None:
-    source = TaxonomyCurations(taxonomy)
-    assert source.known() is None  # nothing read yet
-    current = source.current()
-    assert source.known() is current
-    source._checked = 0.0  # a check is due: only current() reads the version
-    assert source.known() is None
-    assert source.current() is current and source.known() is current  # nothing changed

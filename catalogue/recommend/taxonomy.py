@@ -352,12 +352,6 @@ class TaxonomyCurations:
             log.warning("product names unreadable; search keeps the previous curations", exc_info=True)
         return self._curations
 
-    def known(self) -> Curations | None:
-        """The curations :meth:`current` returns while no check is due (reads nothing); else ``None``."""
-        if self._version is None or time.monotonic() - self._checked >= self.CHECK_EVERY:
-            return None
-        return self._curations
-
     def _pairs(self) -> Iterator[tuple[str, list[str]]]:
         for group in self.taxonomy.groups():
             for link in group.regulations:

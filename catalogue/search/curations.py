@@ -78,10 +78,6 @@ class CurationSource(Protocol):
 
     def current(self) -> Curations: ...
 
-    def known(self) -> Curations | None:
-        """What :meth:`current` would answer without reading anything (no check due); else ``None``."""
-        ...
-
 
 class StaticCurations:
     """The same curations for ever: the test double, and ``StaticCurations()`` for none at all."""
@@ -90,7 +86,4 @@ class StaticCurations:
         self._curations = Curations(pairs)
 
     def current(self) -> Curations:
-        return self._curations
-
-    def known(self) -> Curations:
         return self._curations

@@ -210,17 +210,6 @@ class Searcher:
             return thaw(kept[0], SearchResult, Hit)
         return self._answer(snap, key, req, curations)
 
-    def kept(self, req: SearchRequest) -> SearchResult | None:
-        """:meth:`search`'s answer when the served snapshot, up to date with the index, holds it in its
-        result cache; else ``None``.  Never builds, evaluates, reads a file or waits (an event loop may
-        call it, so that cached answers do not queue behind computed ones)."""
-        snap, curations = self.swap.fresh(), self.curations.known()
-        if snap is None or curations is None:
-            return None
-        req.validate()
-        kept = snap.results.get((curations.version, *(getattr(req, f.name) for f in fields(SearchRequest))))
-        return thaw(kept[0], SearchResult, Hit) if kept is not None else None
-
     def _answer(self, snap: Snapshot, key: tuple, req: SearchRequest, curations: Curations) -> SearchResult:
         """``req`` evaluated on ``snap`` and kept in its results under ``key``."""
         with carry.recording() as reads:  # what it read decides whether the next snapshot may keep it

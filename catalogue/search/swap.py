@@ -85,17 +85,6 @@ class SnapshotSwap:
         """The served snapshot, without looking for a newer searcher."""
         return self._current
 
-    def fresh(self) -> Snapshot | None:
-        """The served snapshot when it reads the source's searcher and no upcoming generation still needs
-        preparing; else ``None`` (then :meth:`get` builds or prepares).  Never builds, reads a file or
-        waits: an event loop may call it."""
-        current = self._current
-        if current is None or current.searcher is not self._source():
-            return None
-        if self._upcoming() is not None and self._prepared is None and self._preparing is None:
-            return None
-        return current
-
     def get(self) -> Snapshot:
         upcoming = self._upcoming()  # read before the source: the index drops it only after serving it
         searcher = self._source()

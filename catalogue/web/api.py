@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from catalogue import editions
 from catalogue.errors import InvalidInput, NotFound
 from catalogue.exporter import write_csv
-from catalogue.search.searcher import MAX_WINDOW, SearchResult
+from catalogue.search.searcher import MAX_WINDOW
 from catalogue.web.http import Site, with_etag
 from catalogue.web.openapi import SPEC
 from catalogue.web.pages import _ics_children, search_request
@@ -31,14 +31,8 @@ FEED_SIZE = 50
 async def api_search(site: Site, request: Request) -> Response:
     req = search_request(request, site.settings.page_size)
     key = ("api/search", *(getattr(req, f.name) for f in fields(req)))
-    body = site.kept(key, lambda: _search_body(site.engine.searcher.kept(req)))  # in the event loop: no queue
-    if body is None:
-        body = await site.compute(site.rendered, key, lambda: _search_body(site.engine.search(req)))
+    body = await site.compute(site.rendered, key, lambda: JSONResponse(site.engine.search(req).to_dict()).body)
     return with_etag(request, Response(body, media_type="application/json"))
-
-
-def _search_body(result: SearchResult | None) -> bytes | None:
-    return JSONResponse(result.to_dict()).body if result is not None else None
 
 
 async def api_standard(site: Site, request: Request) -> Response:

@@ -279,23 +279,6 @@ class Site:
             snap.rendered.put(full, found)
         return found
 
-    def kept(self, key: tuple[Any, ...], cheap: Callable[[], bytes | None]) -> bytes | None:
-        """What :meth:`rendered` would answer for ``key``, when the served snapshot is up to date with the
-        index and holds the body, or ``cheap()`` makes it from the snapshot's caches (``None`` when it
-        cannot); else ``None``.  Never builds, searches, reads a file or waits, so the event loop calls it:
-        an answer already made does not queue behind the searches :meth:`compute` runs one at a time."""
-        searcher = self.engine.searcher
-        snap, curations = searcher.swap.fresh(), searcher.curations.known()
-        if snap is None or curations is None:
-            return None
-        full = (curations.version, *key)
-        body = snap.rendered.get(full)
-        if body is None:
-            body = cheap()  # from a snapshot as new as snap or newer: it may be kept with snap
-            if body is not None:
-                snap.rendered.put(full, body)
-        return body
-
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """``func(*args)`` in the thread pool: the event loop never waits on SQLite, argon2 or Whoosh."""
         return await run_in_threadpool(func, *args)
