@@ -27,6 +27,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from catalogue.errors import InvalidInput
 from catalogue.settings import SETTINGS, Settings
 
 __all__ = ["GuardedProtocol", "config"]
@@ -35,10 +36,6 @@ _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
     b"content-length: 16\r\n\r\nRequest Timeout\n"
 )
-
-
-class _HeadTooLarge(Exception):
-    """Raised from a parser callback: httptools turns it into ``HttpParserError``, which uvicorn answers with 400."""
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -77,7 +74,8 @@ class GuardedProtocol(HttpToolsProtocol):
     def _count(self, size: int) -> None:
         self._head_bytes += size
         if self._head_bytes > self.max_header_bytes:
-            raise _HeadTooLarge
+            # from a parser callback httptools re-raises it as HttpParserError, which uvicorn answers with 400
+            raise InvalidInput(f"request head over {self.max_header_bytes} bytes")
 
     def on_message_begin(self) -> None:
         self._head_bytes = 0
