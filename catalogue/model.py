@@ -10,6 +10,7 @@ bundle loader, imports and the crawler.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -162,7 +163,7 @@ class Standard:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Standard:
-        known = _FIELD_NAMES.get(cls) or _FIELD_NAMES.setdefault(cls, frozenset(f.name for f in fields(cls)))
+        known = _field_names(cls)
         values = {k: v for k, v in data.items() if k in known}
         values["equivalents"] = [
             e if isinstance(e, Equivalence) else Equivalence(**e) for e in values.get("equivalents") or []
@@ -170,7 +171,10 @@ class Standard:
         return cls(**values)
 
 
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
+@functools.cache  # a store read makes thousands of records: the field names once
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
 
 _GENERIC = frozenset(
     "quy chuan ky thuat quoc gia ve doi voi cac va cho trong tieu viet nam phan yeu cau chung an toan".split()

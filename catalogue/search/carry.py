@@ -89,7 +89,7 @@ class Reads:
     everything: bool
     born: float
     matched: Matched
-    lifetime: float = CARRY_SECONDS
+    lifetime: float
 
 
 class _Recorder:

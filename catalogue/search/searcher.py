@@ -99,6 +99,10 @@ class SearchRequest:
         return {k: getattr(self, k) for k in names if getattr(self, k) not in (None, "")}
 
 
+# a result's cache key is (curations version, *these fields' values): made in search(), read back in _warm()
+_REQUEST_FIELDS = tuple(f.name for f in fields(SearchRequest))
+
+
 @dataclass
 class Hit:
     number: str
@@ -204,7 +208,7 @@ class Searcher:
         req.validate()
         snap = self.snapshot()
         curations = self.curations.current()
-        key = (curations.version, *(getattr(req, f.name) for f in fields(SearchRequest)))
+        key = (curations.version, *(getattr(req, name) for name in _REQUEST_FIELDS))
         kept = snap.results.get(key)
         if kept is not None:
             return thaw(kept[0], SearchResult, Hit)
@@ -224,12 +228,11 @@ class Searcher:
         if served is None:
             return
         curations = self.curations.current()
-        names = [f.name for f in fields(SearchRequest)]
         deadline = time.monotonic() + WARM_SECONDS
         for key, _ in served.results.items()[-WARM:]:  # oldest of them first: the newest end most recent
             if key[0] != curations.version or snap.results.get(key) is not None:
                 continue
-            self._answer(snap, key, SearchRequest(**dict(zip(names, key[1:], strict=True))), curations)
+            self._answer(snap, key, SearchRequest(**dict(zip(_REQUEST_FIELDS, key[1:], strict=True))), curations)
             if time.monotonic() > deadline:
                 break
 

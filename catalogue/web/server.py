@@ -28,7 +28,8 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from catalogue.errors import InvalidInput
-from catalogue.settings import SETTINGS, Settings
+from catalogue.settings import Settings
+from catalogue.settings import get as declared
 
 __all__ = ["GuardedProtocol", "config"]
 
@@ -41,8 +42,8 @@ _TIMEOUT_RESPONSE = (
 class GuardedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline and a size limit for each request head."""
 
-    header_timeout: float = 10.0
-    max_header_bytes: int = 16384
+    header_timeout: float = float(declared("header_timeout").default)
+    max_header_bytes: int = int(declared("max_header_bytes").default)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._head_timer: asyncio.TimerHandle | None = None
@@ -137,12 +138,14 @@ def options(settings: Settings, *, importable: bool = False, **overrides: Any) -
     return options
 
 
-def _environment(name: str) -> str | None:
-    return os.environ.get(next(s.env for s in SETTINGS if s.name == name))
+def _environment(name: str) -> Any:
+    """Setting ``name`` from the environment (cast as declared), else its default: the workers' settings."""
+    setting = declared(name)
+    return setting.cast(os.environ[setting.env]) if setting.env in os.environ else setting.default
 
 
 class SettingsGuardedProtocol(GuardedProtocol):
     """:class:`GuardedProtocol` with ``header_timeout`` and ``max_header_bytes`` from the environment's settings."""
 
-    header_timeout = float(_environment("header_timeout") or GuardedProtocol.header_timeout)
-    max_header_bytes = int(_environment("max_header_bytes") or GuardedProtocol.max_header_bytes)
+    header_timeout = float(_environment("header_timeout"))
+    max_header_bytes = int(_environment("max_header_bytes"))
